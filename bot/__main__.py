@@ -1,0 +1,49 @@
+"""`python -m bot [serve]` runs the bot; `python -m bot check-config FILE` validates a policy file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import ConfigError, load_config
+from bot.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Secondline support escalation bot")
+    sub = parser.add_subparsers(dest="action")
+    sub.add_parser("serve", help="serve Slack requests (the default)")
+    check = sub.add_parser("check-config", help="validate a policy file and exit")
+    check.add_argument("file")
+    args = parser.parse_args(argv)
+
+    if args.action == "check-config":
+        try:
+            policy = load_config(args.file)
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"{args.file}: ok ({len(policy.customers)} customers, {len(policy.plans)} plans, "
+              f"{len(policy.calendars)} calendars)")
+        return 0
+
+    try:
+        settings = Settings.from_env()
+        policy = load_config(settings.support_config)
+    except (SettingsError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.serve import serve  # imported late: the checks above must not need the server stack
+
+    try:
+        asyncio.run(serve(settings, policy))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

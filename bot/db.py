@@ -1,0 +1,63 @@
+"""Database start-up: Tortoise configuration, built-in migrations, and a real liveness query."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.migrations.api import migrate
+
+log = logging.getLogger(__name__)
+
+
+def normalise_url(url: str) -> str:
+    """Tortoise spells PostgreSQL `postgres://`; accept the common `postgresql://` too."""
+    for alias in ("postgresql://", "asyncpg://"):
+        if url.startswith(alias):
+            return "postgres://" + url[len(alias):]
+    return url
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": normalise_url(database_url)},
+        "apps": {
+            "models": {
+                "models": ["models"],
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _ensure_sqlite_dir(database_url: str) -> None:
+    if database_url.startswith("sqlite://") and ":memory:" not in database_url:
+        Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def start_database(database_url: str) -> None:
+    """Apply pending migrations, connect, and prove the database answers (Tortoise connects lazily)."""
+    _ensure_sqlite_dir(database_url)
+    config = tortoise_config(database_url)
+    await migrate(config=config)
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+    await ping()
+    log.info("database ready")
+
+
+async def ping() -> None:
+    await connections.get("default").execute_query("SELECT 1")
+
+
+async def stop_database() -> None:
+    await Tortoise.close_connections()
+    # Tortoise caches SQL per (connection name, table) for the whole process, whatever the dialect; a
+    # later start on another database (the test suite runs SQLite and PostgreSQL in one process) needs it gone.
+    EXECUTOR_CACHE.clear()

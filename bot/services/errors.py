@@ -1,0 +1,23 @@
+"""What services raise; one Bolt error handler turns these into what the user sees."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """An expected refusal; `str(error)` is shown to the user as it is (mrkdwn, already escaped)."""
+
+
+class NotAllowed(ServiceError):
+    pass
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class InvalidInput(ServiceError):
+    """Bad modal input: `errors` maps block ids to the message shown under each field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors

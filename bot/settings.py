@@ -1,0 +1,80 @@
+"""Process settings, read from the environment once at start and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite://data/secondline.sqlite3"
+
+
+class SettingsError(Exception):
+    """A setting that is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str
+    support_config: Path
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_api_url: str = SLACK_API_DEFAULT
+    redis_url: str | None = None
+    port: int = 3000
+    app_token: str | None = None
+    log_level: str = "INFO"
+
+    def __repr__(self) -> str:  # never print secrets
+        return (
+            f"Settings(database_url={_redact(self.database_url)!r}, slack_api_url={self.slack_api_url!r}, "
+            f"redis_url={_redact(self.redis_url)!r}, port={self.port}, socket_mode={self.app_token is not None})"
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def required(name: str, prefix: str) -> str:
+            value = env.get(name, "").strip()
+            if not value:
+                raise SettingsError(f"{name} is not set; copy it from your Slack app's settings ({prefix}…)")
+            return value
+
+        token = required("SLACK_BOT_TOKEN", "xoxb-")
+        secret = required("SLACK_SIGNING_SECRET", "Basic Information → Signing Secret: ")
+        port_text = env.get("PORT", "3000").strip() or "3000"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise SettingsError(f"PORT must be a TCP port number, not {port_text!r}")
+        api_url = env.get("SLACK_API_URL", "").strip() or SLACK_API_DEFAULT
+        if not api_url.startswith(("http://", "https://")):
+            raise SettingsError(f"SLACK_API_URL must be an http(s) URL, not {api_url!r}")
+        database_url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+        if not database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+            raise SettingsError("DATABASE_URL must start with sqlite:// or postgres://")
+        app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+        if app_token is not None and not app_token.startswith("xapp-"):
+            raise SettingsError("SLACK_APP_TOKEN must be an app-level token (xapp-…)")
+        return cls(
+            bot_token=token,
+            signing_secret=secret,
+            support_config=Path(env.get("SUPPORT_CONFIG", "").strip() or "config/support.example.yml"),
+            database_url=database_url,
+            slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+            redis_url=env.get("REDIS_URL", "").strip() or None,
+            port=int(port_text),
+            app_token=app_token,
+            log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        )
+
+
+def _redact(url: str | None) -> str | None:
+    """Hide a password in a connection URL."""
+    if url is None or "@" not in url:
+        return url
+    scheme, _, rest = url.partition("://")
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.partition(":")[0]
+    return f"{scheme}://{user}:***@{host}"

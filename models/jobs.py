@@ -1,0 +1,25 @@
+"""Durable work: every future or retried action is a row with a due time (DESIGN decision 1)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Job(Model):
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=32)
+    ticket_id = fields.IntField(null=True)
+    due_at = fields.DatetimeField()
+    attempts = fields.IntField(default=0)
+    # A worker owns the job until this instant; a crashed worker's lease simply runs out.
+    lease_until = fields.DatetimeField(null=True)
+    payload = fields.JSONField(default=dict)
+    last_error = fields.TextField(null=True)
+    # At most one pending job per key (e.g. one redraw per ticket); None means no coalescing.
+    dedupe_key = fields.CharField(max_length=128, null=True, unique=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "jobs"
+        indexes = (("due_at",),)

@@ -1,0 +1,155 @@
+"""Shared fixtures: real databases (SQLite, PostgreSQL), Redis, the Slack stand-in and a running bot.
+
+On a laptop without PostgreSQL or Redis those tests skip with the reason; under CI (CI=true) a missing
+service fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.app import Secondline, build, web_app
+from bot.clock import FakeClock
+from bot.config import Policy, load_config
+from bot.settings import Settings
+from tests.slack_requests import SlackClient
+from tests.slack_standin import SlackStandIn
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_POLICY = ROOT / "config" / "support.example.yml"
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A weekday inside Standard business hours (Tuesday 2026-11-17 10:00 US Central).
+DEFAULT_NOW = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)
+
+
+def service_missing(what: str, error: BaseException) -> None:
+    message = f"{what} is not reachable ({type(error).__name__}: {error})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}; CI must run against the real service")
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_no_oauth(monkeypatch: pytest.MonkeyPatch) -> None:
+    # slack_sdk honours HTTP(S)_PROXY but not NO_PROXY; Bolt switches to OAuth when client id/secret are set.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "SLACK_CLIENT_ID",
+                 "SLACK_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return load_config(EXAMPLE_POLICY)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(DEFAULT_NOW)
+
+
+async def _postgres_database() -> AsyncIterator[str]:
+    name = f"secondline_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"), timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        service_missing("PostgreSQL", exc)
+        raise
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+        yield f"{base}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database of each kind the bot supports."""
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path}/secondline.sqlite3"
+        return
+    async for url in _postgres_database():
+        yield url
+
+
+@pytest.fixture
+async def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite://{tmp_path}/secondline.sqlite3"
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    async for url in _postgres_database():
+        yield url
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[SlackStandIn]:
+    async with SlackStandIn(token=BOT_TOKEN) as server:
+        yield server
+
+
+def make_settings(standin: SlackStandIn, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "support_config": EXAMPLE_POLICY,
+        "database_url": database_url, "slack_api_url": standin.base_url,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class RunningBot:
+    """A bot served over real HTTP, its Slack stand-in, and a signed client to talk to it."""
+
+    bot: Secondline
+    server: TestServer
+    slack: SlackClient
+    standin: SlackStandIn
+    clock: FakeClock
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("/slack/events"))
+
+    async def settle(self) -> None:
+        """Run every job that is due now (posts, DMs, redraws), as the worker would."""
+        await self.bot.worker.run_due()
+
+
+async def start_bot(
+    standin: SlackStandIn, database_url: str, clock: FakeClock, policy: Policy, *, run_worker: bool = False,
+) -> AsyncIterator[RunningBot]:
+    bot = build(make_settings(standin, database_url), policy, clock, run_worker=run_worker)
+    server = TestServer(web_app(bot), host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as session:
+        slack = SlackClient(session, str(server.make_url("/slack/events")), SIGNING_SECRET)
+        try:
+            yield RunningBot(bot, server, slack, standin, clock)
+        finally:
+            await server.close()
+
+
+@pytest.fixture
+async def running(
+    standin: SlackStandIn, database_url: str, clock: FakeClock, policy: Policy,
+) -> AsyncIterator[RunningBot]:
+    """The bot on each database, with its worker driven by the test (run `settle()` to run due jobs)."""
+    async for running_bot in start_bot(standin, database_url, clock, policy):
+        yield running_bot
+
