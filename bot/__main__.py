@@ -25,8 +25,10 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        print(f"{args.file}: ok ({len(policy.customers)} customers, {len(policy.plans)} plans, "
-              f"{len(policy.calendars)} calendars)")
+        print(
+            f"{args.file}: ok ({len(policy.customers)} customers, {len(policy.plans)} plans, "
+            f"{len(policy.calendars)} calendars)"
+        )
         return 0
 
     try:

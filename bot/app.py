@@ -23,10 +23,11 @@ from bot.clock import Clock, SystemClock
 from bot.config import Policy
 from bot.jobs import JobQueue
 from bot.notifier import Notifier
+from bot.services.deliveries import Deliveries
 from bot.services.tickets import TicketService
 from bot.settings import Settings
 from bot.worker import Worker
-from handlers import actions, commands, fallback, views
+from handlers import actions, commands, events, fallback, shortcuts, views
 from handlers.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,9 @@ class Secondline:
     run_worker: bool = True
 
 
-def build(settings: Settings, policy: Policy, clock: Clock | None = None, *, run_worker: bool = True) -> Secondline:
+def build(
+    settings: Settings, policy: Policy, clock: Clock | None = None, *, run_worker: bool = True
+) -> Secondline:
     clock = clock or SystemClock()
     client = AsyncWebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
     bolt = AsyncApp(
@@ -59,8 +62,21 @@ def build(settings: Settings, policy: Policy, clock: Clock | None = None, *, run
     )
     queue = JobQueue(clock)
     notifier = Notifier(client, policy, clock)
-    deps = Deps(policy=policy, clock=clock, tickets=TicketService(policy, clock, queue), notifier=notifier)
-    for module in (commands, views, actions, fallback):  # fallback last: it catches what nothing else did
+    deps = Deps(
+        policy=policy,
+        clock=clock,
+        tickets=TicketService(policy, clock, queue),
+        notifier=notifier,
+        deliveries=Deliveries(clock),
+    )
+    for module in (
+        commands,
+        views,
+        actions,
+        shortcuts,
+        events,
+        fallback,
+    ):  # fallback last: it catches what nothing else did
         module.register(bolt, deps)
     worker = Worker(queue, clock, notifier.job_handlers())
     return Secondline(settings, policy, clock, bolt, client, deps, worker, run_worker)
@@ -133,6 +149,9 @@ def _well_formed(body: str, content_type: str) -> bool:
             payload = json.loads(form["payload"][0])
         except json.JSONDecodeError:
             return False
-        return isinstance(payload, dict) and isinstance(payload.get("type"), str) and isinstance(
-            payload.get("user", {}), dict)
+        return (
+            isinstance(payload, dict)
+            and isinstance(payload.get("type"), str)
+            and isinstance(payload.get("user", {}), dict)
+        )
     return "command" in form or "ssl_check" in form

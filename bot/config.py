@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -62,7 +63,9 @@ SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-Duration = Annotated[timedelta, BeforeValidator(lambda v: v if isinstance(v, timedelta) else parse_duration(v))]
+Duration = Annotated[
+    timedelta, BeforeValidator(lambda v: v if isinstance(v, timedelta) else parse_duration(v))
+]
 
 
 class _Strict(BaseModel):
@@ -116,7 +119,7 @@ def _parse_intervals(spec: str) -> list[tuple[time, time | None]]:
             raise ValueError(f"{part.strip()!r} ends before it starts")
         intervals.append((start, end))
     intervals.sort(key=lambda iv: iv[0])
-    for (_, prev_end), (next_start, _) in zip(intervals, intervals[1:], strict=False):
+    for (_, prev_end), (next_start, _) in pairwise(intervals):
         if prev_end is None or prev_end > next_start:
             raise ValueError(f"{spec!r}: intervals overlap")
     return intervals
@@ -133,7 +136,9 @@ class HolidaySpec(_Strict):
             try:
                 holidays.country_holidays(self.country, subdiv=self.subdiv)
             except NotImplementedError as exc:
-                raise ValueError(f"the holidays package does not know {self.country!r}/{self.subdiv!r}") from exc
+                raise ValueError(
+                    f"the holidays package does not know {self.country!r}/{self.subdiv!r}"
+                ) from exc
         elif self.subdiv:
             raise ValueError("subdiv needs a country")
         return self
@@ -284,7 +289,9 @@ def _check_ladder(ladder: Ladder, levels: Mapping[str, Any], where: str) -> None
         for index, step in enumerate(steps):
             if step.page not in levels:
                 known = ", ".join(levels) or "none"
-                raise ValueError(f"{where}.{priority}[{index}].page: unknown level {step.page!r} (levels: {known})")
+                raise ValueError(
+                    f"{where}.{priority}[{index}].page: unknown level {step.page!r} (levels: {known})"
+                )
 
 
 class Customer(_Strict):
@@ -362,7 +369,9 @@ def parse_config(text: str, source: str = "<policy>") -> Policy:
         where = f"line {mark.line + 1}" if mark else "somewhere"
         raise ConfigError(f"{source}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: the policy file must be a mapping of keys such as support_channel, plans")
+        raise ConfigError(
+            f"{source}: the policy file must be a mapping of keys such as support_channel, plans"
+        )
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
@@ -376,7 +385,9 @@ def parse_config(text: str, source: str = "<policy>") -> Policy:
             message = named["rest"]
         path, line = _locate(node, loc)
         more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"{source}: line {line}: {'.'.join(path) or '(top level)'}: {message}{more}") from exc
+        raise ConfigError(
+            f"{source}: line {line}: {'.'.join(path) or '(top level)'}: {message}{more}"
+        ) from exc
 
 
 _NAMED_PATH = re.compile(r"^(?P<path>[a-z_][\w-]*(?:\.[\w-]+|\[\d+\])+): (?P<rest>.+)$", re.S)

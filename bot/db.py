@@ -17,7 +17,7 @@ def normalise_url(url: str) -> str:
     """Tortoise spells PostgreSQL `postgres://`; accept the common `postgresql://` too."""
     for alias in ("postgresql://", "asyncpg://"):
         if url.startswith(alias):
-            return "postgres://" + url[len(alias):]
+            return "postgres://" + url[len(alias) :]
     return url
 
 
@@ -58,6 +58,6 @@ async def ping() -> None:
 
 async def stop_database() -> None:
     await Tortoise.close_connections()
-    # Tortoise caches SQL per (connection name, table) for the whole process, whatever the dialect; a
-    # later start on another database (the test suite runs SQLite and PostgreSQL in one process) needs it gone.
+    # Tortoise caches SQL per (connection name, table) for the whole process, whatever the dialect;
+    # a later start on another database (the tests run SQLite and PostgreSQL in one process) needs it gone.
     EXECUTOR_CACHE.clear()

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
 
 from bot.clock import Clock
 from models import Job
@@ -26,7 +26,7 @@ MAX_BACKOFF = timedelta(minutes=15)
 
 
 class RetryLater(Exception):
-    """A job that failed for a passing reason (Slack 429/5xx, network); `after` is the wait Slack asked for."""
+    """A job failed for a passing reason (Slack 429/5xx, network); `after` is the wait Slack asked for."""
 
     def __init__(self, reason: str, after: float | None = None) -> None:
         super().__init__(reason)
@@ -58,8 +58,12 @@ class JobQueue:
         due = due_at or now
         try:
             job = await Job.create(
-                kind=kind, ticket_id=ticket_id, due_at=due, payload=payload or {},
-                dedupe_key=dedupe_key, created_at=now,
+                kind=kind,
+                ticket_id=ticket_id,
+                due_at=due,
+                payload=payload or {},
+                dedupe_key=dedupe_key,
+                created_at=now,
             )
         except IntegrityError:
             if dedupe_key is None:

@@ -44,7 +44,9 @@ class Notifier:
             status = exc.response.status_code
             error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
             if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
-                retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
+                retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
+                    "retry-after"
+                )
                 raise RetryLater(f"{method}: HTTP {status} {error}".strip(), _seconds(retry_after)) from exc
             raise
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -65,7 +67,9 @@ class Notifier:
         message = blocks.ticket_message(ticket, self.policy, self.clock.now())
         channel = self.policy.support_channel
         answer = await self.call("chat.postMessage", channel=channel, unfurl_links=False, **message)
-        await Ticket.filter(id=ticket.id).update(channel_id=answer.get("channel", channel), message_ts=answer["ts"])
+        await Ticket.filter(id=ticket.id).update(
+            channel_id=answer.get("channel", channel), message_ts=answer["ts"]
+        )
         latest = await Ticket.get(id=ticket.id)
         if latest.version != ticket.version:  # it changed while we were posting: show the latest state
             await self._update(latest)

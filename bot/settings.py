@@ -30,7 +30,8 @@ class Settings:
     def __repr__(self) -> str:  # never print secrets
         return (
             f"Settings(database_url={_redact(self.database_url)!r}, slack_api_url={self.slack_api_url!r}, "
-            f"redis_url={_redact(self.redis_url)!r}, port={self.port}, socket_mode={self.app_token is not None})"
+            f"redis_url={_redact(self.redis_url)!r}, port={self.port}, "
+            f"socket_mode={self.app_token is not None})"
         )
 
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 def escape(text: str) -> str:
@@ -28,5 +28,5 @@ def mention(user_id: str) -> str:
 def slack_date(at: datetime, fallback: str | None = None) -> str:
     """A date Slack renders in each viewer's own timezone, with a UTC fallback for old clients."""
     stamp = int(at.timestamp())
-    fallback = fallback or at.strftime("%Y-%m-%d %H:%M UTC")
+    fallback = fallback or at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{fallback}>"

@@ -28,7 +28,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_type="ephemeral", text=blocks.not_key_user_text(deps.policy, company))
             return
         await ack()
-        await client.views_open(trigger_id=command["trigger_id"], view=blocks.raise_modal(deps.policy, customers))
+        await client.views_open(
+            trigger_id=command["trigger_id"], view=blocks.raise_modal(deps.policy, customers)
+        )
 
 
 async def _company_by_email(client: AsyncWebClient, deps: Deps, user_id: str) -> str | None:

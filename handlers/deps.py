@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Policy
 from bot.notifier import Notifier
+from bot.services.deliveries import Deliveries
 from bot.services.tickets import TicketService
 
 
@@ -16,3 +17,4 @@ class Deps:
     clock: Clock
     tickets: TicketService
     notifier: Notifier
+    deliveries: Deliveries

@@ -38,10 +38,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(ANYTHING)
     async def unknown_view(ack: AsyncAck, view: dict[str, Any]) -> None:
         log.warning("unknown view callback %r", view.get("callback_id"))
-        await ack(response_action="update", view={
-            "type": "modal", "title": {"type": "plain_text", "text": "Secondline"},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": APOLOGY}}],
-        })
+        await ack(
+            response_action="update",
+            view={
+                "type": "modal",
+                "title": {"type": "plain_text", "text": "Secondline"},
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": APOLOGY}}],
+            },
+        )
 
     @app.shortcut(ANYTHING)
     async def unknown_shortcut(ack: AsyncAck, body: dict[str, Any]) -> None:

@@ -23,15 +23,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
         customers = _metadata(view).get("customers") or []
         draft = TicketDraft(
             reporter_id=body["user"]["id"],
-            customer=_selected(values, Block.CUSTOMER, Action.CUSTOMER) or (
-                customers[0] if len(customers) == 1 else None),
+            customer=_selected(values, Block.CUSTOMER, Action.CUSTOMER)
+            or (customers[0] if len(customers) == 1 else None),
             priority=_selected(values, Block.PRIORITY, Action.PRIORITY),
             environment=_selected(values, Block.ENVIRONMENT, Action.ENVIRONMENT),
             title=_text(values, Block.TITLE, Action.TITLE),
             description=_text(values, Block.DESCRIPTION, Action.DESCRIPTION),
             tried=_text(values, Block.TRIED, Action.TRIED),
         )
-        # Validate and save before ack: errors go back onto the form, and a saved ticket survives Slack outages.
+        # Validate and save before ack: errors go back onto the form; a saved ticket survives Slack outages.
         try:
             ticket = await deps.tickets.raise_ticket(draft)
         except InvalidInput as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -14,7 +16,7 @@ class Job(Model):
     attempts = fields.IntField(default=0)
     # A worker owns the job until this instant; a crashed worker's lease simply runs out.
     lease_until = fields.DatetimeField(null=True)
-    payload = fields.JSONField(default=dict)
+    payload: dict[str, Any] = fields.JSONField(default=dict)
     last_error = fields.TextField(null=True)
     # At most one pending job per key (e.g. one redraw per ticket); None means no coalescing.
     dedupe_key = fields.CharField(max_length=128, null=True, unique=True)

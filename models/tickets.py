@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -37,7 +38,7 @@ class Ticket(Model):
     # Bumped on every state change, so a timer scheduled for an older state can tell it is stale.
     version = fields.IntField(default=0)
     # The targets and ladder in force when the ticket was raised (DESIGN decision 4).
-    policy = fields.JSONField(default=dict)
+    policy: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 
@@ -62,7 +63,7 @@ class TicketEvent(Model):
     at = fields.DatetimeField()
     actor = fields.CharField(max_length=32, null=True)  # Slack user id; None for the bot itself
     kind = fields.CharField(max_length=32)
-    detail = fields.JSONField(default=dict)
+    detail: dict[str, Any] = fields.JSONField(default=dict)
 
     class Meta:
         table = "ticket_events"

@@ -45,8 +45,14 @@ def service_missing(what: str, error: BaseException) -> None:
 @pytest.fixture(autouse=True)
 def _no_proxy_no_oauth(monkeypatch: pytest.MonkeyPatch) -> None:
     # slack_sdk honours HTTP(S)_PROXY but not NO_PROXY; Bolt switches to OAuth when client id/secret are set.
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "SLACK_CLIENT_ID",
-                 "SLACK_CLIENT_SECRET"):
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -105,8 +111,11 @@ async def standin() -> AsyncIterator[SlackStandIn]:
 
 def make_settings(standin: SlackStandIn, database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
-        "bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET, "support_config": EXAMPLE_POLICY,
-        "database_url": database_url, "slack_api_url": standin.base_url,
+        "bot_token": BOT_TOKEN,
+        "signing_secret": SIGNING_SECRET,
+        "support_config": EXAMPLE_POLICY,
+        "database_url": database_url,
+        "slack_api_url": standin.base_url,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -132,7 +141,12 @@ class RunningBot:
 
 
 async def start_bot(
-    standin: SlackStandIn, database_url: str, clock: FakeClock, policy: Policy, *, run_worker: bool = False,
+    standin: SlackStandIn,
+    database_url: str,
+    clock: FakeClock,
+    policy: Policy,
+    *,
+    run_worker: bool = False,
 ) -> AsyncIterator[RunningBot]:
     bot = build(make_settings(standin, database_url), policy, clock, run_worker=run_worker)
     server = TestServer(web_app(bot), host="127.0.0.1")
@@ -147,9 +161,11 @@ async def start_bot(
 
 @pytest.fixture
 async def running(
-    standin: SlackStandIn, database_url: str, clock: FakeClock, policy: Policy,
+    standin: SlackStandIn,
+    database_url: str,
+    clock: FakeClock,
+    policy: Policy,
 ) -> AsyncIterator[RunningBot]:
     """The bot on each database, with its worker driven by the test (run `settle()` to run due jobs)."""
     async for running_bot in start_bot(standin, database_url, clock, policy):
         yield running_bot
-

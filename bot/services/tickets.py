@@ -16,6 +16,7 @@ from models import Ticket, TicketEvent, TicketStatus
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 2900
+MAX_LISTED = 20  # tickets per list in App Home and /support list, to stay inside Block Kit limits
 ENVIRONMENTS = {"production": "Production", "non-production": "Non-production"}
 
 # Job kinds the notifier handles.
@@ -104,12 +105,24 @@ class TicketService:
         first_response_due = calendar.add(now, self.policy.plans[plan].first_response[priority])
         async with self.jobs.transaction():
             ticket = await Ticket.create(
-                customer=customer, plan=plan, priority=priority.value, environment=environment,
-                title=title, description=description, tried=tried, reporter_id=draft.reporter_id,
-                first_response_due=first_response_due, policy=snapshot, created_at=now, updated_at=now,
+                customer=customer,
+                plan=plan,
+                priority=priority.value,
+                environment=environment,
+                title=title,
+                description=description,
+                tried=tried,
+                reporter_id=draft.reporter_id,
+                first_response_due=first_response_due,
+                policy=snapshot,
+                created_at=now,
+                updated_at=now,
             )
             await TicketEvent.create(
-                ticket=ticket, at=now, actor=draft.reporter_id, kind="raised",
+                ticket=ticket,
+                at=now,
+                actor=draft.reporter_id,
+                kind="raised",
                 detail={"priority": priority.value, "customer": customer, "plan": plan},
             )
             # Saved before anything is posted: if Slack is down the jobs keep retrying (DESIGN decision 6).
@@ -122,6 +135,27 @@ class TicketService:
         if ticket is None:
             raise NotFound(f"There is no ticket SUP-{ticket_id}.")
         return ticket
+
+    async def open_for_customers(self, customers: list[str]) -> list[Ticket]:
+        return (
+            await Ticket.filter(customer__in=customers, status__not=TicketStatus.RESOLVED)
+            .order_by("first_response_due", "id")
+            .limit(MAX_LISTED)
+        )
+
+    async def unclaimed(self) -> list[Ticket]:
+        return (
+            await Ticket.filter(owner_id__isnull=True, status__not=TicketStatus.RESOLVED)
+            .order_by("first_response_due", "id")
+            .limit(MAX_LISTED)
+        )
+
+    async def owned_by(self, user_id: str) -> list[Ticket]:
+        return (
+            await Ticket.filter(owner_id=user_id, status__not=TicketStatus.RESOLVED)
+            .order_by("first_response_due", "id")
+            .limit(MAX_LISTED)
+        )
 
     async def claim(self, ticket_id: int, user_id: str) -> ClaimResult:
         if not self.policy.is_engineer(user_id):
@@ -144,4 +178,3 @@ class TicketService:
         await self.jobs.enqueue(REDRAW_TICKET, ticket_id=ticket_id, dedupe_key=f"redraw:{ticket_id}")
         if reporter_news:
             await self.jobs.enqueue(NOTIFY_REPORTER, ticket_id=ticket_id, payload=reporter_news)
-

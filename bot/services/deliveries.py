@@ -1,0 +1,28 @@
+"""Remembers which Slack event ids were handled, so redeliveries do nothing twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise.exceptions import IntegrityError
+
+from bot.clock import Clock
+from models import ProcessedEvent
+
+KEEP_FOR = timedelta(days=2)  # Slack redelivers within minutes; two days is plenty
+
+
+class Deliveries:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def first_time(self, event_id: str) -> bool:
+        """True the first time an event id is seen; the primary key makes this race-free across replicas."""
+        try:
+            await ProcessedEvent.create(event_id=event_id, at=self.clock.now())
+        except IntegrityError:
+            return False
+        return True
+
+    async def forget_old(self) -> int:
+        return await ProcessedEvent.filter(at__lt=self.clock.now() - KEEP_FOR).delete()

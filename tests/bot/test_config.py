@@ -1,0 +1,109 @@
+"""Policy file validation: the example loads; every mistake names its key and line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Priority, load_config, parse_config
+from tests.conftest import EXAMPLE_POLICY, ROOT
+
+FOUNDATION = ROOT / "tests" / "foundation_policy.yml"
+
+
+def test_the_foundation_policy_loads_unchanged() -> None:
+    policy = load_config(FOUNDATION)
+    assert policy.support_channel == "C0SUPPORT"
+    assert policy.customers_of("U0KEY1") == ["acme"]
+    assert policy.plans["standard"].first_response[Priority.P2] == timedelta(hours=4)
+    assert [s.page for s in policy.ladder_for("standard", Priority.P1)] == ["lead", "manager", "executive"]
+    assert [s.page for s in policy.ladder_for("standard", Priority.P3)] == ["lead"]
+    assert policy.is_engineer("U0ENG1") and not policy.is_engineer("U0KEY1")
+
+
+def test_the_shipped_example_loads() -> None:
+    assert load_config(EXAMPLE_POLICY).customers
+
+
+def test_calendars_do_business_time_arithmetic() -> None:
+    policy = load_config(FOUNDATION)
+    start = datetime(2026, 11, 20, 22, 0, tzinfo=UTC)  # Friday 16:00 Chicago
+    due = policy.calendars["business-hours"].add(start, timedelta(hours=4))
+    assert due == datetime(2026, 11, 23, 17, 0, tzinfo=UTC)  # Monday 11:00 Chicago
+    assert policy.calendars["always"].add(start, timedelta(minutes=30)) == start + timedelta(minutes=30)
+
+
+def _broken(old: str, new: str) -> str:
+    text = FOUNDATION.read_text()
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "timezone: America/Chicago",
+            "timezone: Mars/Base",
+            "line 4: calendars.business-hours.timezone: 'Mars/Base'",
+        ),
+        ("after: 2h", "after: 2 hours", "line 25: escalation.ladder.P1.1.after: '2 hours' is not a duration"),
+        ("page: manager", "page: boss", "line 25: escalation.ladder.P1.1.page: unknown level 'boss'"),
+        ("plan: enterprise", "plan: gold", "line 31: customers.acme.plan: unknown plan 'gold'"),
+        ("calendar: always", "calendar: weekends", "line 15: plans.enterprise.calendar: unknown calendar"),
+        (", P4: 16h", "", "line 13: plans.standard.first_response: first_response needs a target for P4"),
+        ("support_channel: C0SUPPORT", "support_channel: '#support'", "line 1: support_channel: '#support'"),
+        ("[U0ENG1, U0ENG2]", "[U0ENG1, bob]", "line 29: engineers.1: 'bob' is neither a Slack user id"),
+        (
+            '"08:00-17:00"',
+            '"17:00-08:00"',
+            "line 5: calendars.business-hours.hours: '17:00-08:00' ends before",
+        ),
+        ("country: US", "country: XX", "line 6: calendars.business-hours.holidays: the holidays package"),
+        ("  always:\n", "  always:\n    timezon: UTC\n", "line 8: calendars.always.timezon: Extra inputs"),
+    ],
+)
+def test_mistakes_name_the_key_and_line(old: str, new: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(_broken(old, new), "policy.yml")
+    assert f"policy.yml: {expected}" in str(error.value)
+
+
+def test_not_yaml_or_not_a_mapping() -> None:
+    with pytest.raises(ConfigError, match="line 2: not valid YAML"):
+        parse_config("a: [\n", "p.yml")
+    with pytest.raises(ConfigError, match="must be a mapping"):
+        parse_config("- 1\n- 2\n", "p.yml")
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read the policy file"):
+        load_config(tmp_path / "nope.yml")
+
+
+def test_check_config_command(tmp_path: Path) -> None:
+    ok = subprocess.run(
+        [sys.executable, "-m", "bot", "check-config", str(FOUNDATION)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert ok.returncode == 0 and "ok" in ok.stdout
+    bad = tmp_path / "bad.yml"
+    bad.write_text(_broken("plan: enterprise", "plan: gold"))
+    failed = subprocess.run(
+        [sys.executable, "-m", "bot", "check-config", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert failed.returncode == 2
+    assert failed.stderr.strip().splitlines() == [
+        f"error: {bad}: line 31: customers.acme.plan: unknown plan 'gold'"
+    ]

@@ -1,0 +1,42 @@
+"""manifest.yml is valid for Slack and names exactly the command and callbacks the code registers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from bot.ids import COMMAND, Callback
+from tests.conftest import ROOT
+
+SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
+
+
+def manifest() -> dict:
+    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+def test_manifest_is_valid_against_slacks_schema() -> None:
+    schema = json.loads(Path(SCHEMA).read_text())
+    jsonschema.validate(manifest(), schema)
+
+
+def test_manifest_scopes_are_least_privilege() -> None:
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    assert scopes == {"commands", "chat:write", "im:write", "users:read"}
+
+
+def test_manifest_names_the_command_and_callbacks_the_code_registers() -> None:
+    # The e2e tests drive each of these ids through the real endpoint (tests/e2e/test_surfaces.py).
+    data = manifest()
+    assert [c["command"] for c in data["features"]["slash_commands"]] == [COMMAND]
+    assert {s["callback_id"] for s in data["features"]["shortcuts"]} == {Callback.RAISE_SHORTCUT.value}
+    assert data["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    for url in (
+        data["settings"]["event_subscriptions"]["request_url"],
+        data["settings"]["interactivity"]["request_url"],
+        data["features"]["slash_commands"][0]["url"],
+    ):
+        assert url.endswith("/slack/events")
