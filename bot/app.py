@@ -12,6 +12,8 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
@@ -23,7 +25,9 @@ from bot.clock import Clock, SystemClock
 from bot.config import Policy
 from bot.jobs import JobQueue
 from bot.notifier import Notifier
+from bot.pacing import LocalPacer, Pacer, RedisPacer
 from bot.services.deliveries import Deliveries
+from bot.services.sla import SLA_THRESHOLD, SlaService
 from bot.services.tickets import TicketService
 from bot.settings import Settings
 from bot.worker import Worker
@@ -46,6 +50,7 @@ class Secondline:
     client: AsyncWebClient
     deps: Deps
     worker: Worker
+    redis: Redis | None
     run_worker: bool = True
 
 
@@ -61,13 +66,17 @@ def build(
         raise_error_for_unhandled_request=False,
     )
     queue = JobQueue(clock)
-    notifier = Notifier(client, policy, clock)
+    redis = (
+        Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        if settings.redis_url
+        else None
+    )
+    pacer: Pacer = RedisPacer(redis, clock) if redis is not None else LocalPacer(clock)
+    sla = SlaService(policy, clock, queue)
+    tickets = TicketService(policy, clock, queue, sla)
+    notifier = Notifier(client, policy, clock, sla, pacer)
     deps = Deps(
-        policy=policy,
-        clock=clock,
-        tickets=TicketService(policy, clock, queue),
-        notifier=notifier,
-        deliveries=Deliveries(clock),
+        policy=policy, clock=clock, tickets=tickets, sla=sla, notifier=notifier, deliveries=Deliveries(clock)
     )
     for module in (
         commands,
@@ -78,8 +87,8 @@ def build(
         fallback,
     ):  # fallback last: it catches what nothing else did
         module.register(bolt, deps)
-    worker = Worker(queue, clock, notifier.job_handlers())
-    return Secondline(settings, policy, clock, bolt, client, deps, worker, run_worker)
+    worker = Worker(queue, clock, {**notifier.job_handlers(), SLA_THRESHOLD: sla.handle_threshold})
+    return Secondline(settings, policy, clock, bolt, client, deps, worker, redis, run_worker)
 
 
 def web_app(bot: Secondline) -> web.Application:
@@ -119,6 +128,11 @@ def web_app(bot: Secondline) -> web.Application:
 @contextlib.asynccontextmanager
 async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
     await db.start_database(bot.settings.database_url)
+    if bot.redis is not None:
+        try:
+            await bot.redis.ping()
+        except (RedisError, OSError) as exc:  # Redis is optional: run on, coordinating through the database
+            log.warning("Redis is not reachable (%s); pacing locally until it is", exc)
     task = asyncio.create_task(bot.worker.run_forever(), name="secondline-worker") if bot.run_worker else None
     try:
         yield
@@ -129,6 +143,8 @@ async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await db.stop_database()
+        if bot.redis is not None:
+            await bot.redis.aclose()
 
 
 async def lifecycle(bot: Secondline) -> AsyncIterator[None]:

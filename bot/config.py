@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
-from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,8 +27,9 @@ from pydantic import (
     model_validator,
 )
 
-from bot.calendar import BusinessCalendar
+from bot.calendars import BusinessCalendar, Interval, parse_hours
 from bot.durations import parse_duration
+from bot.permissions import DEFAULT_PERMISSIONS, Do, Role
 
 
 class ConfigError(Exception):
@@ -97,34 +97,6 @@ def _parse_days(spec: str) -> list[int]:
     return days
 
 
-def _parse_clock(text: str) -> time | None:
-    hour, _, minute = text.strip().partition(":")
-    if not (hour.isdigit() and minute.isdigit() and len(minute) == 2):
-        raise ValueError(f"{text!r} is not a time of day like 08:00")
-    if (int(hour), int(minute)) == (24, 0):
-        return None  # midnight at the end of the day
-    return time(int(hour), int(minute))
-
-
-def _parse_intervals(spec: str) -> list[tuple[time, time | None]]:
-    if spec.strip().lower() == "closed":
-        return []
-    intervals: list[tuple[time, time | None]] = []
-    for part in spec.split(","):
-        start_text, sep, end_text = part.partition("-")
-        start, end = _parse_clock(start_text) if sep else None, _parse_clock(end_text) if sep else None
-        if not sep or start is None:
-            raise ValueError(f"{spec!r}: write opening hours like 08:00-17:00 or 08:00-12:00,13:00-17:00")
-        if end is not None and end <= start:
-            raise ValueError(f"{part.strip()!r} ends before it starts")
-        intervals.append((start, end))
-    intervals.sort(key=lambda iv: iv[0])
-    for (_, prev_end), (next_start, _) in pairwise(intervals):
-        if prev_end is None or prev_end > next_start:
-            raise ValueError(f"{spec!r}: intervals overlap")
-    return intervals
-
-
 class HolidaySpec(_Strict):
     country: str | None = None
     subdiv: str | None = None
@@ -162,15 +134,16 @@ class CalendarSpec(_Strict):
     @classmethod
     def _valid_hours(cls, value: Literal["24x7"] | dict[str, str]) -> Literal["24x7"] | dict[str, str]:
         if isinstance(value, dict):
-            weekly = _weekly(value)
-            if not any(weekly.values()):
-                raise ValueError("the calendar is never open")
+            BusinessCalendar("UTC", _weekly(value))  # raises on bad, overlapping or no opening hours
         return value
 
     @cached_property
     def business(self) -> BusinessCalendar:
         weekly = None if self.hours == "24x7" else _weekly(self.hours)
-        return BusinessCalendar(self.timezone, weekly, _closed_dates(self.holidays))
+        closed = _closed_dates(self.holidays)
+        if closed is None:
+            return BusinessCalendar(self.timezone, weekly)
+        return BusinessCalendar(self.timezone, weekly, closed)
 
     # The arithmetic is delegated so `policy.calendars[name].add(...)` reads naturally in audits.
     def add(self, start: datetime, duration: timedelta) -> datetime:
@@ -189,10 +162,11 @@ class CalendarSpec(_Strict):
         return self.business.describe()
 
 
-def _weekly(hours: Mapping[str, str]) -> dict[int, list[tuple[time, time | None]]]:
-    weekly: dict[int, list[tuple[time, time | None]]] = {day: [] for day in range(7)}
+def _weekly(hours: Mapping[str, str]) -> dict[int, tuple[Interval, ...]]:
+    weekly: dict[int, tuple[Interval, ...]] = {day: () for day in range(7)}
     for days, spec in hours.items():
-        intervals = _parse_intervals(str(spec))
+        text = str(spec).strip()
+        intervals = () if text.lower() == "closed" else parse_hours(text)
         for day in _parse_days(days):
             if weekly[day]:
                 raise ValueError(f"{_DAYS[day]} is given hours twice")
@@ -200,8 +174,10 @@ def _weekly(hours: Mapping[str, str]) -> dict[int, list[tuple[time, time | None]
     return weekly
 
 
-def _closed_dates(spec: HolidaySpec) -> Callable[[date], bool]:
+def _closed_dates(spec: HolidaySpec) -> Callable[[date], bool] | None:
     extra = frozenset(spec.dates)
+    if not spec.country and not extra:
+        return None  # lets a 24x7 calendar take the plain-addition fast path
     if not spec.country:
         return extra.__contains__
     public = holidays.country_holidays(spec.country, subdiv=spec.subdiv)  # expands years lazily
@@ -303,6 +279,7 @@ class Customer(_Strict):
 
 class Policy(_Strict):
     support_channel: str
+    permissions: dict[Do, list[Role]] = Field(default_factory=dict)
     calendars: dict[str, CalendarSpec] = Field(min_length=1)
     plans: dict[str, Plan] = Field(min_length=1)
     escalation: Escalation
@@ -344,6 +321,18 @@ class Policy(_Strict):
 
     def is_engineer(self, user_id: str) -> bool:
         return user_id in self.engineers
+
+    @cached_property
+    def permission_table(self) -> dict[Do, tuple[Role, ...]]:
+        return {**DEFAULT_PERMISSIONS, **{action: tuple(roles) for action, roles in self.permissions.items()}}
+
+    @cached_property
+    def escalation_people(self) -> frozenset[str]:
+        """Everyone on any escalation level (rotations included), as written in the file."""
+        people: set[str] = set()
+        for level in self.escalation.levels.values():
+            people.update(level.rotation if isinstance(level, Rotation) else level)
+        return frozenset(people)
 
     def ladder_for(self, plan: str, priority: Priority) -> list[LadderStep]:
         ladder = self.plans[plan].ladder or self.escalation.ladder

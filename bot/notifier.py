@@ -1,19 +1,23 @@
-"""The only outbound path to Slack: posts, redraws and DMs, run as durable jobs or best-effort replies."""
+"""The only outbound path to Slack: posts, redraws, thread notes and DMs, run as durable jobs."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot import blocks
 from bot.clock import Clock
 from bot.config import Policy
 from bot.jobs import RetryLater
-from bot.services.tickets import NOTIFY_REPORTER, POST_TICKET, REDRAW_TICKET
+from bot.pacing import Pacer
+from bot.services.sla import FIRST_RESPONSE, SlaService
+from bot.services.tickets import NOTIFY_REPORTER, POST_TICKET, REDRAW_TICKET, THREAD_NOTE
 from bot.worker import JobHandler
 from models import Job, Ticket
 
@@ -24,30 +28,40 @@ TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_una
 
 
 class Notifier:
-    def __init__(self, client: AsyncWebClient, policy: Policy, clock: Clock) -> None:
+    def __init__(
+        self, client: AsyncWebClient, policy: Policy, clock: Clock, sla: SlaService, update_pacer: Pacer
+    ) -> None:
         self.client = client
         self.policy = policy
         self.clock = clock
+        self.sla = sla
+        self.update_pacer = update_pacer
 
     def job_handlers(self) -> dict[str, JobHandler]:
         return {
             POST_TICKET: self._post_ticket,
             REDRAW_TICKET: self._redraw_ticket,
+            THREAD_NOTE: self._thread_note,
             NOTIFY_REPORTER: self._notify_reporter,
         }
 
     async def call(self, method: str, **kwargs: Any) -> dict[str, Any]:
-        """Call a Web API method; passing failures become RetryLater, others SlackApiError."""
+        """Call a write method (JSON body); passing failures become RetryLater, others SlackApiError."""
+        return await self._guarded(method, self.client.api_call(method, json=kwargs))
+
+    async def _guarded(self, method: str, request: Awaitable[AsyncSlackResponse]) -> dict[str, Any]:
         try:
-            response = await self.client.api_call(method, json=kwargs)
+            response = await request
         except SlackApiError as exc:
             status = exc.response.status_code
             error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
             if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
-                retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get(
-                    "retry-after"
+                retry_after = _seconds(
+                    exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
                 )
-                raise RetryLater(f"{method}: HTTP {status} {error}".strip(), _seconds(retry_after)) from exc
+                if status == 429 and method == "chat.update" and retry_after:
+                    await self.update_pacer.blocked_for(retry_after)
+                raise RetryLater(f"{method}: HTTP {status} {error}".strip(), retry_after) from exc
             raise
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RetryLater(f"{method}: {type(exc).__name__}: {exc}") from exc
@@ -60,13 +74,32 @@ class Notifier:
         except (RetryLater, SlackApiError) as exc:
             log.warning("could not send an ephemeral message to %s: %s", user, exc)
 
+    async def tell(self, user: str, channel: str | None, text: str) -> None:
+        """Answer one person privately: in the channel they clicked in, or by DM where there is none."""
+        if channel:
+            await self.ephemeral(channel, user, text)
+            return
+        try:
+            await self.dm(user, {"text": text})
+        except (RetryLater, SlackApiError) as exc:
+            log.warning("could not tell %s: %s", user, exc)
+
+    async def dm(self, user_id: str, message: dict[str, Any]) -> dict[str, Any]:
+        # Posting to a user id delivers to the app's DM with that person.
+        return await self.call("chat.postMessage", channel=user_id, unfurl_links=False, **message)
+
+    async def render(self, ticket: Ticket) -> blocks.Message:
+        now = self.clock.now()
+        return blocks.ticket_message(ticket, self.policy, await self.sla.readings(ticket, now), now)
+
     async def _post_ticket(self, job: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
         if ticket is None or ticket.message_ts is not None:
             return
-        message = blocks.ticket_message(ticket, self.policy, self.clock.now())
         channel = self.policy.support_channel
-        answer = await self.call("chat.postMessage", channel=channel, unfurl_links=False, **message)
+        answer = await self.call(
+            "chat.postMessage", channel=channel, unfurl_links=False, **await self.render(ticket)
+        )
         await Ticket.filter(id=ticket.id).update(
             channel_id=answer.get("channel", channel), message_ts=answer["ts"]
         )
@@ -81,26 +114,79 @@ class Notifier:
         await self._update(ticket)
 
     async def _update(self, ticket: Ticket) -> None:
-        message = blocks.ticket_message(ticket, self.policy, self.clock.now())
-        await self.call("chat.update", channel=ticket.channel_id, ts=ticket.message_ts, **message)
+        wait = await self.update_pacer.reserve()
+        if wait > 0:  # over the chat.update budget: come back when a slot frees up
+            raise RetryLater("chat.update budget reached", wait)
+        await self.call(
+            "chat.update", channel=ticket.channel_id, ts=ticket.message_ts, **await self.render(ticket)
+        )
+
+    async def _thread_note(self, job: Job) -> None:
+        ticket = await Ticket.get_or_none(id=job.ticket_id)
+        if ticket is None:
+            return
+        if ticket.message_ts is None:
+            raise RetryLater(f"{ticket.ref} is not posted yet; its thread note waits", 5)
+        payload = job.payload
+        if payload.get("kind") == "details":
+            text = f"<@{payload['by']}> added details:\n{blocks.escape(payload['text'])}"
+        else:
+            text = str(payload["text"])
+        await self.call(
+            "chat.postMessage",
+            channel=ticket.channel_id,
+            thread_ts=ticket.message_ts,
+            text=text,
+            unfurl_links=False,
+        )
 
     async def _notify_reporter(self, job: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
         if ticket is None:
             return
-        event = job.payload.get("event")
+        event, by = job.payload.get("event"), job.payload.get("by", "")
         if event == "raised":
-            message = blocks.raised_dm(ticket, self.clock.now())
+            message = await self._raised_dm(ticket)
         elif event == "claimed":
-            message = blocks.claimed_dm(ticket, job.payload["by"])
+            message = blocks.claimed_dm(ticket, by)
+        elif event == "waiting":
+            message = blocks.waiting_dm(ticket, by)
+        elif event == "resolved":
+            message = blocks.resolved_dm(ticket, by)
+        elif event == "reopened":
+            message = blocks.simple_dm(ticket, f"<@{by}> reopened the ticket.")
+        elif event == "priority":
+            message = blocks.simple_dm(
+                ticket, f"<@{by}> changed the priority from {job.payload['previous']} to {ticket.priority}."
+            )
+        elif event == "escalated":
+            message = blocks.simple_dm(ticket, str(job.payload["text"]))
         else:
             log.error("unknown reporter notification %r for %s", event, ticket.ref)
             return
         await self.dm(ticket.reporter_id, message)
 
-    async def dm(self, user_id: str, message: dict[str, Any]) -> None:
-        # Posting to a user id delivers to the app's DM with that person.
-        await self.call("chat.postMessage", channel=user_id, unfurl_links=False, **message)
+    async def _raised_dm(self, ticket: Ticket) -> blocks.Message:
+        calendar = self.sla.calendar(ticket)
+        clocks = await self.sla.clocks(ticket)
+        due = clocks[FIRST_RESPONSE].due_at if FIRST_RESPONSE in clocks else None
+        return blocks.raised_dm(
+            ticket,
+            due,
+            await self.timezone_of(ticket.reporter_id, calendar.timezone),
+            calendar,
+            ticket.plan.capitalize(),
+        )
+
+    async def timezone_of(self, user_id: str, default: str) -> str:
+        """A person's timezone from their Slack profile; the calendar's own if Slack cannot say."""
+        try:
+            # A read method: slack_sdk sends it as GET query arguments, as Slack requires.
+            answer = await self._guarded("users.info", self.client.users_info(user=user_id))
+        except (RetryLater, SlackApiError) as exc:
+            log.warning("users.info for %s failed (%s); using %s", user_id, exc, default)
+            return default
+        return str((answer.get("user") or {}).get("tz") or default)
 
 
 def _seconds(value: str | None) -> float | None:

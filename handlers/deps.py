@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.clock import Clock
 from bot.config import Policy
 from bot.notifier import Notifier
 from bot.services.deliveries import Deliveries
+from bot.services.sla import SlaService
 from bot.services.tickets import TicketService
+
+
+def where(body: dict[str, Any]) -> str | None:
+    """The channel a request came from, if it has one (App Home clicks do not)."""
+    channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
+    if not channel:
+        channel = (body.get("container") or {}).get("channel_id")
+    return str(channel) if channel else None
 
 
 @dataclass(frozen=True)
@@ -16,5 +26,6 @@ class Deps:
     policy: Policy
     clock: Clock
     tickets: TicketService
+    sla: SlaService
     notifier: Notifier
     deliveries: Deliveries

@@ -33,19 +33,21 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def publish_home(deps: Deps, client: AsyncWebClient, user_id: str) -> None:
-    sections: list[tuple[str, list[Any], str]] = []
+    sections: list[tuple[str, list[str], str]] = []
+    lines = blocks.ticket_line
     customers = deps.policy.customers_of(user_id)
     if customers:
+        mine = await deps.tickets.open_for_customers(customers)
         sections.append(
             (
-                "Your open tickets",
-                await deps.tickets.open_for_customers(customers),
+                "Your company's open tickets",
+                [lines(t) for t in mine],
                 "No open tickets. Type /support to raise one.",
             )
         )
-    if deps.policy.is_engineer(user_id):
-        sections.append(
-            ("Unclaimed, most urgent first", await deps.tickets.unclaimed(), "The queue is empty.")
-        )
-        sections.append(("Your tickets", await deps.tickets.owned_by(user_id), "You own no open tickets."))
+    if deps.policy.is_engineer(user_id) or user_id in deps.policy.escalation_people:
+        queue = await deps.tickets.unclaimed()
+        sections.append(("Unclaimed, most urgent first", [lines(t) for t in queue], "The queue is empty."))
+        owned = await deps.tickets.owned_by(user_id)
+        sections.append(("Your tickets", [lines(t) for t in owned], "You own no open tickets."))
     await client.views_publish(user_id=user_id, view=blocks.home_view(sections))

@@ -10,30 +10,31 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_bolt.response import BoltResponse
 
 from bot.blocks import APOLOGY
 from bot.services.errors import ServiceError
-from handlers.deps import Deps
+from handlers.deps import Deps, where
 
 log = logging.getLogger(__name__)
 ANYTHING = re.compile(".*")
 
 
-def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
+def _user(body: dict[str, Any]) -> str | None:
     user = (body.get("user") or {}).get("id") or body.get("user_id")
-    channel = (body.get("channel") or {}).get("id") or body.get("channel_id") or user
-    return user, channel
+    return str(user) if user else None
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    async def apologise(body: dict[str, Any]) -> None:
+        user = _user(body)
+        if user:
+            await deps.notifier.tell(user, where(body), APOLOGY)
+
     @app.action(ANYTHING)
     async def unknown_action(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        log.warning("unknown action %r from %s", action.get("action_id"), (body.get("user") or {}).get("id"))
-        user, channel = _where(body)
-        if user and channel:
-            await deps.notifier.ephemeral(channel, user, APOLOGY)
+        log.warning("unknown action %r from %s", action.get("action_id"), _user(body))
+        await apologise(body)
 
     @app.view(ANYTHING)
     async def unknown_view(ack: AsyncAck, view: dict[str, Any]) -> None:
@@ -51,18 +52,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def unknown_shortcut(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         log.warning("unknown shortcut %r", body.get("callback_id"))
-        user, channel = _where(body)
-        if user and channel:
-            await deps.notifier.ephemeral(channel, user, APOLOGY)
+        await apologise(body)
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
-        user, channel = _where(body if isinstance(body, dict) else {})
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        body = body if isinstance(body, dict) else {}
         if isinstance(error, ServiceError):
             text = str(error)
         else:
             log.error("listener failed: %s", error, exc_info=error)
             text = "Sorry, something went wrong on our side. Please try again in a moment."
-        if user and channel:
-            await deps.notifier.ephemeral(channel, user, text)
-        return None
+        user = _user(body)
+        if user:
+            await deps.notifier.tell(user, where(body), text)

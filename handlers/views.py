@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.durations import parse_duration
 from bot.ids import Action, Block, Callback
-from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from bot.services.tickets import TicketDraft
 from handlers.deps import Deps
+from models.tickets import REF_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,72 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         log.info("%s raised by %s for %s", ticket.ref, ticket.reporter_id, ticket.customer)
+
+    async def submit(ack: AsyncAck, work: Awaitable[object], error_block: str) -> None:
+        """Run a modal's service call before ack, so a refusal is shown on the form and nothing changes."""
+        try:
+            await work
+        except InvalidInput as exc:
+            await ack(response_action="errors", errors=exc.errors)
+            return
+        except ServiceError as exc:
+            await ack(response_action="errors", errors={error_block: str(exc)})
+            return
+        await ack()
+
+    @app.view(Callback.RESOLVE_MODAL)
+    async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = view.get("state", {}).get("values", {})
+        errors: dict[str, str] = {}
+        spent_text = (_text(values, Block.TIME_SPENT, Action.TIME_SPENT) or "").strip()
+        minutes: int | None = None
+        if spent_text:
+            try:
+                minutes = max(1, round(parse_duration(spent_text).total_seconds() / 60))
+            except ValueError:
+                errors[Block.TIME_SPENT] = "Write the time like 45m or 1h30m."
+        duplicate_text = (_text(values, Block.DUPLICATE_OF, Action.DUPLICATE_OF) or "").strip().upper()
+        duplicate = duplicate_text.removeprefix(REF_PREFIX)
+        if duplicate and not duplicate.isdigit():
+            errors[Block.DUPLICATE_OF] = "Write a ticket reference like SUP-41."
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await submit(
+            ack,
+            deps.tickets.resolve(
+                _ticket_id(view),
+                body["user"]["id"],
+                _selected(values, Block.RESOLUTION, Action.RESOLUTION) or "",
+                _text(values, Block.RESOLUTION_NOTE, Action.RESOLUTION_NOTE) or "",
+                minutes,
+                int(duplicate) if duplicate else None,
+            ),
+            Block.RESOLUTION,
+        )
+
+    @app.view(Callback.DETAILS_MODAL)
+    async def add_details(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        text = _text(view.get("state", {}).get("values", {}), Block.DETAILS, Action.DETAILS) or ""
+        await submit(ack, deps.tickets.add_details(_ticket_id(view), body["user"]["id"], text), Block.DETAILS)
+
+    @app.view(Callback.REASSIGN_MODAL)
+    async def reassign(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        state = _state(view.get("state", {}).get("values", {}), Block.NEW_OWNER, Action.NEW_OWNER)
+        new_owner = str(state.get("selected_user") or "")
+        if not new_owner:
+            await ack(response_action="errors", errors={Block.NEW_OWNER: "Choose the new owner."})
+            return
+        await submit(
+            ack, deps.tickets.reassign(_ticket_id(view), body["user"]["id"], new_owner), Block.NEW_OWNER
+        )
+
+
+def _ticket_id(view: dict[str, Any]) -> int:
+    metadata = str(view.get("private_metadata") or "")
+    if not metadata.isdigit():
+        raise NotFound("This form no longer points at a ticket.")
+    return int(metadata)
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,8 @@
-"""Tortoise models. `MODELS_MODULE` is what bot.db registers; migrations live in models/migrations."""
+"""Tortoise models; migrations live in models/migrations (see README, "Changing a model")."""
 
 from models.events import ProcessedEvent
 from models.jobs import Job
-from models.tickets import Ticket, TicketEvent, TicketStatus
+from models.pages import Page
+from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 
-MODELS_MODULE = "models"
-
-__all__ = ["MODELS_MODULE", "Job", "ProcessedEvent", "Ticket", "TicketEvent", "TicketStatus"]
+__all__ = ["ClockState", "Job", "Page", "ProcessedEvent", "SlaClock", "Ticket", "TicketEvent", "TicketStatus"]

@@ -1,4 +1,4 @@
-"""Tickets and their append-only event log."""
+"""Tickets, their SLA clocks and their append-only event log."""
 
 from __future__ import annotations
 
@@ -31,26 +31,65 @@ class Ticket(Model):
     owner_id = fields.CharField(max_length=32, null=True)
     claimed_at = fields.DatetimeField(null=True)
     resolved_at = fields.DatetimeField(null=True)
+    resolution = fields.CharField(max_length=48, null=True)
+    resolution_note = fields.TextField(default="")
+    time_spent_minutes = fields.IntField(null=True)
     channel_id = fields.CharField(max_length=32, null=True)
     message_ts = fields.CharField(max_length=32, null=True)
-    first_response_due = fields.DatetimeField(null=True)
-    resolution_due = fields.DatetimeField(null=True)
-    # Bumped on every state change, so a timer scheduled for an older state can tell it is stale.
+    # Bumped on every state change, so a redraw or a post can tell the ticket moved on meanwhile.
     version = fields.IntField(default=0)
+    # Bumped when the ladder is re-derived (priority change): ladder timers of an older epoch do nothing.
+    ladder_epoch = fields.IntField(default=0)
     # The targets and ladder in force when the ticket was raised (DESIGN decision 4).
     policy: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 
     events: fields.ReverseRelation[TicketEvent]
+    clocks: fields.ReverseRelation[SlaClock]
 
     class Meta:
         table = "tickets"
-        indexes = (("status", "customer"),)
+        indexes = (("status", "customer"), ("owner_id", "status"))
 
     @property
     def ref(self) -> str:
         return f"{REF_PREFIX}{self.id}"
+
+
+class ClockState(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"
+
+
+class SlaClock(Model):
+    """One SLA target of one ticket, counted in business time on the ticket's plan calendar.
+
+    Business time elapsed = `elapsed_seconds` banked before the last pause, plus the business time since
+    `running_since` while running. `due_at` is where the remaining business time runs out.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="clocks", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=32)  # first_response | resolution
+    target_seconds = fields.IntField()
+    state = fields.CharEnumField(ClockState, default=ClockState.RUNNING, max_length=16)
+    running_since = fields.DatetimeField(null=True)
+    elapsed_seconds = fields.FloatField(default=0.0)
+    due_at = fields.DatetimeField(null=True)
+    breached_at = fields.DatetimeField(null=True)
+    stopped_at = fields.DatetimeField(null=True)
+    # Bumped on every start, pause, resume, re-target and stop: threshold timers of older epochs are stale.
+    epoch = fields.IntField(default=0)
+
+    class Meta:
+        table = "sla_clocks"
+        unique_together = (("ticket_id", "name"),)
+        indexes = (("name", "state", "due_at"),)
 
 
 class TicketEvent(Model):

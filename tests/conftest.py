@@ -6,6 +6,7 @@ service fails the run instead.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ import aiohttp
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestServer
+from slack_bolt.listener import asyncio_runner
 
 from bot.app import Secondline, build, web_app
 from bot.clock import FakeClock
@@ -33,6 +35,33 @@ POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@12
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # A weekday inside Standard business hours (Tuesday 2026-11-17 10:00 US Central).
 DEFAULT_NOW = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)
+
+
+class _BoltTasks:
+    """Bolt runs a listener's body as a task after ack; tests must wait for it before looking at effects.
+
+    Wraps the asyncio module as Bolt's listener runner sees it, so the tasks it starts can be awaited.
+    """
+
+    def __init__(self) -> None:
+        self.pending: set[asyncio.Future[object]] = set()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(asyncio, name)
+
+    def ensure_future(self, awaitable: object) -> asyncio.Future[object]:
+        future = asyncio.ensure_future(awaitable)  # type: ignore[arg-type]
+        self.pending.add(future)
+        future.add_done_callback(self.pending.discard)
+        return future
+
+    async def drain(self) -> None:
+        while self.pending:
+            await asyncio.gather(*list(self.pending), return_exceptions=True)
+
+
+BOLT_TASKS = _BoltTasks()
+asyncio_runner.asyncio = BOLT_TASKS  # type: ignore[assignment]
 
 
 def service_missing(what: str, error: BaseException) -> None:
@@ -136,7 +165,8 @@ class RunningBot:
         return str(self.server.make_url("/slack/events"))
 
     async def settle(self) -> None:
-        """Run every job that is due now (posts, DMs, redraws), as the worker would."""
+        """Let Bolt's listeners finish (they run on after ack), then run every job that is due now."""
+        await BOLT_TASKS.drain()
         await self.bot.worker.run_due()
 
 

@@ -1,9 +1,11 @@
-"""Raising and claiming tickets. No Slack here: Slack work is queued as jobs for the notifier."""
+"""Tickets from raise to resolve. No Slack here: what Slack must show is queued as jobs for the notifier."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
 
 from tortoise.expressions import F
 
@@ -11,18 +13,73 @@ from bot.clock import Clock
 from bot.config import Policy, Priority
 from bot.ids import Block
 from bot.jobs import JobQueue
-from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.permissions import Do, Role, allowed, refusal
+from bot.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
+from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
 from models import Ticket, TicketEvent, TicketStatus
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 2900
+DETAILS_MAX = 2900
 MAX_LISTED = 20  # tickets per list in App Home and /support list, to stay inside Block Kit limits
+REOPEN_WINDOW = timedelta(days=7)
 ENVIRONMENTS = {"production": "Production", "non-production": "Non-production"}
 
 # Job kinds the notifier handles.
 POST_TICKET = "post_ticket"
 REDRAW_TICKET = "redraw_ticket"
 NOTIFY_REPORTER = "notify_reporter"
+THREAD_NOTE = "thread_note"
+
+
+class Resolution(StrEnum):
+    FIXED = "fixed"
+    WORKAROUND = "workaround"
+    ANSWERED = "answered"
+    DUPLICATE = "duplicate"
+    ENHANCEMENT = "enhancement_logged"
+    THIRD_PARTY = "out_of_scope_third_party"
+    CUSTOMER_MODIFICATION = "out_of_scope_customer_modification"
+    UNAUTHORIZED_ACCESS = "out_of_scope_unauthorized_access"
+    CUSTOM_DEVELOPMENT = "out_of_scope_custom_development"
+
+    @property
+    def label(self) -> str:
+        return RESOLUTION_LABELS[self][0]
+
+    @property
+    def explanation(self) -> str | None:
+        """Plain words for the key user when the ticket is closed as out of scope."""
+        return RESOLUTION_LABELS[self][1]
+
+
+RESOLUTION_LABELS: dict[Resolution, tuple[str, str | None]] = {
+    Resolution.FIXED: ("Fixed", None),
+    Resolution.WORKAROUND: ("Workaround given", None),
+    Resolution.ANSWERED: ("Answered", None),
+    Resolution.DUPLICATE: ("Duplicate", None),
+    Resolution.ENHANCEMENT: ("Enhancement request logged", None),
+    Resolution.THIRD_PARTY: (
+        "Out of scope: third-party software",
+        "The problem lies in software from another vendor, which your support plan does not cover. "
+        "Please contact that vendor.",
+    ),
+    Resolution.CUSTOMER_MODIFICATION: (
+        "Out of scope: customer modification",
+        "The problem comes from changes made to the product on your side (customisations, scripts or "
+        "configuration outside the supported settings), which your support plan does not cover.",
+    ),
+    Resolution.UNAUTHORIZED_ACCESS: (
+        "Out of scope: unauthorized access",
+        "The problem follows from access to the system that was not authorised, so support cannot act on "
+        "it. Please involve your security team.",
+    ),
+    Resolution.CUSTOM_DEVELOPMENT: (
+        "Out of scope: custom development or consulting",
+        "This is a request for custom development or consulting, which your support plan does not "
+        "cover. Your account manager can offer it as a paid service.",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -44,33 +101,73 @@ class ClaimResult:
     won: bool  # False: someone else already had it; ticket.owner_id says who
 
 
-def policy_snapshot(policy: Policy, plan: str, priority: Priority) -> dict[str, Any]:
-    """The targets and ladder in force now, stored with the ticket so later YAML edits don't move it."""
-    plan_spec = policy.plans[plan]
+def policy_snapshot(policy: Policy, plan: str) -> dict[str, Any]:
+    """Targets and ladders in force now, for every priority, so a later priority change re-derives from
+    the terms the ticket was raised under, and YAML edits never move a running ticket."""
+    spec = policy.plans[plan]
     return {
-        "calendar": plan_spec.calendar,
-        "first_response": int(plan_spec.first_response[priority].total_seconds()),
-        "resolution": (
-            int(plan_spec.resolution[priority].total_seconds()) if priority in plan_spec.resolution else None
-        ),
-        "ladder": [step.model_dump() for step in policy.ladder_for(plan, priority)],
+        "calendar": spec.calendar,
+        "targets": {
+            FIRST_RESPONSE: {p.value: int(t.total_seconds()) for p, t in spec.first_response.items()},
+            RESOLUTION: {p.value: int(t.total_seconds()) for p, t in spec.resolution.items()},
+        },
+        "ladders": {p.value: [s.model_dump() for s in policy.ladder_for(plan, p)] for p in Priority},
     }
 
 
+class TicketHook(Protocol):
+    """Told inside the transaction that raised or re-prioritised a ticket."""
+
+    async def on_raised(self, ticket: Ticket, now: datetime) -> None: ...
+    async def on_priority_changed(self, ticket: Ticket, now: datetime) -> None: ...
+
+
 class TicketService:
-    def __init__(self, policy: Policy, clock: Clock, jobs: JobQueue) -> None:
+    def __init__(self, policy: Policy, clock: Clock, jobs: JobQueue, sla: SlaService) -> None:
         self.policy = policy
         self.clock = clock
         self.jobs = jobs
+        self.sla = sla
+        self.hooks: list[TicketHook] = []  # the escalation ladder listens here
+
+    # --- who may do what ---
+
+    def roles(self, user_id: str, ticket: Ticket | None = None) -> set[Role]:
+        roles: set[Role] = set()
+        if self.policy.is_engineer(user_id):
+            roles.add(Role.ENGINEER)
+        if user_id in self.policy.escalation_people:
+            roles.add(Role.ESCALATION)
+        if ticket is None:
+            if self.policy.customers_of(user_id):
+                roles.add(Role.KEY_USER)
+            return roles
+        customer = self.policy.customers.get(ticket.customer)
+        if customer is not None and user_id in customer.key_users:
+            roles.add(Role.KEY_USER)
+        if user_id == ticket.reporter_id:
+            roles.add(Role.REPORTER)
+        if ticket.owner_id == user_id:
+            roles.add(Role.OWNER)
+        return roles
+
+    def require(
+        self, action: Do, user_id: str, ticket: Ticket | None = None, extra: set[Role] | None = None
+    ) -> None:
+        roles = self.roles(user_id, ticket) | (extra or set())
+        if not allowed(self.policy.permission_table, action, roles):
+            raise NotAllowed(refusal(self.policy.permission_table, action))
+
+    # --- intake ---
 
     def validate(self, draft: TicketDraft) -> tuple[str, Priority, str, str, str, str]:
         """Check a draft; raises InvalidInput keyed by the modal's block ids."""
         errors: dict[str, str] = {}
-        allowed = self.policy.customers_of(draft.reporter_id)
-        customer = draft.customer or (allowed[0] if len(allowed) == 1 else None)
-        if not allowed:
+        allowed_customers = self.policy.customers_of(draft.reporter_id)
+        if not allowed_customers:
             raise NotAllowed("Only your company's key users can raise second-line tickets.")
-        if customer not in allowed:
+        customer = draft.customer or (allowed_customers[0] if len(allowed_customers) == 1 else None)
+        if customer not in allowed_customers:
             errors[Block.CUSTOMER] = "Choose the customer this ticket is for."
         priority = draft.priority if draft.priority in Priority.__members__ else None
         if priority is None:
@@ -100,9 +197,6 @@ class TicketService:
         customer, priority, environment, title, description, tried = self.validate(draft)
         plan = self.policy.customers[customer].plan
         now = self.clock.now()
-        calendar = self.policy.calendar_for(plan)
-        snapshot = policy_snapshot(self.policy, plan, priority)
-        first_response_due = calendar.add(now, self.policy.plans[plan].first_response[priority])
         async with self.jobs.transaction():
             ticket = await Ticket.create(
                 customer=customer,
@@ -113,22 +207,22 @@ class TicketService:
                 description=description,
                 tried=tried,
                 reporter_id=draft.reporter_id,
-                first_response_due=first_response_due,
-                policy=snapshot,
+                policy=policy_snapshot(self.policy, plan),
                 created_at=now,
                 updated_at=now,
             )
-            await TicketEvent.create(
-                ticket=ticket,
-                at=now,
-                actor=draft.reporter_id,
-                kind="raised",
-                detail={"priority": priority.value, "customer": customer, "plan": plan},
+            await self._log(
+                ticket, draft.reporter_id, "raised", priority=priority.value, customer=customer, plan=plan
             )
+            await self.sla.start(ticket, now)
+            for hook in self.hooks:
+                await hook.on_raised(ticket, now)
             # Saved before anything is posted: if Slack is down the jobs keep retrying (DESIGN decision 6).
             await self.jobs.enqueue(POST_TICKET, ticket_id=ticket.id, dedupe_key=f"post:{ticket.id}")
             await self.jobs.enqueue(NOTIFY_REPORTER, ticket_id=ticket.id, payload={"event": "raised"})
         return ticket
+
+    # --- reading ---
 
     async def get(self, ticket_id: int) -> Ticket:
         ticket = await Ticket.get_or_none(id=ticket_id)
@@ -139,28 +233,30 @@ class TicketService:
     async def open_for_customers(self, customers: list[str]) -> list[Ticket]:
         return (
             await Ticket.filter(customer__in=customers, status__not=TicketStatus.RESOLVED)
-            .order_by("first_response_due", "id")
+            .order_by("id")
             .limit(MAX_LISTED)
         )
 
     async def unclaimed(self) -> list[Ticket]:
+        """The engineers' queue: open and unclaimed, most urgent first (priority, then age)."""
         return (
             await Ticket.filter(owner_id__isnull=True, status__not=TicketStatus.RESOLVED)
-            .order_by("first_response_due", "id")
+            .order_by("priority", "id")
             .limit(MAX_LISTED)
         )
 
     async def owned_by(self, user_id: str) -> list[Ticket]:
         return (
             await Ticket.filter(owner_id=user_id, status__not=TicketStatus.RESOLVED)
-            .order_by("first_response_due", "id")
+            .order_by("priority", "id")
             .limit(MAX_LISTED)
         )
 
+    # --- working a ticket ---
+
     async def claim(self, ticket_id: int, user_id: str) -> ClaimResult:
-        if not self.policy.is_engineer(user_id):
-            raise NotAllowed("Only support engineers can claim tickets.")
         ticket = await self.get(ticket_id)
+        self.require(Do.CLAIM, user_id, ticket)
         if ticket.status == TicketStatus.RESOLVED:
             raise NotAllowed(f"{ticket.ref} is already resolved.")
         now = self.clock.now()
@@ -170,11 +266,213 @@ class TicketService:
                 owner_id=user_id, claimed_at=now, updated_at=now, version=F("version") + 1
             )
             if won:
-                await TicketEvent.create(ticket_id=ticket_id, at=now, actor=user_id, kind="claimed")
-                await self._changed(ticket_id, {"event": "claimed", "by": user_id})
+                await self._log(ticket, user_id, "claimed")
+                await self.sla.stop(ticket, FIRST_RESPONSE, now, user_id)
+                await self._changed(
+                    ticket, note=f"Claimed by <@{user_id}>.", reporter={"event": "claimed", "by": user_id}
+                )
         return ClaimResult(ticket=await self.get(ticket_id), won=bool(won))
 
-    async def _changed(self, ticket_id: int, reporter_news: dict[str, Any] | None) -> None:
-        await self.jobs.enqueue(REDRAW_TICKET, ticket_id=ticket_id, dedupe_key=f"redraw:{ticket_id}")
-        if reporter_news:
-            await self.jobs.enqueue(NOTIFY_REPORTER, ticket_id=ticket_id, payload=reporter_news)
+    async def release(self, ticket_id: int, user_id: str) -> Ticket:
+        ticket = await self.get(ticket_id)
+        self.require(Do.RELEASE, user_id, ticket)
+        self._open(ticket)
+        if ticket.owner_id is None:
+            raise ServiceError(f"{ticket.ref} is not claimed.")
+        async with self.jobs.transaction():
+            await self._transition(ticket, owner_id=None)
+            await self._log(ticket, user_id, "released", previous_owner=ticket.owner_id)
+            await self._changed(ticket, note=f"<@{user_id}> released the ticket; it is back in the queue.")
+        return await self.get(ticket_id)
+
+    async def reassign(self, ticket_id: int, user_id: str, new_owner: str) -> Ticket:
+        ticket = await self.get(ticket_id)
+        self.require(Do.REASSIGN, user_id, ticket)
+        self._open(ticket)
+        if Role.ENGINEER not in self.roles(new_owner) and Role.ESCALATION not in self.roles(new_owner):
+            raise NotAllowed(f"<@{new_owner}> is not a support engineer, so cannot own {ticket.ref}.")
+        now = self.clock.now()
+        async with self.jobs.transaction():
+            await self._transition(ticket, owner_id=new_owner, claimed_at=ticket.claimed_at or now)
+            await self._log(ticket, user_id, "reassigned", previous_owner=ticket.owner_id, owner=new_owner)
+            await self.sla.stop(ticket, FIRST_RESPONSE, now, user_id)
+            await self._changed(
+                ticket,
+                note=f"<@{user_id}> reassigned the ticket to <@{new_owner}>.",
+                reporter={"event": "claimed", "by": new_owner},
+            )
+        return await self.get(ticket_id)
+
+    async def change_priority(self, ticket_id: int, user_id: str, priority: str) -> Ticket:
+        ticket = await self.get(ticket_id)
+        self.require(Do.CHANGE_PRIORITY, user_id, ticket)
+        self._open(ticket)
+        if priority not in Priority.__members__:
+            raise ServiceError(f"{priority!r} is not a priority.")
+        if priority == ticket.priority:
+            return ticket
+        now = self.clock.now()
+        previous = ticket.priority
+        async with self.jobs.transaction():
+            await self._transition(ticket, priority=priority, ladder_epoch=ticket.ladder_epoch + 1)
+            ticket.priority, ticket.ladder_epoch = priority, ticket.ladder_epoch + 1
+            await self._log(ticket, user_id, "priority_changed", previous=previous, priority=priority)
+            await self.sla.retarget(ticket, priority, now, user_id)
+            for hook in self.hooks:
+                await hook.on_priority_changed(ticket, now)
+            label = Priority(priority).label
+            await self._changed(
+                ticket,
+                note=f"<@{user_id}> changed the priority from {previous} to {label}.",
+                reporter={"event": "priority", "by": user_id, "previous": previous},
+            )
+        return await self.get(ticket_id)
+
+    async def wait_on_customer(self, ticket_id: int, user_id: str) -> Ticket:
+        ticket = await self.get(ticket_id)
+        self.require(Do.WAIT, user_id, ticket)
+        self._open(ticket)
+        if ticket.status == TicketStatus.WAITING:
+            return ticket
+        now = self.clock.now()
+        async with self.jobs.transaction():
+            await self._transition(ticket, status=TicketStatus.WAITING)
+            await self._log(ticket, user_id, "waiting_on_customer")
+            await self.sla.pause(ticket, RESOLUTION, now, user_id)
+            await self._changed(
+                ticket,
+                note=f"<@{user_id}> is waiting on the customer; the resolution clock is paused.",
+                reporter={"event": "waiting", "by": user_id},
+            )
+        return await self.get(ticket_id)
+
+    async def resume(self, ticket_id: int, user_id: str, *, reason: str = "resumed") -> Ticket:
+        ticket = await self.get(ticket_id)
+        self.require(Do.RESUME, user_id, ticket)
+        if ticket.status != TicketStatus.WAITING:
+            return ticket
+        now = self.clock.now()
+        async with self.jobs.transaction():
+            await self._transition(ticket, status=TicketStatus.OPEN)
+            await self._log(ticket, user_id, "resumed", reason=reason)
+            await self.sla.resume(ticket, RESOLUTION, now, user_id)
+            await self._changed(ticket, note=f"<@{user_id}> {reason}; the resolution clock runs again.")
+        return await self.get(ticket_id)
+
+    async def add_details(self, ticket_id: int, user_id: str, text: str) -> Ticket:
+        ticket = await self.get(ticket_id)
+        self.require(Do.ADD_DETAILS, user_id, ticket)
+        text = text.strip()
+        if not text:
+            raise InvalidInput({Block.DETAILS: "Write what you want to add."})
+        if len(text) > DETAILS_MAX:
+            raise InvalidInput({Block.DETAILS: f"Keep it under {DETAILS_MAX} characters."})
+        async with self.jobs.transaction():
+            await self._log(ticket, user_id, "details_added", text=text)
+            await self.jobs.enqueue(
+                THREAD_NOTE, ticket_id=ticket.id, payload={"kind": "details", "by": user_id, "text": text}
+            )
+        if ticket.status == TicketStatus.WAITING:
+            return await self.resume(ticket_id, user_id, reason="added details")
+        return ticket
+
+    async def resolve(
+        self,
+        ticket_id: int,
+        user_id: str,
+        resolution: str,
+        note: str,
+        time_spent_minutes: int | None,
+        duplicate_of: int | None = None,
+    ) -> Ticket:
+        ticket = await self.get(ticket_id)
+        self.require(Do.RESOLVE, user_id, ticket)
+        self._open(ticket)
+        if resolution not in {r.value for r in Resolution}:
+            raise InvalidInput({Block.RESOLUTION: "Choose how the ticket was resolved."})
+        if resolution == Resolution.DUPLICATE:
+            if duplicate_of is None or duplicate_of == ticket_id or not await Ticket.exists(id=duplicate_of):
+                raise InvalidInput({Block.DUPLICATE_OF: "Give the reference of the ticket this duplicates."})
+        now = self.clock.now()
+        async with self.jobs.transaction():
+            await self._transition(
+                ticket,
+                status=TicketStatus.RESOLVED,
+                resolved_at=now,
+                resolution=resolution,
+                resolution_note=note.strip(),
+                time_spent_minutes=time_spent_minutes,
+            )
+            await self._log(
+                ticket,
+                user_id,
+                "resolved",
+                resolution=resolution,
+                time_spent_minutes=time_spent_minutes,
+                duplicate_of=duplicate_of,
+            )
+            for name in (FIRST_RESPONSE, RESOLUTION):
+                await self.sla.stop(ticket, name, now, user_id)
+            label = Resolution(resolution).label
+            await self._changed(
+                ticket,
+                note=f"<@{user_id}> resolved the ticket: {label}.",
+                reporter={"event": "resolved", "by": user_id, "duplicate_of": duplicate_of},
+            )
+        return await self.get(ticket_id)
+
+    async def reopen(self, ticket_id: int, user_id: str) -> Ticket:
+        ticket = await self.get(ticket_id)
+        self.require(Do.REOPEN, user_id, ticket)
+        if ticket.status != TicketStatus.RESOLVED:
+            raise ServiceError(f"{ticket.ref} is not resolved.")
+        now = self.clock.now()
+        roles = self.roles(user_id, ticket)
+        if (
+            not roles & {Role.ENGINEER, Role.ESCALATION}
+            and ticket.resolved_at
+            and now - ticket.resolved_at > REOPEN_WINDOW
+        ):
+            raise NotAllowed(f"{ticket.ref} was resolved more than 7 days ago; please raise a new ticket.")
+        async with self.jobs.transaction():
+            await self._transition(ticket, status=TicketStatus.OPEN, resolved_at=None, resolution=None)
+            await self._log(ticket, user_id, "reopened")
+            await self.sla.reopen(ticket, RESOLUTION, now, user_id)
+            await self._changed(
+                ticket,
+                note=f"<@{user_id}> reopened the ticket.",
+                reporter={"event": "reopened", "by": user_id},
+            )
+        return await self.get(ticket_id)
+
+    # --- helpers ---
+
+    def _open(self, ticket: Ticket) -> None:
+        if ticket.status == TicketStatus.RESOLVED:
+            raise ServiceError(f"{ticket.ref} is resolved; reopen it first.")
+
+    async def _transition(self, ticket: Ticket, **changes: Any) -> None:
+        """Apply changes only if nobody changed the ticket since we read it (optimistic locking)."""
+        now = self.clock.now()
+        done = await Ticket.filter(id=ticket.id, version=ticket.version).update(
+            **changes, updated_at=now, version=F("version") + 1
+        )
+        if not done:
+            raise ServiceError(
+                f"{ticket.ref} was changed by someone else just now. Please look and try again."
+            )
+
+    async def _log(self, ticket: Ticket, actor: str | None, kind: str, **detail: Any) -> None:
+        await TicketEvent.create(
+            ticket_id=ticket.id, at=self.clock.now(), actor=actor, kind=kind, detail=detail
+        )
+
+    async def _changed(
+        self, ticket: Ticket, *, note: str | None = None, reporter: dict[str, Any] | None = None
+    ) -> None:
+        """Queue what Slack must show after a change: a redraw, a thread note, news for the key user."""
+        await self.jobs.enqueue(REDRAW_TICKET, ticket_id=ticket.id, dedupe_key=f"redraw:{ticket.id}")
+        if note:
+            await self.jobs.enqueue(THREAD_NOTE, ticket_id=ticket.id, payload={"kind": "note", "text": note})
+        if reporter:
+            await self.jobs.enqueue(NOTIFY_REPORTER, ticket_id=ticket.id, payload=reporter)

@@ -1,18 +1,23 @@
-"""Renderers: what people see, escaped and inside Slack's limits."""
+"""Renderers: what people see, escaped and inside Slack's limits (validated with slack_sdk's models)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot import blocks
 from bot.config import Policy
 from bot.ids import Action, Block
-from bot.services.tickets import DESCRIPTION_MAX, TITLE_MAX
-from models import Ticket, TicketStatus
+from bot.services.sla import FIRST_RESPONSE, RESOLUTION
+from bot.services.tickets import DESCRIPTION_MAX, TITLE_MAX, Resolution
+from bot.sla import ClockReading
+from models import ClockState, Ticket, TicketStatus
 from tests.blockkit import assert_valid_message, assert_valid_view
 
 NOW = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)
+DUE = NOW + timedelta(minutes=30)
 
 
 def make_ticket(**overrides: object) -> Ticket:
@@ -28,18 +33,28 @@ def make_ticket(**overrides: object) -> Ticket:
         "reporter_id": "U0KEY1",
         "status": TicketStatus.OPEN,
         "owner_id": None,
-        "first_response_due": NOW + timedelta(minutes=30),
         "created_at": NOW,
         "updated_at": NOW,
         "version": 0,
         "policy": {},
+        "resolution_note": "",
     }
     fields.update(overrides)
     return Ticket(**fields)
 
 
-def test_unclaimed_ticket_shows_everything_an_engineer_needs_and_a_claim_button(policy: Policy) -> None:
-    message = blocks.ticket_message(make_ticket(), policy, NOW)
+def reading(
+    name: str = FIRST_RESPONSE,
+    state: ClockState = ClockState.RUNNING,
+    elapsed_min: float = 0,
+    target_min: float = 30,
+    due: datetime | None = DUE,
+) -> ClockReading:
+    return ClockReading(name, state, timedelta(minutes=target_min), timedelta(minutes=elapsed_min), due)
+
+
+def test_unclaimed_ticket_shows_what_an_engineer_needs_and_a_claim_button(policy: Policy) -> None:
+    message = blocks.ticket_message(make_ticket(), policy, [reading()], NOW)
     assert_valid_message(message)
     text = json.dumps(message["blocks"])
     for expected in (
@@ -49,8 +64,8 @@ def test_unclaimed_ticket_shows_everything_an_engineer_needs_and_a_claim_button(
         "P1 Emergency",
         "<@U0KEY1>",
         "Production",
-        f"<!date^{int((NOW + timedelta(minutes=30)).timestamp())}^",
-        "(30m)",
+        f"<!date^{int(DUE.timestamp())}^",
+        "30m business time left",
     ):
         assert expected in text, expected
     actions = next(b for b in message["blocks"] if b["type"] == "actions")
@@ -58,30 +73,61 @@ def test_unclaimed_ticket_shows_everything_an_engineer_needs_and_a_claim_button(
     assert actions["elements"][0]["action_id"] == Action.CLAIM and actions["elements"][0]["value"] == "42"
 
 
-def test_claimed_ticket_names_the_owner_and_has_no_claim_button(policy: Policy) -> None:
-    message = blocks.ticket_message(make_ticket(owner_id="U0ENG1"), policy, NOW)
+def test_claimed_ticket_names_the_owner_and_offers_release_instead_of_claim(policy: Policy) -> None:
+    message = blocks.ticket_message(
+        make_ticket(owner_id="U0ENG1"), policy, [reading(state=ClockState.MET)], NOW
+    )
     assert_valid_message(message)
     text = json.dumps(message["blocks"])
-    assert "Claimed by <@U0ENG1>" in text and Action.CLAIM not in text
+    assert "claimed by <@U0ENG1>" in text and Action.CLAIM not in text and Action.RELEASE in text
+    assert "First response*: met" in text
 
 
-def test_overdue_first_response_says_so(policy: Policy) -> None:
-    message = blocks.ticket_message(make_ticket(), policy, NOW + timedelta(hours=1))
-    assert "overdue" in json.dumps(message["blocks"])
+@pytest.mark.parametrize(
+    ("state", "elapsed", "expected"),
+    [
+        (ClockState.RUNNING, 10, "20m business time left"),
+        (ClockState.RUNNING, 24, ":warning: at risk"),
+        (ClockState.BREACHED, 45, "breached"),
+        (ClockState.PAUSED, 10, "paused, 20m business time left"),
+    ],
+)
+def test_clock_lines(state: ClockState, elapsed: float, expected: str) -> None:
+    assert expected in blocks.clock_line(reading(state=state, elapsed_min=elapsed))
+
+
+def test_resolved_ticket_shows_resolution_and_only_reopen(policy: Policy) -> None:
+    ticket = make_ticket(status=TicketStatus.RESOLVED, resolution=Resolution.THIRD_PARTY, owner_id="U0ENG1")
+    message = blocks.ticket_message(ticket, policy, [reading(state=ClockState.MET)], NOW)
+    assert_valid_message(message)
+    actions = next(b for b in message["blocks"] if b["type"] == "actions")
+    assert [e["action_id"] for e in actions["elements"]] == [Action.REOPEN]
+    assert "Out of scope: third-party software" in json.dumps(message)
 
 
 def test_longest_allowed_input_stays_within_slack_limits(policy: Policy) -> None:
     # Worst case: every character escapes to five (& → &amp;).
     ticket = make_ticket(
-        title="&" * TITLE_MAX, description="&" * DESCRIPTION_MAX, tried="<" * DESCRIPTION_MAX
+        title="&" * TITLE_MAX,
+        description="&" * DESCRIPTION_MAX,
+        tried="<" * DESCRIPTION_MAX,
+        owner_id="U0ENG1",
+        resolution=Resolution.FIXED,
+        resolution_note="&" * DESCRIPTION_MAX,
     )
+    readings = [reading(), reading(RESOLUTION, target_min=600)]
+    calendar = policy.calendars["business-hours"]
     for message in (
-        blocks.ticket_message(ticket, policy, NOW),
-        blocks.raised_dm(ticket, NOW),
+        blocks.ticket_message(ticket, policy, readings, NOW),
+        blocks.raised_dm(ticket, DUE, "Europe/Berlin", calendar, "Standard"),
         blocks.claimed_dm(ticket, "U0ENG1"),
+        blocks.waiting_dm(ticket, "U0ENG1"),
+        blocks.resolved_dm(ticket, "U0ENG1"),
     ):
         assert_valid_message(message)
         assert "&amp" in json.dumps(message)
+    for view in (blocks.resolve_modal(ticket), blocks.details_modal(ticket), blocks.reassign_modal(ticket)):
+        assert_valid_view(view)
 
 
 def test_raise_modal_offers_a_customer_only_to_key_users_of_several(policy: Policy) -> None:
@@ -98,13 +144,36 @@ def test_raise_modal_offers_a_customer_only_to_key_users_of_several(policy: Poli
     assert "development schedule blocked" in priorities[1]["description"]["text"]
 
 
+def test_confirmation_outside_hours_says_when_the_clock_starts(policy: Policy) -> None:
+    friday_evening = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)  # 17:30 Central
+    ticket = make_ticket(created_at=friday_evening, plan="standard")
+    due = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+    message = blocks.raised_dm(ticket, due, "Europe/Berlin", policy.calendars["business-hours"], "Standard")
+    text = message["blocks"][0]["text"]["text"]
+    assert (
+        "Standard support hours are Mon–Fri 08:00–17:00 US Central; your clock starts Monday 08:00." in text
+    )
+    assert "Monday 23 Nov, 19:00 CET" in text  # the key user's own timezone
+
+
+def test_out_of_scope_resolution_explains_why_in_plain_words() -> None:
+    ticket = make_ticket(
+        status=TicketStatus.RESOLVED,
+        resolution=Resolution.CUSTOMER_MODIFICATION,
+        resolution_note="Your custom script changes the schema.",
+    )
+    text = json.dumps(blocks.resolved_dm(ticket, "U0ENG1"))
+    assert "changes made to the product on your side" in text and "custom script" in text
+    assert Action.REOPEN in text
+
+
 def test_not_key_user_text_names_the_company_key_users(policy: Policy) -> None:
     assert "<@U0KEY2>" in blocks.not_key_user_text(policy, "globex")
     assert "key users" in blocks.not_key_user_text(policy, None)
 
 
-def test_home_view_is_valid_with_long_lists(policy: Policy) -> None:
-    tickets = [make_ticket(id=i, title="&" * TITLE_MAX) for i in range(20)]
-    view = blocks.home_view([("Unclaimed", tickets, "none"), ("Yours", [], "You own no open tickets.")])
+def test_home_view_is_valid_with_long_lists() -> None:
+    lines = [blocks.ticket_line(make_ticket(id=i, title="&" * TITLE_MAX), DUE) for i in range(60)]
+    view = blocks.home_view([("Unclaimed", lines, "none"), ("Yours", [], "You own no open tickets.")])
     assert_valid_view(view)
     assert "You own no open tickets." in json.dumps(view)

@@ -61,7 +61,7 @@ def _broken(old: str, new: str) -> str:
         (
             '"08:00-17:00"',
             '"17:00-08:00"',
-            "line 5: calendars.business-hours.hours: '17:00-08:00' ends before",
+            "line 5: calendars.business-hours.hours: 17:00-08:00 ends before it starts",
         ),
         ("country: US", "country: XX", "line 6: calendars.business-hours.holidays: the holidays package"),
         ("  always:\n", "  always:\n    timezon: UTC\n", "line 8: calendars.always.timezon: Extra inputs"),

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 from bot.ids import Action, Block, Callback
 from models import Ticket
 from tests.conftest import RunningBot
-from tests.slack_requests import radio_value, select_value, slash_command, text_value, view_submission
+from tests.slack_requests import (
+    block_actions,
+    radio_value,
+    select_value,
+    slash_command,
+    text_value,
+    view_submission,
+)
 
 
 def raise_values(
@@ -55,3 +64,51 @@ async def raise_ticket(running: RunningBot, user: str = "U0KEY1", **fields: str 
     assert await Ticket.all().count() == before + 1
     await running.settle()
     return await Ticket.all().order_by("-id").first()  # type: ignore[return-value]
+
+
+async def click(
+    running: RunningBot,
+    user: str,
+    action_id: str,
+    ticket: Ticket,
+    *,
+    value: str | None = None,
+    action_type: str = "button",
+    channel_id: str = "C0SUPPORT",
+) -> None:
+    """Click a button (or pick a menu option) on the ticket's channel message, then run what it queued."""
+    fresh = await Ticket.get(id=ticket.id)
+    extra: dict[str, Any] = {}
+    if action_type == "static_select":
+        extra = {"selected_option": {"text": {"type": "plain_text", "text": value}, "value": value}}
+    body, content_type = block_actions(
+        user,
+        action_id,
+        value or str(ticket.id),
+        block_id=Block.TICKET_ACTIONS,
+        channel_id=channel_id,
+        message_ts=fresh.message_ts or "1700000000.000100",
+        action_type=action_type,
+    )
+    if extra:
+        payload = json.loads(parse_qs(body.decode())["payload"][0])
+        payload["actions"][0].update(extra)
+        payload["actions"][0].pop("value", None)
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+    status, _ = await running.slack.send(body, content_type)
+    assert status == 200
+    await running.settle()
+
+
+def channel_message(running: RunningBot, ticket: Ticket) -> str:
+    """The ticket's channel message as it stands now, as one string to search."""
+    posted = [c for c in running.standin.posts_to("C0SUPPORT") if f"SUP-{ticket.id} " in c.args["text"]]
+    assert posted, f"SUP-{ticket.id} was never posted"
+    message = running.standin.message("C0SUPPORT", posted[0].response["ts"])
+    return json.dumps(message["blocks"])
+
+
+def thread_notes(running: RunningBot, ticket: Ticket) -> list[str]:
+    posted = [c for c in running.standin.posts_to("C0SUPPORT") if f"SUP-{ticket.id} " in c.args["text"]]
+    ts = posted[0].response["ts"]
+    return [c.args["text"] for c in running.standin.posts_to("C0SUPPORT") if c.args.get("thread_ts") == ts]

@@ -34,8 +34,8 @@ async def test_key_user_raises_ticket_and_engineer_claims_it(running: RunningBot
     (post,) = running.standin.posts_to("C0SUPPORT")
     text = json.dumps(post.args["blocks"])
     assert f"SUP-{ticket.id}" in text and "Acme Corp" in text and "Enterprise" in text
-    assert "P1 Emergency" in text and "<@U0KEY1>" in text and "First response due" in text
-    assert "30m" in text  # enterprise: 30 minutes, around the clock
+    assert "P1 Emergency" in text and "<@U0KEY1>" in text and "*First response*: due <!date^" in text
+    assert "30m business time left" in text  # enterprise: 30 minutes, around the clock
     (dm,) = running.standin.posts_to("U0KEY1")
     assert f"SUP-{ticket.id}" in dm.args["text"] and "first response is due" in json.dumps(dm.args["blocks"])
 
@@ -47,7 +47,8 @@ async def test_key_user_raises_ticket_and_engineer_claims_it(running: RunningBot
     await running.settle()
     message = running.standin.message("C0SUPPORT", ts)
     shown = json.dumps(message["blocks"])
-    assert "Claimed by <@U0ENG1>" in shown and Action.CLAIM not in shown
+    assert "claimed by <@U0ENG1>" in shown and Action.CLAIM not in shown and Action.RELEASE in shown
+    assert "*First response*: met" in shown
     assert any("<@U0ENG1>" in c.args["text"] for c in running.standin.posts_to("U0KEY1")[1:])
 
     # A second engineer is told who has it; nothing changes.
@@ -59,4 +60,4 @@ async def test_key_user_raises_ticket_and_engineer_claims_it(running: RunningBot
     assert len(running.standin.calls_to("chat.update")) == updates_before
     assert (await Ticket.get(id=ticket.id)).owner_id == "U0ENG1"
     kinds = [e.kind for e in await TicketEvent.filter(ticket_id=ticket.id).order_by("id")]
-    assert kinds == ["raised", "claimed"]
+    assert kinds == ["raised", "claimed", "first_response_met"]

@@ -1,0 +1,32 @@
+"""Pure Block Kit renderers: already-loaded data in, Slack message and view dicts out."""
+
+from bot.blocks.dms import claimed_dm, local_time, raised_dm, resolved_dm, simple_dm, waiting_dm
+from bot.blocks.home import home_view
+from bot.blocks.kit import Message
+from bot.blocks.modals import details_modal, raise_modal, reassign_modal, resolve_modal
+from bot.blocks.texts import APOLOGY, not_key_user_text
+from bot.blocks.tickets import already_claimed_text, clock_line, ticket_actions, ticket_line, ticket_message
+from bot.text import escape
+
+__all__ = [
+    "APOLOGY",
+    "Message",
+    "already_claimed_text",
+    "claimed_dm",
+    "clock_line",
+    "details_modal",
+    "escape",
+    "home_view",
+    "local_time",
+    "not_key_user_text",
+    "raise_modal",
+    "raised_dm",
+    "reassign_modal",
+    "resolve_modal",
+    "resolved_dm",
+    "simple_dm",
+    "ticket_actions",
+    "ticket_line",
+    "ticket_message",
+    "waiting_dm",
+]

@@ -1,0 +1,122 @@
+"""The ticket as the support channel sees it, and one-line summaries for lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.blocks.kit import Message, actions, button, context, message, mrkdwn, option, section, truncate
+from bot.config import Policy, Priority
+from bot.durations import format_duration
+from bot.ids import Action, Block
+from bot.services.sla import CLOCK_LABELS
+from bot.services.tickets import ENVIRONMENTS, Resolution
+from bot.sla import AT_RISK, ClockReading
+from bot.text import escape, mention, slack_date
+from models import ClockState, Ticket, TicketStatus
+
+STATUS_WORDS = {
+    TicketStatus.OPEN: "Open",
+    TicketStatus.WAITING: "Waiting on customer",
+    TicketStatus.RESOLVED: "Resolved",
+}
+
+
+def clock_line(reading: ClockReading) -> str:
+    label = CLOCK_LABELS[reading.name].capitalize()
+    due = slack_date(reading.due_at) if reading.due_at else None
+    left = format_duration(reading.remaining)
+    if reading.state == ClockState.MET:
+        return f"*{label}*: met ✓"
+    if reading.state == ClockState.PAUSED:
+        return f"*{label}*: paused, {left} business time left"
+    if reading.state == ClockState.BREACHED:
+        over = format_duration(-reading.remaining)
+        if due is None:
+            return f"*{label}*: missed"
+        return f"*{label}*: :red_circle: breached, due {due}, {over} over"
+    risk = " :warning: at risk" if reading.percent >= AT_RISK else ""
+    return f"*{label}*: due {due}, {left} business time left{risk}"
+
+
+def ticket_message(
+    ticket: Ticket, policy: Policy, readings: Sequence[ClockReading], now: datetime
+) -> Message:
+    """The ticket as it stands in the support channel; redrawn on every state change."""
+    customer = policy.customers.get(ticket.customer)
+    customer_name = escape(customer.name if customer else ticket.customer)
+    priority = Priority(ticket.priority)
+    title = escape(ticket.title)
+    fields = [
+        f"*Customer*\n{customer_name}",
+        f"*Plan*\n{escape(ticket.plan.capitalize())}",
+        f"*Priority*\n{priority.label}",
+        f"*Environment*\n{ENVIRONMENTS.get(ticket.environment, ticket.environment)}",
+        f"*Reporter*\n{mention(ticket.reporter_id)}",
+        f"*Owner*\n{mention(ticket.owner_id) if ticket.owner_id else '_unclaimed_'}",
+    ]
+    blocks: list[dict[str, Any]] = [
+        section(f"*{ticket.ref}* · *{priority.label}* · {title}"),
+        {"type": "section", "fields": [mrkdwn(text) for text in fields]},
+        section(f"*Description*\n{escape(ticket.description)}"),
+    ]
+    if ticket.tried:
+        blocks.append(section(f"*Already tried*\n{escape(ticket.tried)}"))
+    if readings and ticket.status != TicketStatus.RESOLVED:
+        blocks.append(section("\n".join(clock_line(r) for r in readings)))
+    blocks.append(context(_status_line(ticket)))
+    blocks.append(ticket_actions(ticket))
+    return message(f"{ticket.ref} {priority.label} from {customer_name}: {title}", blocks)
+
+
+def _status_line(ticket: Ticket) -> str:
+    status = STATUS_WORDS[TicketStatus(ticket.status)]
+    if ticket.status == TicketStatus.RESOLVED and ticket.resolution:
+        return f"Resolved: {Resolution(ticket.resolution).label}" + (
+            f" by {mention(ticket.owner_id)}" if ticket.owner_id else ""
+        )
+    if ticket.owner_id:
+        return f"{status} · claimed by {mention(ticket.owner_id)}"
+    return f"{status} · unclaimed"
+
+
+def ticket_actions(ticket: Ticket) -> dict[str, Any]:
+    value = str(ticket.id)
+    if ticket.status == TicketStatus.RESOLVED:
+        return actions(Block.TICKET_ACTIONS, button("Reopen", Action.REOPEN, value))
+    elements = []
+    if ticket.owner_id is None:
+        elements.append(button("Claim", Action.CLAIM, value, "primary"))
+    else:
+        elements.append(button("Release", Action.RELEASE, value))
+    elements.append(button("Reassign", Action.REASSIGN, value))
+    if ticket.status == TicketStatus.WAITING:
+        elements.append(button("Resume", Action.RESUME, value))
+    else:
+        elements.append(button("Waiting on customer", Action.WAIT, value))
+    elements.append(
+        {
+            "type": "static_select",
+            "action_id": Action.SET_PRIORITY,
+            "placeholder": {"type": "plain_text", "text": "Change priority"},
+            "options": [
+                option(p.label, f"{value}:{p.value}") for p in Priority if p.value != ticket.priority
+            ],
+        }
+    )
+    elements.append(button("Resolve", Action.RESOLVE, value, "danger"))
+    return actions(Block.TICKET_ACTIONS, *elements)
+
+
+def ticket_line(ticket: Ticket, first_response_due: datetime | None = None) -> str:
+    """One line for lists: reference, priority, title, owner and, while unclaimed, the first-response due."""
+    owner = f" · {mention(ticket.owner_id)}" if ticket.owner_id else " · _unclaimed_"
+    due = f" · first response due {slack_date(first_response_due)}" if first_response_due else ""
+    waiting = " · waiting on customer" if ticket.status == TicketStatus.WAITING else ""
+    title = escape(truncate(ticket.title, 80))
+    return f"*{ticket.ref}* {Priority(ticket.priority).label} · {title}{owner}{waiting}{due}"
+
+
+def already_claimed_text(ticket: Ticket) -> str:
+    return f"{ticket.ref} is already claimed by {mention(ticket.owner_id or '')}. Nothing was changed."

@@ -1,0 +1,233 @@
+"""One budget for Slack's `chat.update` (Tier 3, about 50 calls a minute per workspace) across every replica.
+
+Every ticket redraw asks a pacer first. `reserve()` never blocks: it takes a slot and returns 0.0, or takes
+nothing and returns the seconds until one frees up, so the caller reschedules its job instead of holding a
+worker. `blocked_for()` records a 429 Retry-After so that nobody calls before it ends.
+
+The limiter (identical in LocalPacer and in RedisPacer's Lua script) has two parts:
+
+* GCRA, i.e. a token bucket kept as a single "theoretical arrival time": refills per_minute/60 tokens a
+  second, capacity `burst` (5). It spreads calls evenly instead of spending a minute's budget at once.
+* A sliding-window log of the reservations of the last 60 s, capped at per_minute. This is the hard
+  guarantee: a reservation at `e` counts against one at `t` while t - e < 60 s, so no half-open 60 s window
+  ever holds more than per_minute. A bucket of capacity b alone admits up to per_minute + b - 1 in one
+  window; slowing its refill to compensate would cost b/per_minute of the throughput, the log costs none.
+  Under sustained demand the result is exactly per_minute a minute: a burst of `burst` calls, then one every
+  60/per_minute s.
+
+A 429 moves the theoretical arrival time so that the bucket is empty when Retry-After ends: nobody calls
+before then, and calls resume at the steady rate rather than in a burst (a 429 means someone else is
+spending the workspace's budget too).
+
+Time is whole microseconds since the epoch, from `clock.now()`: arithmetic is exact in Python and in Lua
+(whose numbers are doubles, exact for integers below 2**53, i.e. until the year 2255), and it is the same
+scale on every replica, which a monotonic clock is not. A pacer never lets its time go backwards, so a
+stepped wall clock (or a replica whose clock lags) cannot reopen a window.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PER_MINUTE = 40  # of Slack's ~50: the rest is left for interactive updates
+DEFAULT_BURST = 5
+DEFAULT_KEY = "secondline:pace:chat.update"
+REDIS_RETRY_SECONDS = 30.0  # while Redis is down, pace locally this long before trying it again
+
+_US = 1_000_000
+_WINDOW_US = 60 * _US
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@runtime_checkable
+class Pacer(Protocol):
+    async def reserve(self) -> float:
+        """Take a slot and return 0.0 if one is free now; otherwise take nothing and return the seconds
+        until one frees up (a hint: another caller may take it first)."""
+        ...
+
+    async def blocked_for(self, seconds: float) -> None:
+        """Slack answered 429 with Retry-After: nobody may call until now + seconds."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Limits:
+    limit: int  # reservations per window
+    interval_us: int  # GCRA emission interval: one token per interval
+    tau_us: int  # GCRA burst tolerance: (burst - 1) intervals
+
+    @classmethod
+    def of(cls, per_minute: int, burst: int) -> _Limits:
+        if per_minute < 1:
+            raise ValueError(f"per_minute must be at least 1, not {per_minute}")
+        if burst < 1:
+            raise ValueError(f"burst must be at least 1, not {burst}")
+        burst = min(burst, per_minute)
+        interval = -(-_WINDOW_US // per_minute)  # rounded up: never faster than the budget
+        return cls(limit=per_minute, interval_us=interval, tau_us=(burst - 1) * interval)
+
+
+def _now_us(clock: Clock) -> int:
+    return (clock.now() - _EPOCH) // timedelta(microseconds=1)
+
+
+def _seconds_to_us(seconds: float) -> int:
+    return max(0, math.ceil(seconds * _US))
+
+
+class LocalPacer:
+    """The pacer for a single process, state in memory. Not shared: each replica would get its own budget."""
+
+    def __init__(
+        self, clock: Clock, per_minute: int = DEFAULT_PER_MINUTE, *, burst: int = DEFAULT_BURST
+    ) -> None:
+        self._clock = clock
+        self._limits = _Limits.of(per_minute, burst)
+        self._tat = 0  # GCRA theoretical arrival time, µs since the epoch
+        self._last = 0  # latest time seen, so time never runs backwards here
+        self._log: deque[int] = deque()  # reservation times within the window, oldest first
+
+    # No awaits inside: each call is atomic with respect to the other tasks of the event loop.
+    async def reserve(self) -> float:
+        now = self._now()
+        lim = self._limits
+        tat = max(self._tat, now)
+        wait = tat - lim.tau_us - now
+        while self._log and now - self._log[0] >= _WINDOW_US:
+            self._log.popleft()
+        if len(self._log) >= lim.limit:
+            # A slot frees when the limit-th newest reservation leaves the window.
+            wait = max(wait, self._log[len(self._log) - lim.limit] + _WINDOW_US - now)
+        if wait > 0:
+            return wait / _US
+        self._tat = tat + lim.interval_us
+        self._log.append(now)
+        return 0.0
+
+    async def blocked_for(self, seconds: float) -> None:
+        now = self._now()
+        self._tat = max(self._tat, now + _seconds_to_us(seconds) + self._limits.tau_us)
+
+    def _now(self) -> int:
+        self._last = max(self._last, _now_us(self._clock))
+        return self._last
+
+
+# The same algorithm as LocalPacer, atomically on shared state. KEYS[1]: hash {tat, last}; KEYS[2]: sorted
+# set of reservation times (score and member time in µs). Numbers go back to Redis through
+# string.format('%.0f'): Lua's tostring keeps only 14 significant digits.
+_LUA = """
+local state, log = KEYS[1], KEYS[2]
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local tau = tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
+local window = tonumber(ARGV[5])
+local op = ARGV[6]
+local function int(x) return string.format('%.0f', x) end
+
+local fields = redis.call('HMGET', state, 'tat', 'last')
+local tat = tonumber(fields[1]) or 0
+local last = tonumber(fields[2]) or 0
+if last > now then now = last end
+
+local wait = 0
+if op == 'block' then
+  tat = math.max(tat, now + tonumber(ARGV[7]) + tau)
+else
+  tat = math.max(tat, now)
+  wait = tat - tau - now
+  redis.call('ZREMRANGEBYSCORE', log, '-inf', int(now - window))
+  local count = redis.call('ZCARD', log)
+  if count >= limit then
+    local entry = redis.call('ZRANGE', log, count - limit, count - limit, 'WITHSCORES')
+    wait = math.max(wait, tonumber(entry[2]) + window - now)
+  end
+  if wait <= 0 then
+    wait = 0
+    tat = tat + interval
+    redis.call('ZADD', log, int(now), ARGV[7])
+  end
+end
+
+-- Keep the state while it still matters (plus a second's margin); an expired key reads as "all free".
+local ttl = math.ceil(math.max(window, tat - now) / 1000) + 1000
+redis.call('HSET', state, 'tat', int(tat), 'last', int(now))
+redis.call('PEXPIRE', state, ttl)
+redis.call('PEXPIRE', log, ttl)
+return wait
+"""
+
+
+class RedisPacer:
+    """The pacer shared by every replica through Redis (one Lua script per call, so atomic).
+
+    Redis is optional: if it cannot be reached, this paces locally (per process) for REDIS_RETRY_SECONDS and
+    then tries again; it warns once per outage. A 429 is always recorded locally too, so it still holds if
+    Redis goes away before Retry-After ends. Both keys live on one Redis; for Redis Cluster, give `key` a
+    {hash tag} so that `key` and `key:log` land in the same slot.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        clock: Clock,
+        per_minute: int = DEFAULT_PER_MINUTE,
+        key: str = DEFAULT_KEY,
+        *,
+        burst: int = DEFAULT_BURST,
+    ) -> None:
+        self._clock = clock
+        self._limits = _Limits.of(per_minute, burst)
+        self._keys = [key, f"{key}:log"]
+        self._script = redis.register_script(_LUA)
+        self._local = LocalPacer(clock, per_minute, burst=burst)
+        self._down_until: int | None = None  # µs; set while Redis is considered unreachable
+
+    async def reserve(self) -> float:
+        wait_us = await self._run("reserve", uuid.uuid4().hex)
+        if wait_us is None:
+            return await self._local.reserve()
+        return wait_us / _US
+
+    async def blocked_for(self, seconds: float) -> None:
+        await self._local.blocked_for(seconds)
+        await self._run("block", str(_seconds_to_us(seconds)))
+
+    async def _run(self, op: str, extra: str) -> int | None:
+        """The script's wait in µs, or None when Redis is unreachable (the caller then paces locally)."""
+        now = _now_us(self._clock)
+        if self._down_until is not None and now < self._down_until:
+            return None
+        lim = self._limits
+        args: list[int | str] = [now, lim.interval_us, lim.tau_us, lim.limit, _WINDOW_US, op, extra]
+        try:
+            result = await self._script(keys=self._keys, args=args)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            if self._down_until is None:
+                log.warning(
+                    "Redis unreachable for chat.update pacing (%s: %s); pacing this replica on its own",
+                    type(exc).__name__,
+                    exc,
+                )
+            self._down_until = now + _seconds_to_us(REDIS_RETRY_SECONDS)
+            return None
+        if self._down_until is not None:
+            log.info("Redis reachable again; chat.update pacing is shared across replicas again")
+            self._down_until = None
+        return int(result)

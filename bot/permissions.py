@@ -1,0 +1,91 @@
+"""Who may do what to a ticket: roles derived from the policy file, checked in one place.
+
+The defaults below are printed in the README; a policy file may override any action under `permissions:`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+
+class Do(StrEnum):
+    RAISE = "raise"
+    CLAIM = "claim"
+    RELEASE = "release"
+    REASSIGN = "reassign"
+    CHANGE_PRIORITY = "change_priority"
+    WAIT = "wait_on_customer"
+    RESUME = "resume"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    ESCALATE = "escalate"
+    ACKNOWLEDGE = "acknowledge"
+    ADD_DETAILS = "add_details"
+
+
+class Role(StrEnum):
+    KEY_USER = "key_user"  # a key user of the ticket's customer
+    REPORTER = "reporter"  # the key user who raised this ticket
+    ENGINEER = "engineer"
+    OWNER = "owner"  # whoever holds the ticket now
+    ESCALATION = "escalation"  # anyone on an escalation level: leads, managers, executives
+    PAGED = "paged"  # someone this ticket paged
+
+
+DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
+    Do.RAISE: (Role.KEY_USER,),
+    Do.CLAIM: (Role.ENGINEER, Role.ESCALATION),
+    Do.RELEASE: (Role.OWNER, Role.ESCALATION),
+    Do.REASSIGN: (Role.OWNER, Role.ESCALATION),
+    Do.CHANGE_PRIORITY: (Role.ENGINEER, Role.ESCALATION),
+    Do.WAIT: (Role.OWNER, Role.ENGINEER, Role.ESCALATION),
+    Do.RESUME: (Role.OWNER, Role.ENGINEER, Role.ESCALATION, Role.KEY_USER),
+    Do.RESOLVE: (Role.OWNER, Role.ESCALATION),
+    Do.REOPEN: (Role.KEY_USER, Role.ENGINEER, Role.ESCALATION),
+    Do.ESCALATE: (Role.KEY_USER, Role.ENGINEER, Role.ESCALATION),
+    Do.ACKNOWLEDGE: (Role.PAGED, Role.ESCALATION),
+    Do.ADD_DETAILS: (Role.KEY_USER, Role.ENGINEER, Role.ESCALATION),
+}
+
+ROLE_WORDS = {
+    Role.KEY_USER: "the customer's key users",
+    Role.REPORTER: "the reporter",
+    Role.ENGINEER: "support engineers",
+    Role.OWNER: "the ticket's owner",
+    Role.ESCALATION: "leads, managers and executives",
+    Role.PAGED: "people the ticket paged",
+}
+
+ACTION_WORDS = {
+    Do.RAISE: "raise tickets",
+    Do.CLAIM: "claim tickets",
+    Do.RELEASE: "release a ticket",
+    Do.REASSIGN: "reassign a ticket",
+    Do.CHANGE_PRIORITY: "change a ticket's priority",
+    Do.WAIT: "mark a ticket as waiting on the customer",
+    Do.RESUME: "resume a ticket",
+    Do.RESOLVE: "resolve a ticket",
+    Do.REOPEN: "reopen a ticket",
+    Do.ESCALATE: "ask for escalation",
+    Do.ACKNOWLEDGE: "acknowledge a page",
+    Do.ADD_DETAILS: "add details to a ticket",
+}
+
+
+def allowed(table: Mapping[Do, Iterable[Role]], action: Do, roles: Iterable[Role]) -> bool:
+    return bool(set(table[action]) & set(roles))
+
+
+def refusal(table: Mapping[Do, Iterable[Role]], action: Do) -> str:
+    who = ", ".join(ROLE_WORDS[r] for r in table[action])
+    return f"Only {who} can {ACTION_WORDS[action]}. Nothing was changed."
+
+
+def markdown_table(table: Mapping[Do, Iterable[Role]] = DEFAULT_PERMISSIONS) -> str:
+    """The table the README prints (tests keep the two in step)."""
+    lines = ["| action | who may do it |", "| --- | --- |"]
+    lines += [
+        f"| `{action.value}` | {', '.join(ROLE_WORDS[r] for r in roles)} |" for action, roles in table.items()
+    ]
+    return "\n".join(lines)
