@@ -27,6 +27,8 @@ from bot.jobs import JobQueue
 from bot.notifier import Notifier
 from bot.pacing import LocalPacer, Pacer, RedisPacer
 from bot.services.deliveries import Deliveries
+from bot.services.directory import Directory
+from bot.services.escalation import LADDER_STEP, EscalationService
 from bot.services.sla import SLA_THRESHOLD, SlaService
 from bot.services.tickets import TicketService
 from bot.settings import Settings
@@ -75,8 +77,17 @@ def build(
     sla = SlaService(policy, clock, queue)
     tickets = TicketService(policy, clock, queue, sla)
     notifier = Notifier(client, policy, clock, sla, pacer)
+    directory = Directory(policy, notifier.lookup_email)
+    escalation = EscalationService(policy, clock, queue, sla, tickets, directory)
     deps = Deps(
-        policy=policy, clock=clock, tickets=tickets, sla=sla, notifier=notifier, deliveries=Deliveries(clock)
+        policy=policy,
+        clock=clock,
+        tickets=tickets,
+        sla=sla,
+        notifier=notifier,
+        deliveries=Deliveries(clock),
+        directory=directory,
+        escalation=escalation,
     )
     for module in (
         commands,
@@ -87,7 +98,12 @@ def build(
         fallback,
     ):  # fallback last: it catches what nothing else did
         module.register(bolt, deps)
-    worker = Worker(queue, clock, {**notifier.job_handlers(), SLA_THRESHOLD: sla.handle_threshold})
+    handlers = {
+        **notifier.job_handlers(),
+        SLA_THRESHOLD: sla.handle_threshold,
+        LADDER_STEP: escalation.fire_step,
+    }
+    worker = Worker(queue, clock, handlers)
     return Secondline(settings, policy, clock, bolt, client, deps, worker, redis, run_worker)
 
 

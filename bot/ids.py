@@ -14,6 +14,7 @@ class Callback(StrEnum):
     RESOLVE_MODAL = "resolve_ticket"
     DETAILS_MODAL = "add_details"
     REASSIGN_MODAL = "reassign_ticket"
+    ESCALATE_MODAL = "escalate_ticket"
 
 
 class Action(StrEnum):
@@ -35,6 +36,7 @@ class Action(StrEnum):
     TIME_SPENT = "time_spent"
     DUPLICATE_OF = "duplicate_of"
     DETAILS = "details"
+    ESCALATION_REASON = "escalation_reason"
     CUSTOMER = "customer"
     PRIORITY = "priority"
     ENVIRONMENT = "environment"
@@ -57,5 +59,6 @@ class Block(StrEnum):
     TIME_SPENT = "time_spent_block"
     DUPLICATE_OF = "duplicate_of_block"
     DETAILS = "details_block"
+    ESCALATION_REASON = "escalation_reason_block"
     PAGE_ACTIONS = "page_actions"
     REPORTER_ACTIONS = "reporter_actions"

@@ -16,14 +16,27 @@ from bot.clock import Clock
 from bot.config import Policy
 from bot.jobs import RetryLater
 from bot.pacing import Pacer
+from bot.services.escalation import DELIVER_PAGE, REDRAW_PAGE
 from bot.services.sla import FIRST_RESPONSE, SlaService
 from bot.services.tickets import NOTIFY_REPORTER, POST_TICKET, REDRAW_TICKET, THREAD_NOTE
 from bot.worker import JobHandler
-from models import Job, Ticket
+from models import Job, Page, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
 # Errors worth retrying: Slack is limiting or unwell, not refusing this request for good.
+# A DM that can never arrive: the page goes to the support channel instead.
+UNDELIVERABLE = {
+    "cannot_dm_bot",
+    "user_not_found",
+    "account_inactive",
+    "user_disabled",
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "messages_tab_disabled",
+    "restricted_action",
+}
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
 
@@ -43,6 +56,8 @@ class Notifier:
             REDRAW_TICKET: self._redraw_ticket,
             THREAD_NOTE: self._thread_note,
             NOTIFY_REPORTER: self._notify_reporter,
+            DELIVER_PAGE: self._deliver_page,
+            REDRAW_PAGE: self._redraw_page,
         }
 
     async def call(self, method: str, **kwargs: Any) -> dict[str, Any]:
@@ -177,6 +192,79 @@ class Notifier:
             calendar,
             ticket.plan.capitalize(),
         )
+
+    async def lookup_email(self, email: str) -> str | None:
+        """A Slack user id for an e-mail in the policy file (needs the users:read.email scope)."""
+        try:
+            answer = await self._guarded("users.lookupByEmail", self.client.users_lookupByEmail(email=email))
+        except SlackApiError as exc:
+            log.warning("users.lookupByEmail failed for %s: %s", email, exc.response.get("error"))
+            return None
+        return str((answer.get("user") or {}).get("id") or "") or None
+
+    async def permalink(self, ticket: Ticket) -> str | None:
+        if not ticket.channel_id or not ticket.message_ts:
+            return None
+        try:
+            answer = await self._guarded(
+                "chat.getPermalink",
+                self.client.chat_getPermalink(channel=ticket.channel_id, message_ts=ticket.message_ts),
+            )
+        except (RetryLater, SlackApiError) as exc:
+            log.warning("no permalink for %s: %s", ticket.ref, exc)
+            return None
+        return str(answer.get("permalink") or "") or None
+
+    async def _deliver_page(self, job: Job) -> None:
+        page = await Page.get_or_none(id=job.payload["page"])
+        if page is None or page.sent_at is not None:
+            return
+        ticket = await Ticket.get(id=page.ticket_id)
+        link = await self.permalink(ticket)
+        message = blocks.page_message(page, ticket, self.policy, self.clock.now(), link)
+        try:
+            answer = await self.dm(page.recipient, message)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error not in UNDELIVERABLE:
+                raise
+            # Nobody may go unpaged: post it in the support channel instead, naming the person.
+            log.warning(
+                "page %s to %s undeliverable (%s); posting in the support channel",
+                page.id,
+                page.recipient,
+                error,
+            )
+            message = blocks.page_message(
+                page, ticket, self.policy, self.clock.now(), link, fallback_for=page.recipient
+            )
+            answer = await self.call("chat.postMessage", channel=self.policy.support_channel, **message)
+            await TicketEvent.create(
+                ticket_id=ticket.id,
+                at=self.clock.now(),
+                kind="page_fell_back",
+                detail={"recipient": page.recipient, "error": error},
+            )
+            page.fell_back = True
+        page.sent_at = self.clock.now()
+        page.channel_id = str(answer.get("channel") or page.recipient)
+        page.message_ts = str(answer.get("ts") or "")
+        await page.save(update_fields=["sent_at", "channel_id", "message_ts", "fell_back"])
+
+    async def _redraw_page(self, job: Job) -> None:
+        page = await Page.get_or_none(id=job.payload["page"])
+        if page is None or page.message_ts is None:
+            return
+        ticket = await Ticket.get(id=page.ticket_id)
+        message = blocks.page_message(
+            page,
+            ticket,
+            self.policy,
+            self.clock.now(),
+            await self.permalink(ticket),
+            fallback_for=page.recipient if page.fell_back else None,
+        )
+        await self.call("chat.update", channel=page.channel_id, ts=page.message_ts, **message)
 
     async def timezone_of(self, user_id: str, default: str) -> str:
         """A person's timezone from their Slack profile; the calendar's own if Slack cannot say."""

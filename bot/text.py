@@ -19,3 +19,8 @@ def slack_date(at: datetime, fallback: str | None = None) -> str:
     stamp = int(at.timestamp())
     fallback = fallback or at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def person(entry: str) -> str:
+    """A person as written in the policy: a mention for a Slack id, the address for an e-mail."""
+    return mention(entry) if "@" not in entry else escape(entry)

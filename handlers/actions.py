@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -10,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.ids import Action
 from bot.permissions import Do
-from bot.services.errors import NotFound
+from bot.services.errors import NotFound, ServiceError
 from handlers.deps import Deps, where
 
 
@@ -22,42 +23,61 @@ def ticket_id_of(action: dict[str, Any]) -> int:
     return int(head)
 
 
+async def refusals_told(deps: Deps, body: dict[str, Any], work: Awaitable[object]) -> None:
+    """Run a click's work after ack; a refusal is told to the clicker privately.
+
+    Caught here rather than left to app.error: Bolt loses a listener's ack if it raises within ~10 ms of
+    acknowledging (slack_bolt 1.30, asyncio_runner resets ack.response), and would then answer with the
+    fallback listener too. Unexpected errors still go to app.error.
+    """
+    try:
+        await work
+    except ServiceError as exc:
+        await deps.notifier.tell(body["user"]["id"], where(body), str(exc))
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     tickets = deps.tickets
 
     @app.action(Action.CLAIM)
     async def claim(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        user_id = body["user"]["id"]
-        result = await tickets.claim(ticket_id_of(action), user_id)
+        await refusals_told(deps, body, claim_ticket(body["user"]["id"], ticket_id_of(action), where(body)))
+
+    async def claim_ticket(user_id: str, ticket_id: int, channel: str | None) -> None:
+        result = await tickets.claim(ticket_id, user_id)
         if not result.won:
-            await deps.notifier.tell(user_id, where(body), blocks.already_claimed_text(result.ticket))
+            await deps.notifier.tell(user_id, channel, blocks.already_claimed_text(result.ticket))
 
     @app.action(Action.RELEASE)
     async def release(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        await tickets.release(ticket_id_of(action), body["user"]["id"])
+        await refusals_told(deps, body, tickets.release(ticket_id_of(action), body["user"]["id"]))
 
     @app.action(Action.SET_PRIORITY)
     async def set_priority(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         value = str((action.get("selected_option") or {}).get("value") or "")
-        await tickets.change_priority(ticket_id_of(action), body["user"]["id"], value.partition(":")[2])
+        await refusals_told(
+            deps,
+            body,
+            tickets.change_priority(ticket_id_of(action), body["user"]["id"], value.partition(":")[2]),
+        )
 
     @app.action(Action.WAIT)
     async def wait(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        await tickets.wait_on_customer(ticket_id_of(action), body["user"]["id"])
+        await refusals_told(deps, body, tickets.wait_on_customer(ticket_id_of(action), body["user"]["id"]))
 
     @app.action(Action.RESUME)
     async def resume(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        await tickets.resume(ticket_id_of(action), body["user"]["id"])
+        await refusals_told(deps, body, tickets.resume(ticket_id_of(action), body["user"]["id"]))
 
     @app.action(Action.REOPEN)
     async def reopen(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        await tickets.reopen(ticket_id_of(action), body["user"]["id"])
+        await refusals_told(deps, body, tickets.reopen(ticket_id_of(action), body["user"]["id"]))
 
     async def open_modal(
         action_kind: Do,
@@ -68,6 +88,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
         render: Any,
     ) -> None:
         await ack()
+        await refusals_told(deps, body, show_form(action_kind, body, action, client, render))
+
+    async def show_form(
+        action_kind: Do, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, render: Any
+    ) -> None:
         ticket = await tickets.get(ticket_id_of(action))
         tickets.require(action_kind, body["user"]["id"], ticket)  # refuse before showing a form
         await client.views_open(trigger_id=body["trigger_id"], view=render(ticket))
@@ -89,3 +114,26 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await open_modal(Do.ADD_DETAILS, ack, body, action, client, blocks.details_modal)
+
+    @app.action(Action.ESCALATE)
+    async def escalate(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await open_modal(Do.ESCALATE, ack, body, action, client, blocks.escalate_modal)
+
+    @app.action(Action.ACKNOWLEDGE)
+    async def acknowledge_page(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        await refusals_told(deps, body, deps.escalation.acknowledge(page_id_of(action), body["user"]["id"]))
+
+    @app.action(Action.TAKE)
+    async def take_ticket(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        await refusals_told(deps, body, deps.escalation.take(page_id_of(action), body["user"]["id"]))
+
+
+def page_id_of(action: dict[str, Any]) -> int:
+    value = str(action.get("value") or "")
+    if not value.isdigit():
+        raise NotFound("That button does not point at a page any more.")
+    return int(value)

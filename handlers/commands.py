@@ -1,9 +1,11 @@
-"""`/support`: opens the raise modal for key users; tells everyone else who their key users are."""
+"""`/support` and its subcommands. Answers go back in the acknowledgement itself (ephemeral), computed
+first: every subcommand is a few database reads or writes, well inside Slack's 3 seconds."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -12,25 +14,129 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.ids import COMMAND
+from bot.services.errors import ServiceError
 from handlers.deps import Deps
 
 log = logging.getLogger(__name__)
 EMAIL_LOOKUP_TIMEOUT = 1.5  # seconds; the whole answer must reach Slack within 3
+REFERENCE = re.compile(r"^(?:SUP-)?(\d+)$", re.IGNORECASE)
+
+HELP = """*Secondline: second-line support*
+`/support` raise a ticket (key users)
+`/support list` open tickets: your company's, or the unclaimed queue for engineers
+`/support mine` tickets you raised or own
+`/support show SUP-42` one ticket and its history
+`/support escalate SUP-42 <reason>` ask for escalation: the next level is paged at once
+`/support oncall` who holds each escalation level now, and until when
+`/support help` this help"""
+
+
+def parse_reference(text: str) -> int | None:
+    match = REFERENCE.match(text.strip())
+    return int(match.group(1)) if match else None
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command(COMMAND)
     async def support(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
         user_id = command["user_id"]
-        customers = deps.policy.customers_of(user_id)
-        if not customers:
-            company = await _company_by_email(client, deps, user_id)
-            await ack(response_type="ephemeral", text=blocks.not_key_user_text(deps.policy, company))
+        words = (command.get("text") or "").split()
+        sub = words[0].lower() if words else ""
+        if sub == "":
+            customers = deps.policy.customers_of(user_id)
+            if not customers:
+                company = await _company_by_email(client, deps, user_id)
+                await ack(response_type="ephemeral", text=blocks.not_key_user_text(deps.policy, company))
+                return
+            await ack()
+            await client.views_open(
+                trigger_id=command["trigger_id"], view=blocks.raise_modal(deps.policy, customers)
+            )
             return
-        await ack()
-        await client.views_open(
-            trigger_id=command["trigger_id"], view=blocks.raise_modal(deps.policy, customers)
-        )
+        answer = SUBCOMMANDS.get(sub)
+        try:
+            text = await answer(deps, user_id, words[1:]) if answer else HELP
+        except ServiceError as exc:
+            text = str(exc)
+        await ack(response_type="ephemeral", text=text)
+
+
+async def _list(deps: Deps, user_id: str, args: list[str]) -> str:
+    sections: list[str] = []
+    customers = deps.policy.customers_of(user_id)
+    if customers:
+        tickets = await deps.tickets.open_for_customers(customers)
+        sections.append("*Your company's open tickets*\n" + _lines(tickets, "None open."))
+    if deps.policy.is_engineer(user_id) or user_id in deps.policy.escalation_people:
+        queue = await deps.tickets.unclaimed()
+        sections.append("*Unclaimed, most urgent first*\n" + _lines(queue, "The queue is empty."))
+    return (
+        "\n\n".join(sections) or "You have no tickets to list. Type `/support help` to see what you can do."
+    )
+
+
+async def _mine(deps: Deps, user_id: str, args: list[str]) -> str:
+    sections = []
+    raised = await deps.tickets.raised_by(user_id)
+    if raised or deps.policy.customers_of(user_id):
+        sections.append("*Tickets you raised*\n" + _lines(raised, "None open."))
+    if deps.policy.is_engineer(user_id) or user_id in deps.policy.escalation_people:
+        sections.append("*Tickets you own*\n" + _lines(await deps.tickets.owned_by(user_id), "None."))
+    return "\n\n".join(sections) or "You have no tickets."
+
+
+async def _show(deps: Deps, user_id: str, args: list[str]) -> str:
+    ticket_id = parse_reference(args[0]) if args else None
+    if ticket_id is None:
+        return "Which ticket? Write `/support show SUP-42`."
+    ticket = await deps.tickets.visible_to(ticket_id, user_id)
+    now = deps.clock.now()
+    readings = await deps.sla.readings(ticket, now)
+    history = await deps.tickets.history(ticket.id)
+    lines = [blocks.ticket_line(ticket), *(blocks.clock_line(r) for r in readings), "*History*"]
+    lines += [
+        f"{blocks.slack_date(e.at)} {e.kind.replace('_', ' ')}" + (f" by <@{e.actor}>" if e.actor else "")
+        for e in history[-15:]
+    ]
+    return "\n".join(lines)
+
+
+async def _escalate(deps: Deps, user_id: str, args: list[str]) -> str:
+    ticket_id = parse_reference(args[0]) if args else None
+    if ticket_id is None:
+        return "Which ticket? Write `/support escalate SUP-42 <reason>`."
+    pages = await deps.escalation.request(ticket_id, user_id, " ".join(args[1:]))
+    who = ", ".join(f"<@{p.recipient}>" for p in pages) or "the next level (already paged for this ticket)"
+    return f"Escalation requested for SUP-{ticket_id}: paging {who} now."
+
+
+async def _oncall(deps: Deps, user_id: str, args: list[str]) -> str:
+    now = deps.clock.now()
+    lines = ["*Who holds each escalation level now*"]
+    for level in deps.directory.levels():
+        duty = deps.directory.on_duty(level, now)
+        people = ", ".join(blocks.person(p) for p in duty.people)
+        until = f" until {blocks.slack_date(duty.until)}" if duty.until else ""
+        lines.append(f"*{level}*: {people}{until}")
+    return "\n".join(lines)
+
+
+async def _help(deps: Deps, user_id: str, args: list[str]) -> str:
+    return HELP
+
+
+SUBCOMMANDS = {
+    "list": _list,
+    "mine": _mine,
+    "show": _show,
+    "escalate": _escalate,
+    "oncall": _oncall,
+    "help": _help,
+}
+
+
+def _lines(tickets: list[Any], empty: str) -> str:
+    return "\n".join(blocks.ticket_line(t) for t in tickets) or f"_{empty}_"
 
 
 async def _company_by_email(client: AsyncWebClient, deps: Deps, user_id: str) -> str | None:

@@ -9,6 +9,8 @@ from bot.clock import Clock
 from bot.config import Policy
 from bot.notifier import Notifier
 from bot.services.deliveries import Deliveries
+from bot.services.directory import Directory
+from bot.services.escalation import EscalationService
 from bot.services.sla import SlaService
 from bot.services.tickets import TicketService
 
@@ -29,3 +31,5 @@ class Deps:
     sla: SlaService
     notifier: Notifier
     deliveries: Deliveries
+    directory: Directory
+    escalation: EscalationService

@@ -105,6 +105,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
             ack, deps.tickets.reassign(_ticket_id(view), body["user"]["id"], new_owner), Block.NEW_OWNER
         )
 
+    @app.view(Callback.ESCALATE_MODAL)
+    async def escalate(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        reason = _text(
+            view.get("state", {}).get("values", {}), Block.ESCALATION_REASON, Action.ESCALATION_REASON
+        )
+        await submit(
+            ack,
+            deps.escalation.request(_ticket_id(view), body["user"]["id"], reason or ""),
+            Block.ESCALATION_REASON,
+        )
+
 
 def _ticket_id(view: dict[str, Any]) -> int:
     metadata = str(view.get("private_metadata") or "")

@@ -13,6 +13,7 @@ class Page(Model):
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="pages", on_delete=fields.CASCADE
     )
+    ticket_id: int  # the foreign key's column, set by Tortoise
     step_key = fields.CharField(max_length=48)  # e.g. "P1.0", or "request.3" for a key user's request
     level = fields.CharField(max_length=64)
     recipient = fields.CharField(max_length=128)  # Slack user id (e-mails are resolved before paging)

@@ -75,6 +75,7 @@ class SlaClock(Model):
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="clocks", on_delete=fields.CASCADE
     )
+    ticket_id: int
     name = fields.CharField(max_length=32)  # first_response | resolution
     target_seconds = fields.IntField()
     state = fields.CharEnumField(ClockState, default=ClockState.RUNNING, max_length=16)
@@ -99,6 +100,7 @@ class TicketEvent(Model):
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="events", on_delete=fields.CASCADE
     )
+    ticket_id: int
     at = fields.DatetimeField()
     actor = fields.CharField(max_length=32, null=True)  # Slack user id; None for the bot itself
     kind = fields.CharField(max_length=32)

@@ -3,10 +3,11 @@
 from bot.blocks.dms import claimed_dm, local_time, raised_dm, resolved_dm, simple_dm, waiting_dm
 from bot.blocks.home import home_view
 from bot.blocks.kit import Message
-from bot.blocks.modals import details_modal, raise_modal, reassign_modal, resolve_modal
+from bot.blocks.modals import details_modal, escalate_modal, raise_modal, reassign_modal, resolve_modal
+from bot.blocks.pages import page_message
 from bot.blocks.texts import APOLOGY, not_key_user_text
 from bot.blocks.tickets import already_claimed_text, clock_line, ticket_actions, ticket_line, ticket_message
-from bot.text import escape
+from bot.text import escape, person, slack_date
 
 __all__ = [
     "APOLOGY",
@@ -15,16 +16,20 @@ __all__ = [
     "claimed_dm",
     "clock_line",
     "details_modal",
+    "escalate_modal",
     "escape",
     "home_view",
     "local_time",
     "not_key_user_text",
+    "page_message",
+    "person",
     "raise_modal",
     "raised_dm",
     "reassign_modal",
     "resolve_modal",
     "resolved_dm",
     "simple_dm",
+    "slack_date",
     "ticket_actions",
     "ticket_line",
     "ticket_message",

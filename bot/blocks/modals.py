@@ -163,3 +163,17 @@ def reassign_modal(ticket: Ticket) -> dict[str, Any]:
         },
     ]
     return modal(Callback.REASSIGN_MODAL, "Reassign ticket", "Reassign", blocks, str(ticket.id))
+
+
+def escalate_modal(ticket: Ticket) -> dict[str, Any]:
+    blocks = [
+        section(f"*{ticket.ref}* · {escape(ticket.title)}\nThe next escalation level is paged at once."),
+        text_input(
+            Block.ESCALATION_REASON,
+            Action.ESCALATION_REASON,
+            "Why does it need escalating?",
+            max_length=500,
+            placeholder="Payroll run blocked for 2,000 employees",
+        ),
+    ]
+    return modal(Callback.ESCALATE_MODAL, "Ask for escalation", "Escalate", blocks, str(ticket.id))

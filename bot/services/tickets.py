@@ -252,6 +252,23 @@ class TicketService:
             .limit(MAX_LISTED)
         )
 
+    async def raised_by(self, user_id: str) -> list[Ticket]:
+        return (
+            await Ticket.filter(reporter_id=user_id, status__not=TicketStatus.RESOLVED)
+            .order_by("priority", "id")
+            .limit(MAX_LISTED)
+        )
+
+    async def visible_to(self, ticket_id: int, user_id: str) -> Ticket:
+        """A ticket, if this person may see it: its customer's key users, engineers, escalation levels."""
+        ticket = await self.get(ticket_id)
+        if not self.roles(user_id, ticket) & {Role.KEY_USER, Role.ENGINEER, Role.ESCALATION}:
+            raise NotFound(f"There is no ticket {ticket.ref} that you can see.")
+        return ticket
+
+    async def history(self, ticket_id: int) -> list[TicketEvent]:
+        return await TicketEvent.filter(ticket_id=ticket_id).order_by("at", "id")
+
     # --- working a ticket ---
 
     async def claim(self, ticket_id: int, user_id: str) -> ClaimResult:

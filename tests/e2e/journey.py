@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -112,3 +113,25 @@ def thread_notes(running: RunningBot, ticket: Ticket) -> list[str]:
     posted = [c for c in running.standin.posts_to("C0SUPPORT") if f"SUP-{ticket.id} " in c.args["text"]]
     ts = posted[0].response["ts"]
     return [c.args["text"] for c in running.standin.posts_to("C0SUPPORT") if c.args.get("thread_ts") == ts]
+
+
+async def advance(running: RunningBot, delta: timedelta, step: timedelta = timedelta(minutes=1)) -> None:
+    """Move the fake clock forward a step at a time, running due work at each step, as the worker would."""
+    end = running.clock.now() + delta
+    while running.clock.now() < end:
+        running.clock.advance(min(step, end - running.clock.now()))
+        await running.settle()
+
+
+def pages_to(running: RunningBot, user: str) -> list[Any]:
+    """Escalation DMs a person received."""
+    return [c for c in running.standin.posts_to(user) if "Escalation" in c.args.get("text", "")]
+
+
+async def click_page(running: RunningBot, user: str, action_id: str, page_id: int) -> None:
+    body, content_type = block_actions(
+        user, action_id, str(page_id), block_id=Block.PAGE_ACTIONS, channel_id="D" + user[1:]
+    )
+    status, _ = await running.slack.send(body, content_type)
+    assert status == 200
+    await running.settle()

@@ -82,7 +82,12 @@ async def test_waiting_on_customer_pauses_resolution_and_resume_moves_the_due_ti
     assert clock.due_at == thursday_10am and clock.state == "running"
     shown = channel_message(running, ticket)
     assert f"*Resolution*: due {stamp(thursday_10am)}" in shown and "8h business time left" in shown
-    kinds = [e.kind for e in await TicketEvent.filter(ticket_id=ticket.id).order_by("id")]
+    # (The P1 ladder also paged the manager meanwhile: the ticket is still unresolved.)
+    kinds = [
+        e.kind
+        for e in await TicketEvent.filter(ticket_id=ticket.id).order_by("id")
+        if e.kind not in ("paged", "step_skipped")
+    ]
     assert kinds == [
         "raised",
         "claimed",

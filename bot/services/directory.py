@@ -1,0 +1,65 @@
+"""Who is on an escalation level right now: fixed people or an on-call rotation, e-mails made Slack ids."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import EMAIL, Policy, Rotation
+from bot.oncall import Shift, current_shift
+
+log = logging.getLogger(__name__)
+
+EmailLookup = Callable[[str], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    level: str
+    people: list[str]  # Slack ids (or e-mails that could not be resolved yet)
+    until: datetime | None  # for a rotation: the next handoff
+
+
+class Directory:
+    def __init__(self, policy: Policy, lookup_email: EmailLookup) -> None:
+        self.policy = policy
+        self.lookup_email = lookup_email
+        self._ids: dict[str, str] = {}  # e-mail → Slack id, once found
+
+    def levels(self) -> list[str]:
+        """Levels in the order the policy lists them: the order of escalation."""
+        return list(self.policy.escalation.levels)
+
+    def on_duty(self, level: str, at: datetime) -> OnDuty:
+        spec = self.policy.escalation.levels[level]
+        if isinstance(spec, Rotation):
+            shift: Shift = current_shift(spec.rotation, spec.handoff, spec.timezone, at)
+            return OnDuty(level, [shift.person], shift.until)
+        return OnDuty(level, list(spec), None)
+
+    async def slack_id(self, person: str) -> str | None:
+        if not EMAIL.match(person):
+            return person
+        if person not in self._ids:
+            found = await self.lookup_email(person)
+            if found is None:
+                log.warning("no Slack user has the e-mail %s", person)
+                return None
+            self._ids[person] = found
+        return self._ids[person]
+
+    async def recipients(self, level: str, at: datetime) -> list[str]:
+        """Slack ids to page for a level at an instant, in policy order, without repeats."""
+        ids: list[str] = []
+        for person in self.on_duty(level, at).people:
+            user = await self.slack_id(person)
+            if user and user not in ids:
+                ids.append(user)
+        return ids
+
+    async def is_escalation_person(self, user_id: str) -> bool:
+        if user_id in self.policy.escalation_people:
+            return True
+        return user_id in self._ids.values()
