@@ -43,6 +43,11 @@ def backoff(attempts: int, asked: float | None = None) -> timedelta:
 class JobQueue:
     clock: Clock
     on_enqueue: Callable[[datetime], None] | None = None  # wakes the worker when a sooner job arrives
+    # When this process's worker started: work due before then was missed while no bot was running.
+    started_at: datetime | None = None
+
+    def missed_while_down(self, due: datetime) -> bool:
+        return self.started_at is not None and due < self.started_at
 
     async def enqueue(
         self,

@@ -60,6 +60,7 @@ class Worker:
         await self.queue.finish(job)
 
     async def run_forever(self) -> None:
+        self.queue.started_at = self.clock.now()
         while not self._stopping:
             self._wake.clear()
             try:

@@ -132,7 +132,7 @@ class EscalationService:
     async def page(self, request: PageRequest) -> list[Page]:
         """Page everyone on duty at a level; each (ticket, step, person) at most once."""
         now = self.clock.now()
-        late = now - request.due_at > LATE_AFTER
+        late = now - request.due_at > LATE_AFTER or self.jobs.missed_while_down(request.due_at)
         pages: list[Page] = []
         for recipient in await self.directory.recipients(request.level, request.due_at):
             try:
