@@ -23,6 +23,7 @@ from bot import db
 from bot.blocks import APOLOGY
 from bot.clock import Clock, SystemClock
 from bot.config import Policy
+from bot.home import HomeBuilder
 from bot.jobs import JobQueue
 from bot.notifier import Notifier
 from bot.pacing import LocalPacer, Pacer, RedisPacer
@@ -30,11 +31,12 @@ from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
 from bot.services.escalation import LADDER_STEP, EscalationService
 from bot.services.sla import SLA_THRESHOLD, SlaService
-from bot.services.tickets import TicketService
+from bot.services.tickets import REFRESH_HOME, TicketService
 from bot.settings import Settings
 from bot.worker import Worker
 from handlers import actions, commands, events, fallback, shortcuts, views
 from handlers.deps import Deps
+from models import Job
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,7 @@ def build(
     notifier = Notifier(client, policy, clock, sla, pacer)
     directory = Directory(policy, notifier.lookup_email)
     escalation = EscalationService(policy, clock, queue, sla, tickets, directory)
+    home = HomeBuilder(policy, clock, tickets, sla, escalation)
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -88,22 +91,25 @@ def build(
         deliveries=Deliveries(clock),
         directory=directory,
         escalation=escalation,
+        home=home,
     )
-    for module in (
-        commands,
-        views,
-        actions,
-        shortcuts,
-        events,
-        fallback,
-    ):  # fallback last: it catches what nothing else did
+    for module in (commands, views, actions, shortcuts, events, fallback):  # fallback last: catches the rest
         module.register(bolt, deps)
-    handlers = {
-        **notifier.job_handlers(),
-        SLA_THRESHOLD: sla.handle_threshold,
-        LADDER_STEP: escalation.fire_step,
-    }
-    worker = Worker(queue, clock, handlers)
+
+    async def refresh_home(job: Job) -> None:
+        user = str(job.payload["user"])
+        await notifier.publish_home(user, await home.view_for(user))
+
+    worker = Worker(
+        queue,
+        clock,
+        {
+            **notifier.job_handlers(),
+            SLA_THRESHOLD: sla.handle_threshold,
+            LADDER_STEP: escalation.fire_step,
+            REFRESH_HOME: refresh_home,
+        },
+    )
     return Secondline(settings, policy, clock, bolt, client, deps, worker, redis, run_worker)
 
 

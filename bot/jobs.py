@@ -62,14 +62,16 @@ class JobQueue:
         now = self.clock.now()
         due = due_at or now
         try:
-            job = await Job.create(
-                kind=kind,
-                ticket_id=ticket_id,
-                due_at=due,
-                payload=payload or {},
-                dedupe_key=dedupe_key,
-                created_at=now,
-            )
+            # A savepoint: a duplicate must not abort the caller's transaction (PostgreSQL would).
+            async with in_transaction():
+                job = await Job.create(
+                    kind=kind,
+                    ticket_id=ticket_id,
+                    due_at=due,
+                    payload=payload or {},
+                    dedupe_key=dedupe_key,
+                    created_at=now,
+                )
         except IntegrityError:
             if dedupe_key is None:
                 raise

@@ -266,6 +266,9 @@ class Notifier:
         )
         await self.call("chat.update", channel=page.channel_id, ts=page.message_ts, **message)
 
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        await self.call("views.publish", user_id=user_id, view=view)
+
     async def timezone_of(self, user_id: str, default: str) -> str:
         """A person's timezone from their Slack profile; the calendar's own if Slack cannot say."""
         try:

@@ -14,7 +14,9 @@ Handoff instants are worked out per local date:
     spring-forward gap fires where croniter puts it ("0 2 * * *" fires at 03:00 CDT on 2026-03-08 in
     Chicago; with an hour wildcard the gap's times are skipped) and a wall time in the repeated
     fall-back hour fires once, at its first occurrence (the rule bot.calendars uses too).
-  Dates are assumed to hold at most one offset transition, true of every zone in current tzdata.
+  A date counts as regular when it is 24 h long, starts at 00:00 and keeps one offset at both ends;
+  two transitions cancelling out within a date would be missed (no tzdata zone has two within days
+  of each other in 2024-2037).
 
 Cost: each matching date (day-of-month/month/day-of-week/year fields) is found with one croniter step,
 ~0.1 ms, and a DST date costs one step per handoff on it; both are memoized per (handoff, timezone,

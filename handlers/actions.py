@@ -34,6 +34,8 @@ async def refusals_told(deps: Deps, body: dict[str, Any], work: Awaitable[object
         await work
     except ServiceError as exc:
         await deps.notifier.tell(body["user"]["id"], where(body), str(exc))
+        return
+    await deps.tickets.refresh_home_of(body["user"]["id"])  # their App Home shows the change
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Policy
+from bot.home import HomeBuilder
 from bot.notifier import Notifier
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
@@ -33,3 +34,4 @@ class Deps:
     deliveries: Deliveries
     directory: Directory
     escalation: EscalationService
+    home: HomeBuilder

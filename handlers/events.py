@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import blocks
+from bot.services.errors import ServiceError
 from handlers.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -31,23 +31,29 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await publish_home(deps, client, event["user"])
 
+    @app.event("message")
+    async def customer_message(body: dict[str, Any], event: dict[str, Any]) -> None:
+        """The customer's next message resumes a ticket that waits on them.
+
+        In a ticket's thread (support channel, e.g. Slack Connect) it already is where engineers read; in a
+        DM to the bot it is added to the thread of the reporter's ticket that waits on them.
+        """
+        if not _is_person_message(event) or not await first_delivery(deps, body):
+            return
+        user, text = str(event["user"]), str(event.get("text") or "")
+        try:
+            if event.get("channel_type") == "im":
+                await deps.tickets.reply_from_dm(user, text)
+            elif event.get("thread_ts"):
+                await deps.tickets.reply_in_thread(str(event.get("channel")), str(event["thread_ts"]), user)
+        except ServiceError as exc:
+            await deps.notifier.tell(user, None, str(exc))
+
+
+def _is_person_message(event: dict[str, Any]) -> bool:
+    """A message a person typed: not an edit, join, bot post or our own message."""
+    return not event.get("subtype") and not event.get("bot_id") and bool(event.get("user"))
+
 
 async def publish_home(deps: Deps, client: AsyncWebClient, user_id: str) -> None:
-    sections: list[tuple[str, list[str], str]] = []
-    lines = blocks.ticket_line
-    customers = deps.policy.customers_of(user_id)
-    if customers:
-        mine = await deps.tickets.open_for_customers(customers)
-        sections.append(
-            (
-                "Your company's open tickets",
-                [lines(t) for t in mine],
-                "No open tickets. Type /support to raise one.",
-            )
-        )
-    if deps.policy.is_engineer(user_id) or user_id in deps.policy.escalation_people:
-        queue = await deps.tickets.unclaimed()
-        sections.append(("Unclaimed, most urgent first", [lines(t) for t in queue], "The queue is empty."))
-        owned = await deps.tickets.owned_by(user_id)
-        sections.append(("Your tickets", [lines(t) for t in owned], "You own no open tickets."))
-    await client.views_publish(user_id=user_id, view=blocks.home_view(sections))
+    await client.views_publish(user_id=user_id, view=await deps.home.view_for(user_id))

@@ -9,10 +9,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot import blocks
 from bot.durations import parse_duration
 from bot.ids import Action, Block, Callback
-from bot.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
-from bot.services.tickets import TicketDraft
+from bot.services.errors import InvalidInput, NotFound, ServiceError
+from bot.services.tickets import TicketDraft, draft_as_details
 from handlers.deps import Deps
 from models.tickets import REF_PREFIX
 
@@ -34,13 +35,24 @@ def register(app: AsyncApp, deps: Deps) -> None:
             description=_text(values, Block.DESCRIPTION, Action.DESCRIPTION),
             tried=_text(values, Block.TRIED, Action.TRIED),
         )
+        choice = _selected(values, Block.DUPLICATE_CHOICE, Action.DUPLICATE_CHOICE)
         # Validate and save before ack: errors go back onto the form; a saved ticket survives Slack outages.
         try:
+            if choice is None and (similar := await deps.tickets.similar_open(draft)) is not None:
+                await ack(
+                    response_action="update",
+                    view=blocks.raise_modal(deps.policy, customers, draft=draft, similar=similar),
+                )
+                return
+            if choice and choice.startswith("add:") and choice[4:].isdigit():
+                await deps.tickets.add_details(int(choice[4:]), draft.reporter_id, draft_as_details(draft))
+                await ack()
+                return
             ticket = await deps.tickets.raise_ticket(draft)
         except InvalidInput as exc:
             await ack(response_action="errors", errors=exc.errors)
             return
-        except NotAllowed as exc:
+        except ServiceError as exc:
             await ack(response_action="errors", errors={Block.TITLE: str(exc)})
             return
         await ack()

@@ -25,7 +25,16 @@ def test_manifest_is_valid_against_slacks_schema() -> None:
 
 def test_manifest_scopes_are_least_privilege() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
-    assert scopes == {"commands", "chat:write", "im:write", "users:read"}
+    assert scopes == {
+        "commands",
+        "chat:write",
+        "im:write",
+        "users:read",
+        # customers' replies in ticket threads and DMs resume tickets that wait on them
+        "channels:history",
+        "groups:history",
+        "im:history",
+    }
 
 
 def test_manifest_names_the_command_and_callbacks_the_code_registers() -> None:
@@ -33,7 +42,12 @@ def test_manifest_names_the_command_and_callbacks_the_code_registers() -> None:
     data = manifest()
     assert [c["command"] for c in data["features"]["slash_commands"]] == [COMMAND]
     assert {s["callback_id"] for s in data["features"]["shortcuts"]} == {Callback.RAISE_SHORTCUT.value}
-    assert data["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert data["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "message.channels",
+        "message.groups",
+        "message.im",
+    ]
     for url in (
         data["settings"]["event_subscriptions"]["request_url"],
         data["settings"]["interactivity"]["request_url"],

@@ -9,61 +9,108 @@ from typing import Any
 from bot.blocks.kit import modal, option, plain, section, text_input
 from bot.config import Policy, Priority
 from bot.ids import Action, Block, Callback
-from bot.services.tickets import DESCRIPTION_MAX, DETAILS_MAX, ENVIRONMENTS, TITLE_MAX, Resolution
+from bot.services.tickets import (
+    DESCRIPTION_MAX,
+    DETAILS_MAX,
+    ENVIRONMENTS,
+    TITLE_MAX,
+    Resolution,
+    TicketDraft,
+)
 from bot.text import escape
 from models import Ticket
 
 
-def raise_modal(
-    policy: Policy, customers: Sequence[str], *, title: str = "", description: str = ""
+def _select(
+    block_id: str,
+    action_id: str,
+    label: str,
+    placeholder: str,
+    options: list[dict[str, Any]],
+    selected: str | None,
+    kind: str = "static_select",
 ) -> dict[str, Any]:
-    """The /support modal; the customer picker shows only when the key user may raise for several."""
+    element: dict[str, Any] = {"type": kind, "action_id": action_id, "options": options}
+    if kind == "static_select":
+        element["placeholder"] = plain(placeholder)
+    chosen = next((o for o in options if o["value"] == selected), None)
+    if chosen is not None:
+        element["initial_option"] = chosen
+    return {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+
+
+def raise_modal(
+    policy: Policy,
+    customers: Sequence[str],
+    *,
+    draft: TicketDraft | None = None,
+    description: str = "",
+    similar: Ticket | None = None,
+) -> dict[str, Any]:
+    """The /support modal; the customer picker shows only when the key user may raise for several.
+
+    Shown again with the key user's draft and a choice when an open ticket of theirs looks the same.
+    """
     blocks: list[dict[str, Any]] = []
+    if similar is not None:
+        blocks.append(
+            section(
+                f":mag: *{similar.ref}* looks like the same problem: {escape(similar.title)}\n"
+                "Add what you wrote to it, or raise a new ticket anyway."
+            )
+        )
+        blocks.append(
+            _select(
+                Block.DUPLICATE_CHOICE,
+                Action.DUPLICATE_CHOICE,
+                "What should we do?",
+                "",
+                [
+                    option(f"Add my details to {similar.ref}", f"add:{similar.id}"),
+                    option("Raise a new ticket", "new"),
+                ],
+                None,
+                "radio_buttons",
+            )
+        )
     if len(customers) > 1:
         blocks.append(
-            {
-                "type": "input",
-                "block_id": Block.CUSTOMER,
-                "label": plain("Customer"),
-                "element": {
-                    "type": "static_select",
-                    "action_id": Action.CUSTOMER,
-                    "placeholder": plain("Which company?"),
-                    "options": [option(policy.customers[key].name, key) for key in customers],
-                },
-            }
+            _select(
+                Block.CUSTOMER,
+                Action.CUSTOMER,
+                "Customer",
+                "Which company?",
+                [option(policy.customers[key].name, key) for key in customers],
+                draft.customer if draft else None,
+            )
         )
     blocks.append(
-        {
-            "type": "input",
-            "block_id": Block.PRIORITY,
-            "label": plain("Priority"),
-            "element": {
-                "type": "static_select",
-                "action_id": Action.PRIORITY,
-                "placeholder": plain("How urgent is it?"),
-                "options": [option(p.label, p.value, p.meaning) for p in Priority],
-            },
-        }
+        _select(
+            Block.PRIORITY,
+            Action.PRIORITY,
+            "Priority",
+            "How urgent is it?",
+            [option(p.label, p.value, p.meaning) for p in Priority],
+            draft.priority if draft else None,
+        )
     )
     blocks.append(
-        {
-            "type": "input",
-            "block_id": Block.ENVIRONMENT,
-            "label": plain("Environment"),
-            "element": {
-                "type": "radio_buttons",
-                "action_id": Action.ENVIRONMENT,
-                "options": [option(label, value) for value, label in ENVIRONMENTS.items()],
-            },
-        }
+        _select(
+            Block.ENVIRONMENT,
+            Action.ENVIRONMENT,
+            "Environment",
+            "",
+            [option(label, value) for value, label in ENVIRONMENTS.items()],
+            draft.environment if draft else None,
+            "radio_buttons",
+        )
     )
     blocks.append(
         text_input(
             Block.TITLE,
             Action.TITLE,
             "Title",
-            initial=title,
+            initial=(draft.title or "") if draft else "",
             max_length=TITLE_MAX,
             multiline=False,
             placeholder="Checkout fails with error 500",
@@ -74,7 +121,7 @@ def raise_modal(
             Block.DESCRIPTION,
             Action.DESCRIPTION,
             "What happens?",
-            initial=description,
+            initial=(draft.description or "") if draft else description,
             max_length=DESCRIPTION_MAX,
             placeholder="Steps, error messages, who is affected",
         )
@@ -84,6 +131,7 @@ def raise_modal(
             Block.TRIED,
             Action.TRIED,
             "What have you already tried?",
+            initial=(draft.tried or "") if draft else "",
             max_length=DESCRIPTION_MAX,
             optional=True,
         )

@@ -72,6 +72,9 @@ class SlaService:
     async def clocks(self, ticket: Ticket) -> dict[str, SlaClock]:
         return {c.name: c for c in await SlaClock.filter(ticket_id=ticket.id)}
 
+    def read_clock(self, ticket: Ticket, clock: SlaClock, now: datetime) -> sla.ClockReading:
+        return sla.read(clock.name, clock, self.calendar(ticket), now)
+
     async def readings(self, ticket: Ticket, now: datetime) -> list[sla.ClockReading]:
         calendar = self.calendar(ticket)
         clocks = await self.clocks(ticket)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -23,6 +25,8 @@ DESCRIPTION_MAX = 2900
 DETAILS_MAX = 2900
 MAX_LISTED = 20  # tickets per list in App Home and /support list, to stay inside Block Kit limits
 REOPEN_WINDOW = timedelta(days=7)
+DUPLICATE_WINDOW = timedelta(hours=24)
+SIMILAR_TITLE = 0.75  # difflib ratio of normalised titles above which we ask "is it the same problem?"
 ENVIRONMENTS = {"production": "Production", "non-production": "Non-production"}
 
 # Job kinds the notifier handles.
@@ -30,6 +34,7 @@ POST_TICKET = "post_ticket"
 REDRAW_TICKET = "redraw_ticket"
 NOTIFY_REPORTER = "notify_reporter"
 THREAD_NOTE = "thread_note"
+REFRESH_HOME = "refresh_home"
 
 
 class Resolution(StrEnum):
@@ -99,6 +104,22 @@ class TicketDraft:
 class ClaimResult:
     ticket: Ticket
     won: bool  # False: someone else already had it; ticket.owner_id says who
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two titles read, 0..1, ignoring case, punctuation and word order."""
+
+    def words(text: str) -> str:
+        return " ".join(sorted(re.findall(r"[a-z0-9]+", text.lower())))
+
+    return difflib.SequenceMatcher(None, words(a), words(b)).ratio()
+
+
+def draft_as_details(draft: TicketDraft) -> str:
+    parts = [f"*{draft.title or ''}*", draft.description or ""]
+    if draft.tried:
+        parts.append(f"Already tried: {draft.tried}")
+    return "\n".join(p for p in parts if p.strip())[:DETAILS_MAX]
 
 
 def policy_snapshot(policy: Policy, plan: str) -> dict[str, Any]:
@@ -193,6 +214,19 @@ class TicketService:
         assert customer is not None and priority is not None and environment is not None
         return customer, Priority(priority), environment, title, description, tried
 
+    async def similar_open(self, draft: TicketDraft) -> Ticket | None:
+        """An open ticket of the same customer from the last 24 hours whose title reads the same."""
+        customer, _, _, title, _, _ = self.validate(draft)
+        since = self.clock.now() - DUPLICATE_WINDOW
+        recent = (
+            await Ticket.filter(customer=customer, created_at__gte=since, status__not=TicketStatus.RESOLVED)
+            .order_by("-id")
+            .limit(50)
+        )
+        scored = [(similarity(title, t.title), t) for t in recent]
+        best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        return best[1] if best[0] >= SIMILAR_TITLE else None
+
     async def raise_ticket(self, draft: TicketDraft) -> Ticket:
         customer, priority, environment, title, description, tried = self.validate(draft)
         plan = self.policy.customers[customer].plan
@@ -268,6 +302,11 @@ class TicketService:
 
     async def history(self, ticket_id: int) -> list[TicketEvent]:
         return await TicketEvent.filter(ticket_id=ticket_id).order_by("at", "id")
+
+    async def refresh_home_of(self, user_id: str) -> None:
+        """Queue a redraw of this person's App Home (after their own actions)."""
+        async with self.jobs.transaction():
+            await self.jobs.enqueue(REFRESH_HOME, payload={"user": user_id}, dedupe_key=f"home:{user_id}")
 
     # --- working a ticket ---
 
@@ -392,6 +431,30 @@ class TicketService:
         if ticket.status == TicketStatus.WAITING:
             return await self.resume(ticket_id, user_id, reason="added details")
         return ticket
+
+    async def reply_in_thread(self, channel: str, thread_ts: str, user_id: str) -> Ticket | None:
+        """Someone wrote in a ticket's thread: if it is the customer and the ticket waits on them, resume."""
+        ticket = await Ticket.get_or_none(channel_id=channel, message_ts=thread_ts)
+        if ticket is None or ticket.status != TicketStatus.WAITING:
+            return ticket
+        if Role.KEY_USER not in self.roles(user_id, ticket):
+            return ticket
+        return await self.resume(ticket.id, user_id, reason="replied in the thread")
+
+    async def reply_from_dm(self, user_id: str, text: str) -> Ticket | None:
+        """A key user wrote to the bot: the text goes to the one ticket of theirs that waits on them."""
+        waiting = await Ticket.filter(reporter_id=user_id, status=TicketStatus.WAITING).order_by(
+            "-updated_at"
+        )
+        if not waiting:
+            return None
+        if len(waiting) > 1:
+            refs = ", ".join(t.ref for t in waiting)
+            raise ServiceError(
+                f"Several of your tickets wait on you ({refs}). Use the *Add details* button on "
+                "the one you mean, so your answer reaches the right engineer."
+            )
+        return await self.add_details(waiting[0].id, user_id, text)
 
     async def resolve(
         self,

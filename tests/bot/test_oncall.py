@@ -25,12 +25,13 @@ MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=CT)
 US = timedelta(microseconds=1)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=CT)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A Chicago wall-clock time (fold=0: the first of a repeated time)."""
+    return datetime(year, month, day, hour, minute, tzinfo=CT)
 
 
 def chicago(handoff: str, at: datetime, rotation: list[str] = TEAM) -> Shift:
@@ -144,7 +145,7 @@ def test_the_holder_does_not_depend_on_call_order() -> None:
 
     late_first = shifts(sorted(instants, reverse=True))
     early_first = shifts(sorted(instants))
-    each_fresh = {}
+    each_fresh: dict[tuple[str, datetime], Shift] = {}
     for at in instants:
         each_fresh |= shifts([at])
 
@@ -211,6 +212,29 @@ def test_handoffs_match_plain_croniter_iteration(handoff: str, timezone: str) ->
     # Santiago moves its clocks at midnight, Lord Howe by half an hour: the per-date shortcut must
     # still agree with croniter stepping through every handoff of 2026.
     start, end = utc(2026, 1, 1), utc(2027, 1, 1)
+    expected = brute_force(handoff, timezone, start, end)
+
+    shifts = upcoming_shifts(["U1"], handoff, timezone, start, len(expected) + 1)
+
+    assert [s.until for s in shifts[:-1]] == expected
+    assert shifts[-1].until >= end
+
+
+@pytest.mark.parametrize(
+    ("timezone", "start", "end"),
+    [
+        (CHICAGO, utc(2026, 3, 6), utc(2026, 3, 10)),
+        (CHICAGO, utc(2026, 10, 30), utc(2026, 11, 3)),
+        ("Australia/Lord_Howe", utc(2026, 4, 3), utc(2026, 4, 7)),
+        ("Australia/Lord_Howe", utc(2026, 10, 2), utc(2026, 10, 6)),
+        ("America/Santiago", utc(2026, 4, 3), utc(2026, 4, 7)),
+        ("America/Santiago", utc(2026, 9, 4), utc(2026, 9, 8)),
+    ],
+)
+@pytest.mark.parametrize("handoff", ["*/30 * * * *", "0 * * * *", "*/20 1-3 * * *"])
+def test_dense_handoffs_match_plain_croniter_iteration_around_dst(
+    handoff: str, timezone: str, start: datetime, end: datetime
+) -> None:
     expected = brute_force(handoff, timezone, start, end)
 
     shifts = upcoming_shifts(["U1"], handoff, timezone, start, len(expected) + 1)

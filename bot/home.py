@@ -1,0 +1,119 @@
+"""Each person's App Home: what they need to act on, built from the services and rendered as Block Kit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import blocks
+from bot.clock import Clock
+from bot.config import Policy
+from bot.services.escalation import EscalationService
+from bot.services.sla import FIRST_RESPONSE, SlaService
+from bot.services.tickets import TicketService
+from bot.sla import AT_RISK
+from models import ClockState, SlaClock, Ticket, TicketStatus
+
+WATCH_LIMIT = 20
+
+
+class HomeBuilder:
+    def __init__(
+        self,
+        policy: Policy,
+        clock: Clock,
+        tickets: TicketService,
+        sla: SlaService,
+        escalation: EscalationService,
+    ) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.tickets = tickets
+        self.sla = sla
+        self.escalation = escalation
+
+    async def view_for(self, user_id: str) -> dict[str, Any]:
+        sections: list[tuple[str, list[str], str]] = []
+        customers = self.policy.customers_of(user_id)
+        if customers:
+            mine = await self.tickets.open_for_customers(customers)
+            sections.append(
+                (
+                    "Your company's open tickets",
+                    await self._lines(mine),
+                    "No open tickets. Type /support to raise one.",
+                )
+            )
+        if self.policy.is_engineer(user_id) or user_id in self.policy.escalation_people:
+            sections.append(
+                (
+                    "Unclaimed, most urgent first",
+                    await self._lines(await self.unclaimed_by_due()),
+                    "The queue is empty.",
+                )
+            )
+            sections.append(
+                (
+                    "Your tickets",
+                    await self._lines(await self.tickets.owned_by(user_id)),
+                    "You own no open tickets.",
+                )
+            )
+        if user_id in self.policy.escalation_people:
+            sections.append(
+                (
+                    "At risk or breached",
+                    await self._lines(await self.at_risk()),
+                    "Every open ticket is within its targets.",
+                )
+            )
+            pages = await self.escalation.unacknowledged_for(user_id)
+            lines = [
+                f"*SUP-{p.ticket_id}* · {p.reason} · paged {blocks.slack_date(p.created_at)}" for p in pages
+            ]
+            sections.append(("Your unacknowledged pages", lines, "No pages waiting for you."))
+        return blocks.home_view(sections)
+
+    async def unclaimed_by_due(self) -> list[Ticket]:
+        """Unclaimed open tickets, soonest first-response due first (the SLA clock orders the queue)."""
+        clocks = (
+            await SlaClock.filter(
+                name=FIRST_RESPONSE,
+                ticket__owner_id__isnull=True,
+                ticket__status__not=TicketStatus.RESOLVED,
+            )
+            .order_by("due_at")
+            .limit(WATCH_LIMIT)
+            .prefetch_related("ticket")
+        )
+        return [c.ticket for c in clocks]
+
+    async def at_risk(self) -> list[Ticket]:
+        """Open tickets with a clock past 75 % of its target or breached, most urgent first."""
+        now = self.clock.now()
+        candidates = (
+            await SlaClock.filter(
+                stopped_at__isnull=True,
+                ticket__status__not=TicketStatus.RESOLVED,
+                state__in=[ClockState.RUNNING, ClockState.BREACHED],
+            )
+            .order_by("due_at")
+            .limit(200)
+            .prefetch_related("ticket")
+        )
+        found: dict[int, Ticket] = {}
+        for clock in candidates:
+            reading = self.sla.read_clock(clock.ticket, clock, now)
+            if reading.percent >= AT_RISK and clock.ticket_id not in found:
+                found[clock.ticket_id] = clock.ticket
+        return list(found.values())[:WATCH_LIMIT]
+
+    async def _lines(self, tickets: list[Ticket]) -> list[str]:
+        lines = []
+        for ticket in tickets:
+            due = None
+            if ticket.owner_id is None:
+                clocks = await self.sla.clocks(ticket)
+                clock = clocks.get(FIRST_RESPONSE)
+                due = clock.due_at if clock and clock.state == ClockState.RUNNING else None
+            lines.append(blocks.ticket_line(ticket, due))
+        return lines
