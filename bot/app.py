@@ -31,7 +31,7 @@ from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
 from bot.services.escalation import LADDER_STEP, EscalationService
 from bot.services.sla import SLA_THRESHOLD, SlaService
-from bot.services.tickets import REFRESH_HOME, TicketService
+from bot.services.tickets import HOUSEKEEPING, HOUSEKEEPING_EVERY, REFRESH_HOME, TicketService
 from bot.settings import Settings
 from bot.worker import Worker
 from handlers import actions, commands, events, fallback, shortcuts, views
@@ -77,9 +77,9 @@ def build(
     )
     pacer: Pacer = RedisPacer(redis, clock) if redis is not None else LocalPacer(clock)
     sla = SlaService(policy, clock, queue)
-    tickets = TicketService(policy, clock, queue, sla)
     notifier = Notifier(client, policy, clock, sla, pacer)
     directory = Directory(policy, notifier.lookup_email)
+    tickets = TicketService(policy, clock, queue, sla, directory.is_escalation)
     escalation = EscalationService(policy, clock, queue, sla, tickets, directory)
     home = HomeBuilder(policy, clock, tickets, sla, escalation)
     deps = Deps(
@@ -96,6 +96,11 @@ def build(
     for module in (commands, views, actions, shortcuts, events, fallback):  # fallback last: catches the rest
         module.register(bolt, deps)
 
+    async def housekeeping(job: Job) -> None:
+        forgotten = await deps.deliveries.forget_old()
+        log.info("housekeeping: forgot %d old Slack event ids", forgotten)
+        await tickets.schedule_housekeeping(clock.now() + HOUSEKEEPING_EVERY)
+
     async def refresh_home(job: Job) -> None:
         user = str(job.payload["user"])
         await notifier.publish_home(user, await home.view_for(user))
@@ -108,6 +113,7 @@ def build(
             SLA_THRESHOLD: sla.handle_threshold,
             LADDER_STEP: escalation.fire_step,
             REFRESH_HOME: refresh_home,
+            HOUSEKEEPING: housekeeping,
         },
     )
     return Secondline(settings, policy, clock, bolt, client, deps, worker, redis, run_worker)
@@ -150,6 +156,8 @@ def web_app(bot: Secondline) -> web.Application:
 @contextlib.asynccontextmanager
 async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
     await db.start_database(bot.settings.database_url)
+    await bot.deps.directory.resolve_all()
+    await bot.deps.tickets.schedule_housekeeping()
     if bot.redis is not None:
         try:
             await bot.redis.ping()

@@ -43,7 +43,7 @@ class HomeBuilder:
                     "No open tickets. Type /support to raise one.",
                 )
             )
-        if self.policy.is_engineer(user_id) or user_id in self.policy.escalation_people:
+        if self.policy.is_engineer(user_id) or self.tickets.is_escalation(user_id):
             sections.append(
                 (
                     "Unclaimed, most urgent first",
@@ -58,7 +58,7 @@ class HomeBuilder:
                     "You own no open tickets.",
                 )
             )
-        if user_id in self.policy.escalation_people:
+        if self.tickets.is_escalation(user_id):
             sections.append(
                 (
                     "At risk or breached",

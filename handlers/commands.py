@@ -67,7 +67,7 @@ async def _list(deps: Deps, user_id: str, args: list[str]) -> str:
     if customers:
         tickets = await deps.tickets.open_for_customers(customers)
         sections.append("*Your company's open tickets*\n" + _lines(tickets, "None open."))
-    if deps.policy.is_engineer(user_id) or user_id in deps.policy.escalation_people:
+    if deps.policy.is_engineer(user_id) or deps.directory.is_escalation(user_id):
         queue = await deps.tickets.unclaimed()
         sections.append("*Unclaimed, most urgent first*\n" + _lines(queue, "The queue is empty."))
     return (
@@ -80,7 +80,7 @@ async def _mine(deps: Deps, user_id: str, args: list[str]) -> str:
     raised = await deps.tickets.raised_by(user_id)
     if raised or deps.policy.customers_of(user_id):
         sections.append("*Tickets you raised*\n" + _lines(raised, "None open."))
-    if deps.policy.is_engineer(user_id) or user_id in deps.policy.escalation_people:
+    if deps.policy.is_engineer(user_id) or deps.directory.is_escalation(user_id):
         sections.append("*Tickets you own*\n" + _lines(await deps.tickets.owned_by(user_id), "None."))
     return "\n\n".join(sections) or "You have no tickets."
 

@@ -59,7 +59,12 @@ class Directory:
                 ids.append(user)
         return ids
 
-    async def is_escalation_person(self, user_id: str) -> bool:
-        if user_id in self.policy.escalation_people:
-            return True
-        return user_id in self._ids.values()
+    def is_escalation(self, user_id: str) -> bool:
+        """On any escalation level: listed by id, by an e-mail already resolved, or in a rotation."""
+        return user_id in self.policy.escalation_people or user_id in self._ids.values()
+
+    async def resolve_all(self) -> None:
+        """Look up every e-mail in the policy once at start, so permissions know those people by id."""
+        for person in sorted(self.policy.escalation_people):
+            if EMAIL.match(person):
+                await self.slack_id(person)

@@ -120,7 +120,19 @@ class EscalationService:
         offset = step.offset(targets_for(ticket)) or timedelta(0)
         now = self.clock.now()
         reason = step_reason(ticket, step, offset, job.due_at, now)
-        await self.page(PageRequest(ticket, step.page, f"{ticket.priority}.{index}", reason, job.due_at))
+        pages = await self.page(
+            PageRequest(ticket, step.page, f"{ticket.priority}.{index}", reason, job.due_at)
+        )
+        if pages:  # the key user hears that their ticket went up a level, once per step
+            async with self.jobs.transaction():
+                await self.jobs.enqueue(
+                    NOTIFY_REPORTER,
+                    ticket_id=ticket.id,
+                    payload={
+                        "event": "escalated",
+                        "text": f"Your ticket was escalated to the {step.page} level ({reason}).",
+                    },
+                )
 
     async def _condition_met(self, ticket: Ticket, unless: str) -> bool:
         if unless == "claimed":

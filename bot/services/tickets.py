@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -35,6 +36,8 @@ REDRAW_TICKET = "redraw_ticket"
 NOTIFY_REPORTER = "notify_reporter"
 THREAD_NOTE = "thread_note"
 REFRESH_HOME = "refresh_home"
+HOUSEKEEPING = "housekeeping"
+HOUSEKEEPING_EVERY = timedelta(hours=6)
 
 
 class Resolution(StrEnum):
@@ -144,8 +147,17 @@ class TicketHook(Protocol):
 
 
 class TicketService:
-    def __init__(self, policy: Policy, clock: Clock, jobs: JobQueue, sla: SlaService) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        clock: Clock,
+        jobs: JobQueue,
+        sla: SlaService,
+        is_escalation: Callable[[str], bool] | None = None,
+    ) -> None:
         self.policy = policy
+        # Leads, managers, executives; the directory knows those listed by e-mail once looked up.
+        self.is_escalation = is_escalation or policy.escalation_people.__contains__
         self.clock = clock
         self.jobs = jobs
         self.sla = sla
@@ -157,7 +169,7 @@ class TicketService:
         roles: set[Role] = set()
         if self.policy.is_engineer(user_id):
             roles.add(Role.ENGINEER)
-        if user_id in self.policy.escalation_people:
+        if self.is_escalation(user_id):
             roles.add(Role.ESCALATION)
         if ticket is None:
             if self.policy.customers_of(user_id):
@@ -302,6 +314,11 @@ class TicketService:
 
     async def history(self, ticket_id: int) -> list[TicketEvent]:
         return await TicketEvent.filter(ticket_id=ticket_id).order_by("at", "id")
+
+    async def schedule_housekeeping(self, at: datetime | None = None) -> None:
+        """One pending housekeeping job at a time, whichever replica queued it."""
+        async with self.jobs.transaction():
+            await self.jobs.enqueue(HOUSEKEEPING, due_at=at, dedupe_key="housekeeping")
 
     async def refresh_home_of(self, user_id: str) -> None:
         """Queue a redraw of this person's App Home (after their own actions)."""

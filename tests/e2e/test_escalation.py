@@ -200,3 +200,38 @@ async def test_acknowledged_page_skips_a_step_with_unless_acknowledged(ack_ladde
     await advance(running, timedelta(minutes=40))  # 1h15m: manager step skipped
     assert pages_to(running, "U0MGR") == []
     assert await TicketEvent.filter(ticket_id=ticket.id, kind="step_skipped").count() == 1
+
+
+EMAIL_POLICY = EXAMPLE_POLICY.read_text().replace("manager: [U0MGR]", "manager: [pat.manager@vendor.example]")
+
+
+@pytest.fixture
+async def email_levels(standin: SlackStandIn, sqlite_url: str, clock: FakeClock) -> AsyncIterator[RunningBot]:
+    standin.users["U0PAT"] = {"email": "pat.manager@vendor.example", "real_name": "Pat"}
+    async for running_bot in start_bot(standin, sqlite_url, clock, parse_config(EMAIL_POLICY)):
+        yield running_bot
+
+
+async def test_a_level_named_by_email_pages_that_slack_user(email_levels: RunningBot) -> None:
+    running = email_levels
+    running.clock.set(TUESDAY_10AM_CENTRAL)
+    ticket = await raise_ticket(running, user="U0KEY1", priority="P1")
+    await advance(running, timedelta(hours=2), step=timedelta(minutes=5))
+    assert len(pages_to(running, "U0PAT")) == 1
+    assert [c.args["email"] for c in running.standin.calls_to("users.lookupByEmail")] == [
+        "pat.manager@vendor.example"]  # looked up once, at start
+    # Known by id now, Pat may acknowledge as a manager.
+    page = await Page.get(ticket_id=ticket.id, recipient="U0PAT")
+    await click_page(running, "U0PAT", Action.ACKNOWLEDGE, page.id)
+    assert (await Page.get(id=page.id)).acknowledged_by == "U0PAT"
+
+
+async def test_the_key_user_hears_when_the_ladder_escalates(running: RunningBot) -> None:
+    running.clock.set(TUESDAY_10AM_CENTRAL)
+    await raise_ticket(running, user="U0KEY1", priority="P1")
+    await advance(running, timedelta(minutes=30))
+    news = [c.args["text"] for c in running.standin.posts_to("U0KEY1") if "escalated" in c.args["text"]]
+    assert len(news) == 1 and "escalated to the lead level" in news[0]
+    await advance(running, timedelta(hours=3), step=timedelta(minutes=10))
+    news = [c.args["text"] for c in running.standin.posts_to("U0KEY1") if "escalated" in c.args["text"]]
+    assert len(news) == 3  # lead, manager, executives: once per step, not once per person paged
