@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -13,6 +13,9 @@ from bot.ids import Action
 from bot.permissions import Do
 from bot.services.errors import NotFound, ServiceError
 from handlers.deps import Deps, where
+from models import Ticket
+
+Listener = Callable[..., Awaitable[None]]
 
 
 def ticket_id_of(action: dict[str, Any]) -> int:
@@ -81,47 +84,36 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         await refusals_told(deps, body, tickets.reopen(ticket_id_of(action), body["user"]["id"]))
 
-    async def open_modal(
-        action_kind: Do,
-        ack: AsyncAck,
+    def form_opener(permission: Do, render: Callable[[Ticket], dict[str, Any]]) -> Listener:
+        """A button that opens a form about its ticket, refused before the form shows if not allowed."""
+
+        async def open_form(
+            ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+        ) -> None:
+            await ack()
+            await refusals_told(deps, body, show_form(permission, body, action, client, render))
+
+        return open_form
+
+    async def show_form(
+        permission: Do,
         body: dict[str, Any],
         action: dict[str, Any],
         client: AsyncWebClient,
-        render: Any,
-    ) -> None:
-        await ack()
-        await refusals_told(deps, body, show_form(action_kind, body, action, client, render))
-
-    async def show_form(
-        action_kind: Do, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, render: Any
+        render: Callable[[Ticket], dict[str, Any]],
     ) -> None:
         ticket = await tickets.get(ticket_id_of(action))
-        tickets.require(action_kind, body["user"]["id"], ticket)  # refuse before showing a form
+        tickets.require(permission, body["user"]["id"], ticket)
         await client.views_open(trigger_id=body["trigger_id"], view=render(ticket))
 
-    @app.action(Action.RESOLVE)
-    async def resolve(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await open_modal(Do.RESOLVE, ack, body, action, client, blocks.resolve_modal)
-
-    @app.action(Action.REASSIGN)
-    async def reassign(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await open_modal(Do.REASSIGN, ack, body, action, client, blocks.reassign_modal)
-
-    @app.action(Action.ADD_DETAILS)
-    async def add_details(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await open_modal(Do.ADD_DETAILS, ack, body, action, client, blocks.details_modal)
-
-    @app.action(Action.ESCALATE)
-    async def escalate(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await open_modal(Do.ESCALATE, ack, body, action, client, blocks.escalate_modal)
+    forms = {
+        Action.RESOLVE: (Do.RESOLVE, blocks.resolve_modal),
+        Action.REASSIGN: (Do.REASSIGN, blocks.reassign_modal),
+        Action.ADD_DETAILS: (Do.ADD_DETAILS, blocks.details_modal),
+        Action.ESCALATE: (Do.ESCALATE, blocks.escalate_modal),
+    }
+    for action_id, (permission, render) in forms.items():
+        app.action(action_id)(form_opener(permission, render))
 
     @app.action(Action.ACKNOWLEDGE)
     async def acknowledge_page(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:

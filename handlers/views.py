@@ -58,7 +58,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         log.info("%s raised by %s for %s", ticket.ref, ticket.reporter_id, ticket.customer)
 
-    async def submit(ack: AsyncAck, work: Awaitable[object], error_block: str) -> None:
+    async def submit(ack: AsyncAck, body: dict[str, Any], work: Awaitable[object], error_block: str) -> None:
         """Run a modal's service call before ack, so a refusal is shown on the form and nothing changes."""
         try:
             await work
@@ -69,6 +69,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors={error_block: str(exc)})
             return
         await ack()
+        await deps.tickets.refresh_home_of(body["user"]["id"])  # their App Home shows the change
 
     @app.view(Callback.RESOLVE_MODAL)
     async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -90,6 +91,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await submit(
             ack,
+            body,
             deps.tickets.resolve(
                 _ticket_id(view),
                 body["user"]["id"],
@@ -104,7 +106,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(Callback.DETAILS_MODAL)
     async def add_details(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         text = _text(view.get("state", {}).get("values", {}), Block.DETAILS, Action.DETAILS) or ""
-        await submit(ack, deps.tickets.add_details(_ticket_id(view), body["user"]["id"], text), Block.DETAILS)
+        await submit(
+            ack, body, deps.tickets.add_details(_ticket_id(view), body["user"]["id"], text), Block.DETAILS
+        )
 
     @app.view(Callback.REASSIGN_MODAL)
     async def reassign(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -114,7 +118,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors={Block.NEW_OWNER: "Choose the new owner."})
             return
         await submit(
-            ack, deps.tickets.reassign(_ticket_id(view), body["user"]["id"], new_owner), Block.NEW_OWNER
+            ack, body, deps.tickets.reassign(_ticket_id(view), body["user"]["id"], new_owner), Block.NEW_OWNER
         )
 
     @app.view(Callback.ESCALATE_MODAL)
@@ -124,6 +128,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await submit(
             ack,
+            body,
             deps.escalation.request(_ticket_id(view), body["user"]["id"], reason or ""),
             Block.ESCALATION_REASON,
         )

@@ -177,3 +177,29 @@ def test_home_view_is_valid_with_long_lists() -> None:
     view = blocks.home_view([("Unclaimed", lines, "none"), ("Yours", [], "You own no open tickets.")])
     assert_valid_view(view)
     assert "You own no open tickets." in json.dumps(view)
+
+
+def test_page_messages_and_remaining_views_stay_within_limits(policy: Policy) -> None:
+    from bot.services.tickets import TicketDraft
+    from models import Page
+
+    ticket = make_ticket(title="&" * TITLE_MAX, description="&" * DESCRIPTION_MAX)
+    page = Page(id=7, ticket_id=42, step_key="P1.0", level="lead", recipient="U0LEAD", reason="&lt;" * 200,
+                due_at=NOW, created_at=NOW, late=True, fell_back=False)
+    for message in (blocks.page_message(page, ticket, policy, NOW, "https://x.slack.com/archives/C/p1"),
+                    blocks.page_message(page, ticket, policy, NOW, None, fallback_for="U0LEAD")):
+        assert_valid_message(message)
+        assert "late" in json.dumps(message)
+    acknowledged = Page(id=7, ticket_id=42, step_key="P1.0", level="lead", recipient="U0LEAD", reason="x",
+                        due_at=NOW, created_at=NOW, late=False, fell_back=False, acknowledged_at=NOW,
+                        acknowledged_by="U0LEAD")
+    message = blocks.page_message(acknowledged, ticket, policy, NOW, None)
+    assert_valid_message(message)
+    assert Action.ACKNOWLEDGE not in json.dumps(message) and Action.TAKE in json.dumps(message)
+    assert_valid_view(blocks.escalate_modal(ticket))
+    draft = TicketDraft("U0KEY9", "globex", "P1", "production", "&" * TITLE_MAX, "&" * DESCRIPTION_MAX,
+                        "<" * DESCRIPTION_MAX)
+    again = blocks.raise_modal(policy, ["globex", "initech"], draft=draft, similar=ticket)
+    assert_valid_view(again)
+    shown = json.dumps(again)
+    assert '"initial_option"' in shown and "SUP-42" in shown
