@@ -10,8 +10,9 @@ from bot.blocks.kit import Message, actions, button, context, message, mrkdwn, o
 from bot.config import Policy, Priority
 from bot.durations import format_duration
 from bot.ids import Action, Block
+from bot.services.resolutions import Resolution
 from bot.services.sla import CLOCK_LABELS
-from bot.services.tickets import ENVIRONMENTS, Resolution
+from bot.services.tickets import ENVIRONMENTS
 from bot.sla import AT_RISK, ClockReading
 from bot.text import escape, mention, slack_date
 from models import ClockState, Ticket, TicketStatus

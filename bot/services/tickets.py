@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, Protocol
 
 from tortoise.expressions import F
@@ -18,6 +17,7 @@ from bot.ids import Block
 from bot.jobs import JobQueue
 from bot.permissions import Do, Role, allowed, refusal
 from bot.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
+from bot.services.resolutions import Resolution
 from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
 from models import Ticket, TicketEvent, TicketStatus
 
@@ -38,56 +38,6 @@ THREAD_NOTE = "thread_note"
 REFRESH_HOME = "refresh_home"
 HOUSEKEEPING = "housekeeping"
 HOUSEKEEPING_EVERY = timedelta(hours=6)
-
-
-class Resolution(StrEnum):
-    FIXED = "fixed"
-    WORKAROUND = "workaround"
-    ANSWERED = "answered"
-    DUPLICATE = "duplicate"
-    ENHANCEMENT = "enhancement_logged"
-    THIRD_PARTY = "out_of_scope_third_party"
-    CUSTOMER_MODIFICATION = "out_of_scope_customer_modification"
-    UNAUTHORIZED_ACCESS = "out_of_scope_unauthorized_access"
-    CUSTOM_DEVELOPMENT = "out_of_scope_custom_development"
-
-    @property
-    def label(self) -> str:
-        return RESOLUTION_LABELS[self][0]
-
-    @property
-    def explanation(self) -> str | None:
-        """Plain words for the key user when the ticket is closed as out of scope."""
-        return RESOLUTION_LABELS[self][1]
-
-
-RESOLUTION_LABELS: dict[Resolution, tuple[str, str | None]] = {
-    Resolution.FIXED: ("Fixed", None),
-    Resolution.WORKAROUND: ("Workaround given", None),
-    Resolution.ANSWERED: ("Answered", None),
-    Resolution.DUPLICATE: ("Duplicate", None),
-    Resolution.ENHANCEMENT: ("Enhancement request logged", None),
-    Resolution.THIRD_PARTY: (
-        "Out of scope: third-party software",
-        "The problem lies in software from another vendor, which your support plan does not cover. "
-        "Please contact that vendor.",
-    ),
-    Resolution.CUSTOMER_MODIFICATION: (
-        "Out of scope: customer modification",
-        "The problem comes from changes made to the product on your side (customisations, scripts or "
-        "configuration outside the supported settings), which your support plan does not cover.",
-    ),
-    Resolution.UNAUTHORIZED_ACCESS: (
-        "Out of scope: unauthorized access",
-        "The problem follows from access to the system that was not authorised, so support cannot act on "
-        "it. Please involve your security team.",
-    ),
-    Resolution.CUSTOM_DEVELOPMENT: (
-        "Out of scope: custom development or consulting",
-        "This is a request for custom development or consulting, which your support plan does not "
-        "cover. Your account manager can offer it as a paid service.",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -353,8 +303,9 @@ class TicketService:
         if ticket.owner_id is None:
             raise ServiceError(f"{ticket.ref} is not claimed.")
         async with self.jobs.transaction():
+            previous_owner = ticket.owner_id
             await self._transition(ticket, owner_id=None)
-            await self._log(ticket, user_id, "released", previous_owner=ticket.owner_id)
+            await self._log(ticket, user_id, "released", previous_owner=previous_owner)
             await self._changed(ticket, note=f"<@{user_id}> released the ticket; it is back in the queue.")
         return await self.get(ticket_id)
 
@@ -366,8 +317,9 @@ class TicketService:
             raise NotAllowed(f"<@{new_owner}> is not a support engineer, so cannot own {ticket.ref}.")
         now = self.clock.now()
         async with self.jobs.transaction():
+            previous_owner = ticket.owner_id
             await self._transition(ticket, owner_id=new_owner, claimed_at=ticket.claimed_at or now)
-            await self._log(ticket, user_id, "reassigned", previous_owner=ticket.owner_id, owner=new_owner)
+            await self._log(ticket, user_id, "reassigned", previous_owner=previous_owner, owner=new_owner)
             await self.sla.stop(ticket, FIRST_RESPONSE, now, user_id)
             await self._changed(
                 ticket,
@@ -388,7 +340,6 @@ class TicketService:
         previous = ticket.priority
         async with self.jobs.transaction():
             await self._transition(ticket, priority=priority, ladder_epoch=ticket.ladder_epoch + 1)
-            ticket.priority, ticket.ladder_epoch = priority, ticket.ladder_epoch + 1
             await self._log(ticket, user_id, "priority_changed", previous=previous, priority=priority)
             await self.sla.retarget(ticket, priority, now, user_id)
             for hook in self.hooks:
@@ -549,7 +500,8 @@ class TicketService:
             raise ServiceError(f"{ticket.ref} is resolved; reopen it first.")
 
     async def _transition(self, ticket: Ticket, **changes: Any) -> None:
-        """Apply changes only if nobody changed the ticket since we read it (optimistic locking)."""
+        """Apply changes only if nobody changed the ticket since we read it (optimistic locking);
+        the in-memory ticket follows, so hooks called afterwards see the new state."""
         now = self.clock.now()
         done = await Ticket.filter(id=ticket.id, version=ticket.version).update(
             **changes, updated_at=now, version=F("version") + 1
@@ -558,6 +510,8 @@ class TicketService:
             raise ServiceError(
                 f"{ticket.ref} was changed by someone else just now. Please look and try again."
             )
+        for name, value in {**changes, "updated_at": now, "version": ticket.version + 1}.items():
+            setattr(ticket, name, value)
 
     async def _log(self, ticket: Ticket, actor: str | None, kind: str, **detail: Any) -> None:
         await TicketEvent.create(

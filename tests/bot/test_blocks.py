@@ -10,8 +10,9 @@ import pytest
 from bot import blocks
 from bot.config import Policy
 from bot.ids import Action, Block
+from bot.services.resolutions import Resolution
 from bot.services.sla import FIRST_RESPONSE, RESOLUTION
-from bot.services.tickets import DESCRIPTION_MAX, TITLE_MAX, Resolution
+from bot.services.tickets import DESCRIPTION_MAX, TITLE_MAX
 from bot.sla import ClockReading
 from models import ClockState, Ticket, TicketStatus
 from tests.blockkit import assert_valid_message, assert_valid_view
@@ -184,21 +185,45 @@ def test_page_messages_and_remaining_views_stay_within_limits(policy: Policy) ->
     from models import Page
 
     ticket = make_ticket(title="&" * TITLE_MAX, description="&" * DESCRIPTION_MAX)
-    page = Page(id=7, ticket_id=42, step_key="P1.0", level="lead", recipient="U0LEAD", reason="&lt;" * 200,
-                due_at=NOW, created_at=NOW, late=True, fell_back=False)
-    for message in (blocks.page_message(page, ticket, policy, NOW, "https://x.slack.com/archives/C/p1"),
-                    blocks.page_message(page, ticket, policy, NOW, None, fallback_for="U0LEAD")):
+    page = Page(
+        id=7,
+        ticket_id=42,
+        step_key="P1.0",
+        level="lead",
+        recipient="U0LEAD",
+        reason="&lt;" * 200,
+        due_at=NOW,
+        created_at=NOW,
+        late=True,
+        fell_back=False,
+    )
+    for message in (
+        blocks.page_message(page, ticket, policy, NOW, "https://x.slack.com/archives/C/p1"),
+        blocks.page_message(page, ticket, policy, NOW, None, fallback_for="U0LEAD"),
+    ):
         assert_valid_message(message)
         assert "late" in json.dumps(message)
-    acknowledged = Page(id=7, ticket_id=42, step_key="P1.0", level="lead", recipient="U0LEAD", reason="x",
-                        due_at=NOW, created_at=NOW, late=False, fell_back=False, acknowledged_at=NOW,
-                        acknowledged_by="U0LEAD")
+    acknowledged = Page(
+        id=7,
+        ticket_id=42,
+        step_key="P1.0",
+        level="lead",
+        recipient="U0LEAD",
+        reason="x",
+        due_at=NOW,
+        created_at=NOW,
+        late=False,
+        fell_back=False,
+        acknowledged_at=NOW,
+        acknowledged_by="U0LEAD",
+    )
     message = blocks.page_message(acknowledged, ticket, policy, NOW, None)
     assert_valid_message(message)
     assert Action.ACKNOWLEDGE not in json.dumps(message) and Action.TAKE in json.dumps(message)
     assert_valid_view(blocks.escalate_modal(ticket))
-    draft = TicketDraft("U0KEY9", "globex", "P1", "production", "&" * TITLE_MAX, "&" * DESCRIPTION_MAX,
-                        "<" * DESCRIPTION_MAX)
+    draft = TicketDraft(
+        "U0KEY9", "globex", "P1", "production", "&" * TITLE_MAX, "&" * DESCRIPTION_MAX, "<" * DESCRIPTION_MAX
+    )
     again = blocks.raise_modal(policy, ["globex", "initech"], draft=draft, similar=ticket)
     assert_valid_view(again)
     shown = json.dumps(again)

@@ -219,7 +219,8 @@ async def test_a_level_named_by_email_pages_that_slack_user(email_levels: Runnin
     await advance(running, timedelta(hours=2), step=timedelta(minutes=5))
     assert len(pages_to(running, "U0PAT")) == 1
     assert [c.args["email"] for c in running.standin.calls_to("users.lookupByEmail")] == [
-        "pat.manager@vendor.example"]  # looked up once, at start
+        "pat.manager@vendor.example"
+    ]  # looked up once, at start
     # Known by id now, Pat may acknowledge as a manager.
     page = await Page.get(ticket_id=ticket.id, recipient="U0PAT")
     await click_page(running, "U0PAT", Action.ACKNOWLEDGE, page.id)

@@ -107,8 +107,14 @@ async def test_two_replicas_on_postgres_and_redis_page_each_person_once(
     for replica in replicas:
         await replica.start()
     try:
-        titles = ["Checkout down", "Invoices missing", "Login loops", "Search is slow", "Exports fail",
-                  "Emails bounce"]  # distinct, or the duplicate check would step in
+        titles = [
+            "Checkout down",
+            "Invoices missing",
+            "Login loops",
+            "Search is slow",
+            "Exports fail",
+            "Emails bounce",
+        ]  # distinct, or the duplicate check would step in
         for n, title in enumerate(titles):
             await raise_via(replicas[n % 2], standin, title)
         await wait_for_pages(standin, expected=len(titles) * len(PAGED))

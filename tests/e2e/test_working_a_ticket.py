@@ -70,6 +70,8 @@ async def test_release_and_reassign(running: RunningBot) -> None:
     assert "released the ticket" in notes and "reassigned the ticket to <@U0ENG2>" in notes
     actors = [(e.kind, e.actor) for e in await TicketEvent.filter(ticket_id=ticket.id).order_by("id")]
     assert ("released", "U0ENG1") in actors and ("reassigned", "U0LEAD") in actors
+    released = await TicketEvent.get(ticket_id=ticket.id, kind="released")
+    assert released.detail == {"previous_owner": "U0ENG1"}
 
 
 async def test_resolve_out_of_scope_tells_the_key_user_why_and_offers_reopen(running: RunningBot) -> None:
