@@ -54,10 +54,23 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if not result.won:
             await deps.notifier.tell(user_id, channel, blocks.already_claimed_text(result.ticket))
 
-    @app.action(Action.RELEASE)
-    async def release(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        await refusals_told(deps, body, tickets.release(ticket_id_of(action), body["user"]["id"]))
+    def ticket_button(work: Callable[[int, str], Awaitable[object]]) -> Listener:
+        """A button that does one thing to its ticket as the clicker."""
+
+        async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+            await ack()
+            await refusals_told(deps, body, work(ticket_id_of(action), body["user"]["id"]))
+
+        return on_click
+
+    buttons: dict[Action, Callable[[int, str], Awaitable[object]]] = {
+        Action.RELEASE: tickets.release,
+        Action.WAIT: tickets.wait_on_customer,
+        Action.RESUME: tickets.resume,
+        Action.REOPEN: tickets.reopen,
+    }
+    for action_id, work in buttons.items():
+        app.action(action_id)(ticket_button(work))
 
     @app.action(Action.SET_PRIORITY)
     async def set_priority(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -68,21 +81,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
             body,
             tickets.change_priority(ticket_id_of(action), body["user"]["id"], value.partition(":")[2]),
         )
-
-    @app.action(Action.WAIT)
-    async def wait(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        await refusals_told(deps, body, tickets.wait_on_customer(ticket_id_of(action), body["user"]["id"]))
-
-    @app.action(Action.RESUME)
-    async def resume(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        await refusals_told(deps, body, tickets.resume(ticket_id_of(action), body["user"]["id"]))
-
-    @app.action(Action.REOPEN)
-    async def reopen(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        await refusals_told(deps, body, tickets.reopen(ticket_id_of(action), body["user"]["id"]))
 
     def form_opener(permission: Do, render: Callable[[Ticket], dict[str, Any]]) -> Listener:
         """A button that opens a form about its ticket, refused before the form shows if not allowed."""
