@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+import aiohttp
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from redis.asyncio import Redis
@@ -58,6 +59,15 @@ class Secondline:
     run_worker: bool = True
 
 
+CHAT_UPDATE_PER_MINUTE = 40  # Slack's Tier 3 is about 50; the rest is room for anything unpaced
+CHANNEL_POSTS_PER_MINUTE = 50  # Slack takes about one message a second into one channel
+
+
+def make_pacer(redis: Redis | None, clock: Clock, per_minute: int, key: str) -> Pacer:
+    """Shared by every replica through Redis when there is one; per process otherwise."""
+    return RedisPacer(redis, clock, per_minute, key) if redis is not None else LocalPacer(clock, per_minute)
+
+
 def build(
     settings: Settings, policy: Policy, clock: Clock | None = None, *, run_worker: bool = True
 ) -> Secondline:
@@ -75,9 +85,10 @@ def build(
         if settings.redis_url
         else None
     )
-    pacer: Pacer = RedisPacer(redis, clock) if redis is not None else LocalPacer(clock)
+    update_pacer = make_pacer(redis, clock, CHAT_UPDATE_PER_MINUTE, "secondline:pace:chat.update")
+    channel_pacer = make_pacer(redis, clock, CHANNEL_POSTS_PER_MINUTE, "secondline:pace:support-channel")
     sla = SlaService(policy, clock, queue)
-    notifier = Notifier(client, policy, clock, sla, pacer)
+    notifier = Notifier(client, policy, clock, sla, queue, update_pacer, channel_pacer)
     directory = Directory(policy, notifier.lookup_email)
     tickets = TicketService(policy, clock, queue, sla, directory.is_escalation)
     escalation = EscalationService(policy, clock, queue, sla, tickets, directory)
@@ -156,6 +167,8 @@ def web_app(bot: Secondline) -> web.Application:
 @contextlib.asynccontextmanager
 async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
     await db.start_database(bot.settings.database_url)
+    # One HTTP session for every Web API call: connections (and TLS) are reused instead of opened per call.
+    bot.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=bot.client.timeout))
     await bot.deps.directory.resolve_all()
     await bot.deps.tickets.schedule_housekeeping()
     if bot.redis is not None:
@@ -173,6 +186,8 @@ async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await db.stop_database()
+        if bot.client.session is not None:
+            await bot.client.session.close()
         if bot.redis is not None:
             await bot.redis.aclose()
 

@@ -39,7 +39,7 @@ class HomeBuilder:
             sections.append(
                 (
                     "Your company's open tickets",
-                    await self._lines(mine),
+                    await self.lines(mine),
                     "No open tickets. Type /support to raise one.",
                 )
             )
@@ -47,14 +47,14 @@ class HomeBuilder:
             sections.append(
                 (
                     "Unclaimed, most urgent first",
-                    await self._lines(await self.unclaimed_by_due()),
+                    await self.lines(await self.unclaimed_by_due()),
                     "The queue is empty.",
                 )
             )
             sections.append(
                 (
                     "Your tickets",
-                    await self._lines(await self.tickets.owned_by(user_id)),
+                    await self.lines(await self.tickets.owned_by(user_id)),
                     "You own no open tickets.",
                 )
             )
@@ -62,7 +62,7 @@ class HomeBuilder:
             sections.append(
                 (
                     "At risk or breached",
-                    await self._lines(await self.at_risk()),
+                    await self.lines(await self.at_risk()),
                     "Every open ticket is within its targets.",
                 )
             )
@@ -107,13 +107,11 @@ class HomeBuilder:
                 found[clock.ticket_id] = clock.ticket
         return list(found.values())[:WATCH_LIMIT]
 
-    async def _lines(self, tickets: list[Ticket]) -> list[str]:
-        lines = []
-        for ticket in tickets:
-            due = None
-            if ticket.owner_id is None:
-                clocks = await self.sla.clocks(ticket)
-                clock = clocks.get(FIRST_RESPONSE)
-                due = clock.due_at if clock and clock.state == ClockState.RUNNING else None
-            lines.append(blocks.ticket_line(ticket, due))
-        return lines
+    async def lines(self, tickets: list[Ticket]) -> list[str]:
+        """One line per ticket; unclaimed ones with their first-response due time."""
+        unclaimed = [t.id for t in tickets if t.owner_id is None]
+        running = await SlaClock.filter(
+            ticket_id__in=unclaimed, name=FIRST_RESPONSE, state=ClockState.RUNNING
+        )
+        due = {clock.ticket_id: clock.due_at for clock in running}  # one query for the whole list
+        return [blocks.ticket_line(ticket, due.get(ticket.id)) for ticket in tickets]

@@ -20,9 +20,18 @@ from models import Job
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+DEFERRED = "deferred: "  # marks a job waiting for a rate budget, not one that failed
 # Wake-ups held back until the surrounding transaction commits, so the worker never looks too early.
 _held_wakeups: ContextVar[list[datetime] | None] = ContextVar("held_wakeups", default=None)
 MAX_BACKOFF = timedelta(minutes=15)
+
+
+class Deferred(Exception):
+    """Not a failure: the job waits its turn (a rate budget is spent) and runs again after `after` s."""
+
+    def __init__(self, reason: str, after: float) -> None:
+        super().__init__(reason)
+        self.after = after
 
 
 class RetryLater(Exception):
@@ -125,6 +134,15 @@ class JobQueue:
 
     async def finish(self, job: Job) -> None:
         await Job.filter(id=job.id).delete()
+
+    async def defer(self, job: Job, reason: str, seconds: float) -> datetime:
+        """Run again after `seconds`, without counting this as a failed attempt (no backoff growth)."""
+        due = self.clock.now() + timedelta(seconds=seconds)
+        await Job.filter(id=job.id).update(
+            due_at=due, lease_until=None, attempts=F("attempts") - 1, last_error=f"{DEFERRED}{reason}"
+        )
+        self._wake(due)
+        return due
 
     async def retry(self, job: Job, error: str, asked: float | None = None) -> datetime:
         due = self.clock.now() + backoff(job.attempts, asked)

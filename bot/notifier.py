@@ -14,7 +14,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from bot import blocks
 from bot.clock import Clock
 from bot.config import Policy
-from bot.jobs import RetryLater
+from bot.jobs import Deferred, JobQueue, RetryLater
 from bot.pacing import Pacer
 from bot.services.escalation import DELIVER_PAGE, REDRAW_PAGE
 from bot.services.sla import FIRST_RESPONSE, SlaService
@@ -42,13 +42,22 @@ TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_una
 
 class Notifier:
     def __init__(
-        self, client: AsyncWebClient, policy: Policy, clock: Clock, sla: SlaService, update_pacer: Pacer
+        self,
+        client: AsyncWebClient,
+        policy: Policy,
+        clock: Clock,
+        sla: SlaService,
+        jobs: JobQueue,
+        update_pacer: Pacer,
+        channel_pacer: Pacer,
     ) -> None:
         self.client = client
         self.policy = policy
         self.clock = clock
         self.sla = sla
-        self.update_pacer = update_pacer
+        self.jobs = jobs
+        self.update_pacer = update_pacer  # chat.update: Tier 3, about 50 a minute per workspace
+        self.channel_pacer = channel_pacer  # posts into the support channel: about one a second
 
     def job_handlers(self) -> dict[str, JobHandler]:
         return {
@@ -111,6 +120,7 @@ class Notifier:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
         if ticket is None or ticket.message_ts is not None:
             return
+        await self._take_turn(self.channel_pacer, "support channel")
         channel = self.policy.support_channel
         answer = await self.call(
             "chat.postMessage", channel=channel, unfurl_links=False, **await self.render(ticket)
@@ -119,8 +129,17 @@ class Notifier:
             channel_id=answer.get("channel", channel), message_ts=answer["ts"]
         )
         latest = await Ticket.get(id=ticket.id)
-        if latest.version != ticket.version:  # it changed while we were posting: show the latest state
-            await self._update(latest)
+        if (
+            latest.version != ticket.version
+        ):  # it changed while we were posting: redraw it, as a job of its own
+            async with self.jobs.transaction():
+                await self.jobs.enqueue(REDRAW_TICKET, ticket_id=ticket.id, dedupe_key=f"redraw:{ticket.id}")
+
+    async def _take_turn(self, pacer: Pacer, what: str) -> None:
+        """Wait for a slot in a Slack rate budget by coming back later, never by holding the worker."""
+        wait = await pacer.reserve()
+        if wait > 0:
+            raise Deferred(f"{what} budget reached", wait)
 
     async def _redraw_ticket(self, job: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
@@ -129,9 +148,7 @@ class Notifier:
         await self._update(ticket)
 
     async def _update(self, ticket: Ticket) -> None:
-        wait = await self.update_pacer.reserve()
-        if wait > 0:  # over the chat.update budget: come back when a slot frees up
-            raise RetryLater("chat.update budget reached", wait)
+        await self._take_turn(self.update_pacer, "chat.update")
         await self.call(
             "chat.update", channel=ticket.channel_id, ts=ticket.message_ts, **await self.render(ticket)
         )
@@ -141,7 +158,8 @@ class Notifier:
         if ticket is None:
             return
         if ticket.message_ts is None:
-            raise RetryLater(f"{ticket.ref} is not posted yet; its thread note waits", 5)
+            raise Deferred(f"{ticket.ref} is not posted yet; its thread note waits", 5)
+        await self._take_turn(self.channel_pacer, "support channel")
         payload = job.payload
         if payload.get("kind") == "details":
             text = f"<@{payload['by']}> added details:\n{blocks.escape(payload['text'])}"
@@ -235,6 +253,7 @@ class Notifier:
                 page.recipient,
                 error,
             )
+            await self._take_turn(self.channel_pacer, "support channel")
             message = blocks.page_message(
                 page, ticket, self.policy, self.clock.now(), link, fallback_for=page.recipient
             )
@@ -264,6 +283,7 @@ class Notifier:
             await self.permalink(ticket),
             fallback_for=page.recipient if page.fell_back else None,
         )
+        await self._take_turn(self.update_pacer, "chat.update")
         await self.call("chat.update", channel=page.channel_id, ts=page.message_ts, **message)
 
     async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.clock import Clock
-from bot.jobs import JobQueue, RetryLater
+from bot.jobs import Deferred, JobQueue, RetryLater
 from models import Job
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,9 @@ class Worker:
             return
         try:
             await handler(job)
+        except Deferred as exc:
+            await self.queue.defer(job, str(exc), exc.after)
+            return
         except RetryLater as exc:
             due = await self.queue.retry(job, str(exc), exc.after)
             log.warning("job %s (%s) will be retried at %s: %s", job.id, job.kind, due.isoformat(), exc)

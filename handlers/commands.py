@@ -66,10 +66,10 @@ async def _list(deps: Deps, user_id: str, args: list[str]) -> str:
     customers = deps.policy.customers_of(user_id)
     if customers:
         tickets = await deps.tickets.open_for_customers(customers)
-        sections.append("*Your company's open tickets*\n" + _lines(tickets, "None open."))
+        sections.append("*Your company's open tickets*\n" + await _lines(deps, tickets, "None open."))
     if deps.policy.is_engineer(user_id) or deps.directory.is_escalation(user_id):
-        queue = await deps.tickets.unclaimed()
-        sections.append("*Unclaimed, most urgent first*\n" + _lines(queue, "The queue is empty."))
+        queue = await deps.home.unclaimed_by_due()
+        sections.append("*Unclaimed, most urgent first*\n" + await _lines(deps, queue, "The queue is empty."))
     return (
         "\n\n".join(sections) or "You have no tickets to list. Type `/support help` to see what you can do."
     )
@@ -79,9 +79,11 @@ async def _mine(deps: Deps, user_id: str, args: list[str]) -> str:
     sections = []
     raised = await deps.tickets.raised_by(user_id)
     if raised or deps.policy.customers_of(user_id):
-        sections.append("*Tickets you raised*\n" + _lines(raised, "None open."))
+        sections.append("*Tickets you raised*\n" + await _lines(deps, raised, "None open."))
     if deps.policy.is_engineer(user_id) or deps.directory.is_escalation(user_id):
-        sections.append("*Tickets you own*\n" + _lines(await deps.tickets.owned_by(user_id), "None."))
+        sections.append(
+            "*Tickets you own*\n" + await _lines(deps, await deps.tickets.owned_by(user_id), "None.")
+        )
     return "\n\n".join(sections) or "You have no tickets."
 
 
@@ -135,8 +137,8 @@ SUBCOMMANDS = {
 }
 
 
-def _lines(tickets: list[Any], empty: str) -> str:
-    return "\n".join(blocks.ticket_line(t) for t in tickets) or f"_{empty}_"
+async def _lines(deps: Deps, tickets: list[Any], empty: str) -> str:
+    return "\n".join(await deps.home.lines(tickets)) or f"_{empty}_"
 
 
 async def _company_by_email(client: AsyncWebClient, deps: Deps, user_id: str) -> str | None:

@@ -233,14 +233,6 @@ class TicketService:
             .limit(MAX_LISTED)
         )
 
-    async def unclaimed(self) -> list[Ticket]:
-        """The engineers' queue: open and unclaimed, most urgent first (priority, then age)."""
-        return (
-            await Ticket.filter(owner_id__isnull=True, status__not=TicketStatus.RESOLVED)
-            .order_by("priority", "id")
-            .limit(MAX_LISTED)
-        )
-
     async def owned_by(self, user_id: str) -> list[Ticket]:
         return (
             await Ticket.filter(owner_id=user_id, status__not=TicketStatus.RESOLVED)

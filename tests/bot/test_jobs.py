@@ -10,7 +10,7 @@ import pytest
 
 from bot import db
 from bot.clock import FakeClock
-from bot.jobs import JobQueue, RetryLater, backoff
+from bot.jobs import Deferred, JobQueue, RetryLater, backoff
 from bot.worker import Worker
 from models import Job
 
@@ -87,3 +87,21 @@ async def test_unknown_job_kind_is_dropped_with_a_log(queue: JobQueue, clock: Fa
 def test_backoff_grows_and_is_capped() -> None:
     assert backoff(1) == timedelta(seconds=2) and backoff(3) == timedelta(seconds=8)
     assert backoff(30) == timedelta(minutes=15) and backoff(1, asked=60) == timedelta(seconds=60)
+
+
+async def test_a_deferred_job_waits_its_turn_without_counting_as_a_failure(
+    queue: JobQueue, clock: FakeClock
+) -> None:
+    turns: list[int] = []
+
+    async def paced(job: Job) -> None:
+        turns.append(job.attempts)
+        if len(turns) <= 5:
+            raise Deferred("chat.update budget reached", after=1.5)
+
+    worker = Worker(queue, clock, {"paced": paced})
+    await queue.enqueue("paced")
+    for _ in range(6):
+        await worker.run_due()
+        clock.advance(timedelta(seconds=1.5))  # exactly the wait the pacer asked for: no backoff on top
+    assert turns == [1, 1, 1, 1, 1, 1] and await Job.filter(kind="paced").count() == 0
