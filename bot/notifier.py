@@ -58,6 +58,7 @@ class Notifier:
         self.jobs = jobs
         self.update_pacer = update_pacer  # chat.update: Tier 3, about 50 a minute per workspace
         self.channel_pacer = channel_pacer  # posts into the support channel: about one a second
+        self._next_turn: dict[str, float] = {}  # per budget: the next turn to hand a deferred job (monotonic)
 
     def job_handlers(self) -> dict[str, JobHandler]:
         return {
@@ -136,10 +137,18 @@ class Notifier:
                 await self.jobs.enqueue(REDRAW_TICKET, ticket_id=ticket.id, dedupe_key=f"redraw:{ticket.id}")
 
     async def _take_turn(self, pacer: Pacer, what: str) -> None:
-        """Wait for a slot in a Slack rate budget by coming back later, never by holding the worker."""
+        """Wait for a slot in a Slack rate budget by coming back later, never by holding the worker.
+
+        Jobs turned away get successive turns, one pacer interval apart, rather than all coming back
+        at the first free slot and being turned away again (each retry costs a lease and a rewrite).
+        """
         wait = await pacer.reserve()
-        if wait > 0:
-            raise Deferred(f"{what} budget reached", wait)
+        if wait <= 0:
+            return
+        now = self.clock.monotonic()
+        turn = max(self._next_turn.get(what, now), now + wait)
+        self._next_turn[what] = turn + pacer.interval
+        raise Deferred(f"{what} budget reached", turn - now)
 
     async def _redraw_ticket(self, job: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)

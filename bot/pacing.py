@@ -60,6 +60,11 @@ class Pacer(Protocol):
         until one frees up (a hint: another caller may take it first)."""
         ...
 
+    @property
+    def interval(self) -> float:
+        """Seconds between calls at the steady rate (60 / per_minute)."""
+        ...
+
     async def blocked_for(self, seconds: float) -> None:
         """Slack answered 429 with Retry-After: nobody may call until now + seconds."""
         ...
@@ -101,6 +106,10 @@ class LocalPacer:
         self._tat = 0  # GCRA theoretical arrival time, µs since the epoch
         self._last = 0  # latest time seen, so time never runs backwards here
         self._log: deque[int] = deque()  # reservation times within the window, oldest first
+
+    @property
+    def interval(self) -> float:
+        return self._limits.interval_us / _US
 
     # No awaits inside: each call is atomic with respect to the other tasks of the event loop.
     async def reserve(self) -> float:
@@ -198,6 +207,10 @@ class RedisPacer:
         self._script = redis.register_script(_LUA)
         self._local = LocalPacer(clock, per_minute, burst=burst)
         self._down_until: int | None = None  # µs; set while Redis is considered unreachable
+
+    @property
+    def interval(self) -> float:
+        return self._limits.interval_us / _US
 
     async def reserve(self) -> float:
         wait_us = await self._run("reserve", uuid.uuid4().hex)
