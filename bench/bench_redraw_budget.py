@@ -348,7 +348,7 @@ def report(tally: Tally, standin: SlackStandIn, events: list[Event], wall: dict[
     print("other Slack calls: " + ", ".join(f"{m} {n}" for m, n in sorted(other.items())))
     channel = tally.channel_posts_by_minute
     print(
-        f"chat.postMessage into {CHANNEL} (tickets and thread notes, not paced): {sum(channel)}, "
+        f"chat.postMessage into {CHANNEL} (tickets and thread notes, paced at 50 a minute): {sum(channel)}, "
         f"max {max(channel)} in a minute, {sum(1 for n in channel if n > POST_PER_CHANNEL)} minutes over "
         f"{POST_PER_CHANNEL}"
     )
