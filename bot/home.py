@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.config import Policy
 from bot.services.escalation import EscalationService
 from bot.services.sla import FIRST_RESPONSE, SlaService
-from bot.services.tickets import TicketService
+from bot.services.tickets import LIST_FIELDS, TicketService
 from bot.sla import AT_RISK
 from models import ClockState, SlaClock, Ticket, TicketStatus
 
@@ -75,17 +75,17 @@ class HomeBuilder:
 
     async def unclaimed_by_due(self) -> list[Ticket]:
         """Unclaimed open tickets, soonest first-response due first (the SLA clock orders the queue)."""
-        clocks = (
+        rows = (
             await SlaClock.filter(
-                name=FIRST_RESPONSE,
-                ticket__owner_id__isnull=True,
-                ticket__status__not=TicketStatus.RESOLVED,
+                name=FIRST_RESPONSE, ticket__owner_id__isnull=True, ticket__status__not=TicketStatus.RESOLVED
             )
             .order_by("due_at")
             .limit(WATCH_LIMIT)
-            .prefetch_related("ticket")
+            .values("ticket_id")
         )
-        return [c.ticket for c in clocks]
+        ids = [int(row["ticket_id"]) for row in rows]
+        by_id = {t.id: t for t in await Ticket.filter(id__in=ids).only(*LIST_FIELDS)}
+        return [by_id[ticket_id] for ticket_id in ids if ticket_id in by_id]
 
     async def at_risk(self) -> list[Ticket]:
         """Open tickets with a clock past 75 % of its target or breached, most urgent first."""
@@ -110,8 +110,8 @@ class HomeBuilder:
     async def lines(self, tickets: list[Ticket]) -> list[str]:
         """One line per ticket; unclaimed ones with their first-response due time."""
         unclaimed = [t.id for t in tickets if t.owner_id is None]
-        running = await SlaClock.filter(
+        rows = await SlaClock.filter(
             ticket_id__in=unclaimed, name=FIRST_RESPONSE, state=ClockState.RUNNING
-        )
-        due = {clock.ticket_id: clock.due_at for clock in running}  # one query for the whole list
+        ).values("ticket_id", "due_at")
+        due = {row["ticket_id"]: row["due_at"] for row in rows}  # one light query for the whole list
         return [blocks.ticket_line(ticket, due.get(ticket.id)) for ticket in tickets]

@@ -24,6 +24,7 @@ from models import Ticket, TicketEvent, TicketStatus
 TITLE_MAX = 150
 DESCRIPTION_MAX = 2900
 DETAILS_MAX = 2900
+LIST_FIELDS = ("id", "priority", "title", "owner_id", "status")  # what a list line shows: no policy JSON
 MAX_LISTED = 20  # tickets per list in App Home and /support list, to stay inside Block Kit limits
 REOPEN_WINDOW = timedelta(days=7)
 DUPLICATE_WINDOW = timedelta(hours=24)
@@ -231,6 +232,7 @@ class TicketService:
             await Ticket.filter(customer__in=customers, status__not=TicketStatus.RESOLVED)
             .order_by("id")
             .limit(MAX_LISTED)
+            .only(*LIST_FIELDS)
         )
 
     async def owned_by(self, user_id: str) -> list[Ticket]:
@@ -238,6 +240,7 @@ class TicketService:
             await Ticket.filter(owner_id=user_id, status__not=TicketStatus.RESOLVED)
             .order_by("priority", "id")
             .limit(MAX_LISTED)
+            .only(*LIST_FIELDS)
         )
 
     async def raised_by(self, user_id: str) -> list[Ticket]:
@@ -245,6 +248,7 @@ class TicketService:
             await Ticket.filter(reporter_id=user_id, status__not=TicketStatus.RESOLVED)
             .order_by("priority", "id")
             .limit(MAX_LISTED)
+            .only(*LIST_FIELDS)
         )
 
     async def visible_to(self, ticket_id: int, user_id: str) -> Ticket:
