@@ -1,6 +1,5 @@
-"""Imported first by every benchmark: puts the repository on the path and clears what would mislead the
-Slack clients (slack_sdk honours HTTP(S)_PROXY but not NO_PROXY; Bolt turns to OAuth when a client id and
-secret are in the environment)."""
+"""Imported first by every benchmark: puts the repository on the path and clears the environment variables
+that would mislead the Slack clients."""
 
 import os
 import sys
@@ -9,12 +8,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-for name in (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "SLACK_CLIENT_ID",
-    "SLACK_CLIENT_SECRET",
-):
+
+from tests.environment import MISLEADING  # noqa: E402 (needs the path above)
+
+for name in MISLEADING:
     os.environ.pop(name, None)

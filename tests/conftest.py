@@ -25,6 +25,7 @@ from bot.jobs import DEFERRED
 from bot.settings import Settings
 from models import Job
 from tests.bolt_tasks import track_bolt_tasks
+from tests.environment import MISLEADING
 from tests.slack_requests import SlackClient
 from tests.slack_standin import SlackStandIn
 
@@ -51,15 +52,7 @@ def service_missing(what: str, error: BaseException) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_proxy_no_oauth(monkeypatch: pytest.MonkeyPatch) -> None:
-    # slack_sdk honours HTTP(S)_PROXY but not NO_PROXY; Bolt switches to OAuth when client id/secret are set.
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "SLACK_CLIENT_ID",
-        "SLACK_CLIENT_SECRET",
-    ):
+    for name in MISLEADING:
         monkeypatch.delenv(name, raising=False)
 
 
