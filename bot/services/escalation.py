@@ -89,7 +89,7 @@ class EscalationService:
 
     async def schedule(self, ticket: Ticket) -> None:
         calendar = self.sla.calendar(ticket)
-        targets = {name: value for name, value in targets_for(ticket).items()}
+        targets = targets_for(ticket)
         for index, step in enumerate(self.ladder(ticket)):
             offset = step.offset(targets)
             if offset is None:
@@ -205,7 +205,12 @@ class EscalationService:
             )
             if done:
                 await self._log(ticket, user_id, "page_acknowledged", page=page_id, level=page.level)
-                await self.jobs.enqueue(REDRAW_PAGE, ticket_id=ticket.id, payload={"page": page_id})
+                await self.jobs.enqueue(
+                    REDRAW_PAGE,
+                    ticket_id=ticket.id,
+                    payload={"page": page_id},
+                    dedupe_key=f"redraw-page:{page_id}",
+                )
                 await self.jobs.enqueue(
                     THREAD_NOTE,
                     ticket_id=ticket.id,
@@ -227,7 +232,12 @@ class EscalationService:
         if page.acknowledged_at is None:
             await self.acknowledge(page_id, user_id)
         async with self.jobs.transaction():
-            await self.jobs.enqueue(REDRAW_PAGE, ticket_id=ticket.id, payload={"page": page_id})
+            await self.jobs.enqueue(
+                REDRAW_PAGE,
+                ticket_id=ticket.id,
+                payload={"page": page_id},
+                dedupe_key=f"redraw-page:{page_id}",
+            )
         return await self.tickets.get(ticket.id)
 
     async def request(self, ticket_id: int, user_id: str, reason: str) -> list[Page]:
