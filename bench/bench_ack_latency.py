@@ -95,11 +95,13 @@ def bolt_web_app(bolt: AsyncApp) -> web.Application:
 
 
 async def serve_app(standin_url: str) -> None:
-    from bot.app import build, web_app
+    from bot.app import build
     from bot.clock import FakeClock
-    from bot.config import load_config
-    from bot.services.tickets import NOTIFY_REPORTER, REDRAW_TICKET, THREAD_NOTE, TicketDraft
+    from bot.jobs.kinds import NotifyReporter, RedrawTicket, ThreadNote
+    from bot.policy import load_config
+    from bot.services.intake import TicketDraft
     from bot.settings import Settings
+    from bot.web import web_app
     from models import Job, Ticket
 
     tasks = track_bolt_tasks()
@@ -131,17 +133,17 @@ async def serve_app(standin_url: str) -> None:
                 description="Invoices export as empty PDFs since the upgrade.",
                 tried="Re-ran the export; cleared the cache.",
             )
-            raised.append(await bot.deps.tickets.raise_ticket(draft))
+            raised.append(await bot.deps.intake.raise_ticket(draft))
         # Post them, so each has its message_ts. Only the post jobs run: the key users' "raised" DMs are
         # dropped, which halves the set-up time and changes nothing on the ack path.
-        await Job.filter(kind=NOTIFY_REPORTER).delete()
+        await Job.filter(kind=NotifyReporter.kind).delete()
         await bot.worker.run_due()
         return raised
 
     async def prepare(request: web.Request) -> web.Response:
         # The follow-ups earlier claims queued (redraws, thread notes, DMs) are not on any ack path, and
         # this benchmark runs no worker: drop them so run_due below only posts the new tickets.
-        await Job.filter(kind__in=[REDRAW_TICKET, THREAD_NOTE, NOTIFY_REPORTER]).delete()
+        await Job.filter(kind__in=[RedrawTicket.kind, ThreadNote.kind, NotifyReporter.kind]).delete()
         fresh = await raise_tickets(int(request.query["n"]), spread=False)
         posted = await Ticket.filter(id__in=[t.id for t in fresh]).values_list("id", "message_ts")
         return web.json_response({"tickets": posted})
@@ -177,8 +179,8 @@ async def serve_app(standin_url: str) -> None:
     baseline = await raise_tickets(BASELINE_TICKETS, spread=True)
     for i, ticket in enumerate(baseline):
         if i % 5 < 3:
-            await bot.deps.tickets.claim(ticket.id, ("U0ENG1", "U0ENG2")[i % 2])
-    await Job.filter(kind__in=[REDRAW_TICKET, THREAD_NOTE, NOTIFY_REPORTER]).delete()
+            await bot.deps.transitions.claim(ticket.id, ("U0ENG1", "U0ENG2")[i % 2])
+    await Job.filter(kind__in=[RedrawTicket.kind, ThreadNote.kind, NotifyReporter.kind]).delete()
 
     print(json.dumps({"ports": ports, "python": platform.python_version()}), flush=True)
     await stopping.wait()

@@ -52,13 +52,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bot import db
 from bot.clock import SystemClock
-from bot.jobs import JobQueue
-from bot.services.escalation import LADDER_STEP
-from bot.worker import Worker
+from bot.jobs.kinds import Housekeeping, LadderStepDue
+from bot.jobs.queue import JobQueue
+from bot.jobs.worker import HandlerTable, Worker
 from models import Job
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-BENCH_KIND = "bench"
+BENCH_KIND = Housekeeping.kind  # any declared kind: the lag jobs get a handler of their own
 INSERT_BATCH = 5_000
 WARM_UP = 10  # untimed rounds before the idle wake-up samples
 LEAD = 1.0  # seconds from inserting a lag chunk to its first slot (the worker starts in between)
@@ -157,7 +157,7 @@ async def add_pending(count: int, now: datetime, rng: random.Random) -> None:
     for start in range(0, count, INSERT_BATCH):
         rows = [
             Job(
-                kind=LADDER_STEP,
+                kind=LadderStepDue.kind,
                 ticket_id=i // 4,
                 due_at=now + timedelta(hours=rng.uniform(1, 72)),
                 payload={"epoch": 0, "index": i % 4, "priority": "P2"},
@@ -261,7 +261,7 @@ async def measure_wakeups(
     clients: dict[int, BaseDBAsyncClient], samples: int, rng: random.Random
 ) -> dict[int, WakeupCost]:
     costs = {n: WakeupCost() for n in clients}
-    worker = Worker(JobQueue(SystemClock()), SystemClock(), {})
+    worker = Worker(JobQueue(SystemClock()), SystemClock(), HandlerTable())
     order = list(clients)
     for round_ in range(WARM_UP + samples):
         rng.shuffle(order)
@@ -286,12 +286,12 @@ async def lag_chunk(jobs: int, seconds: float, rng: random.Random) -> list[float
     lags: list[float] = []
     all_ran = asyncio.Event()
 
-    async def handler(job: Job) -> None:
+    async def handler(_: Housekeeping, job: Job) -> None:
         lags.append((clock.now() - job.due_at).total_seconds())
         if len(lags) == jobs:
             all_ran.set()
 
-    worker = Worker(JobQueue(clock), clock, {BENCH_KIND: handler})
+    worker = Worker(JobQueue(clock), clock, HandlerTable().on(Housekeeping, handler))
     now = clock.now()
     slot = seconds / jobs
     dues = [now + timedelta(seconds=LEAD + slot * (i + rng.random())) for i in range(jobs)]

@@ -33,16 +33,18 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bench_common import ROOT
 
 from bot import db
 from bot.app import Secondline, build
 from bot.clock import FakeClock
-from bot.config import load_config
-from bot.jobs import Deferred
+from bot.jobs.kinds import PostTicket, RedrawTicket
+from bot.jobs.outcomes import Deferred
+from bot.policy import load_config
 from bot.services.errors import ServiceError
-from bot.services.tickets import POST_TICKET, REDRAW_TICKET, TicketDraft
+from bot.services.intake import TicketDraft
 from bot.settings import Settings
 from models import Job, Ticket, TicketStatus
 from tests.slack_standin import SlackStandIn
@@ -169,11 +171,11 @@ class Tally:
 def instrument(bot: Secondline, standin: SlackStandIn, tally: Tally) -> None:
     """Wrap the redraw and post handlers to count pacer deferrals and measure redraw staleness."""
 
-    def wrap(handler: Callable[[Job], Awaitable[None]]) -> Callable[[Job], Awaitable[None]]:
-        async def run(job: Job) -> None:
+    def wrap(handler: Callable[[Any, Job], Awaitable[None]]) -> Callable[[Any, Job], Awaitable[None]]:
+        async def run(payload: Any, job: Job) -> None:
             before = len(standin.calls)
             try:
-                await handler(job)
+                await handler(payload, job)
             except Deferred:
                 tally.deferrals += 1
                 tally.deferred_jobs.add(job.id)
@@ -184,16 +186,16 @@ def instrument(bot: Secondline, standin: SlackStandIn, tally: Tally) -> None:
 
         return run
 
-    for kind in (REDRAW_TICKET, POST_TICKET):
-        bot.worker.handlers[kind] = wrap(bot.worker.handlers[kind])
+    for kind in (RedrawTicket, PostTicket):
+        bot.worker.handlers.wrap(kind, wrap)
 
 
 async def perform(bot: Secondline, event: Event, ids: dict[int, int], tally: Tally) -> None:
-    tickets = bot.deps.tickets
+    intake, tickets = bot.deps.intake, bot.deps.transitions
     try:
         if event.kind == "raise":
             assert event.draft is not None
-            ids[event.ticket] = (await tickets.raise_ticket(event.draft)).id
+            ids[event.ticket] = (await intake.raise_ticket(event.draft)).id
         elif event.ticket not in ids:
             tally.event_outcomes[f"{event.kind}: ticket not raised"] += 1
             return
@@ -206,7 +208,7 @@ async def perform(bot: Secondline, event: Event, ids: dict[int, int], tally: Tal
         elif event.kind == "resume":
             await tickets.resume(ids[event.ticket], event.user, reason="added details")
         elif event.kind == "resolve":
-            owner = event.user or (await tickets.get(ids[event.ticket])).owner_id or "U0ENG1"
+            owner = event.user or (await bot.deps.queries.get(ids[event.ticket])).owner_id or "U0ENG1"
             await tickets.resolve(ids[event.ticket], owner, "fixed", "Patched the webhook.", 30)
         elif event.kind == "priority":
             await tickets.change_priority(ids[event.ticket], event.user, event.value)
@@ -258,9 +260,11 @@ async def simulate(bot: Secondline, standin: SlackStandIn, events: list[Event], 
         open_now = await Ticket.filter(status__not=TicketStatus.RESOLVED, message_ts__isnull=False).count()
         tally.open_by_minute.append(open_now)
         tally.naive_by_minute.append(open_now)  # one redraw per open ticket message per minute
-        tally.backlog_by_minute.append(await Job.filter(kind=REDRAW_TICKET).count())
+        tally.backlog_by_minute.append(await Job.filter(kind=RedrawTicket.kind).count())
         tally.deferred_by_minute.append(
-            await Job.filter(kind__in=[REDRAW_TICKET, POST_TICKET], last_error__contains="budget").count()
+            await Job.filter(
+                kind__in=[RedrawTicket.kind, PostTicket.kind], last_error__contains="budget"
+            ).count()
         )
         clock.set(end)
     return tally

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sys
 
-from bot.config import ConfigError, load_config
+from bot.policy import ConfigError, load_config
 from bot.settings import Settings, SettingsError
 
 

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.clock import as_utc
+
 # (start, end) in local wall time; end=None means midnight at the end of the day ("24:00").
 Interval = tuple[time, time | None]
 # An open span as UTC instants, half-open [start, end).
@@ -94,12 +96,6 @@ def _normalise_weekly(weekly: Mapping[int, Sequence[Interval]]) -> tuple[tuple[I
     return tuple(days)
 
 
-def _as_utc(value: datetime, name: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware, got naive {value!r}")
-    return value.astimezone(UTC)
-
-
 def _format_time(value: time | None) -> str:
     if value is None:
         return "24:00"
@@ -156,7 +152,7 @@ class BusinessCalendar:
     # -- public API --------------------------------------------------------------------------
 
     def is_open(self, at: datetime) -> bool:
-        at = _as_utc(at, "at")
+        at = as_utc(at, "at")
         if self.always_open:
             return True
         ordinal = self._local_ordinal(at)
@@ -168,7 +164,7 @@ class BusinessCalendar:
 
     def next_opening(self, at: datetime) -> datetime:
         """`at` itself if open then, else the start of the next open span (UTC)."""
-        at = _as_utc(at, "at")
+        at = as_utc(at, "at")
         if self.always_open:
             return at
         for spans in self._days_from(at):
@@ -183,7 +179,7 @@ class BusinessCalendar:
         A zero duration returns `start` itself even when closed (zero time has elapsed at once); a
         positive one ends inside, or exactly at the end of, an open span. Negative raises ValueError.
         """
-        start = _as_utc(start, "start")
+        start = as_utc(start, "start")
         if duration < _ZERO:
             raise ValueError(f"duration must not be negative, got {duration}")
         if not duration or self.always_open:
@@ -203,8 +199,8 @@ class BusinessCalendar:
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Business time elapsed in [start, end); negative (mirrored) when end < start."""
-        start = _as_utc(start, "start")
-        end = _as_utc(end, "end")
+        start = as_utc(start, "start")
+        end = as_utc(end, "end")
         if end < start:
             return -self.between(end, start)
         if self.always_open:

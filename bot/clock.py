@@ -56,3 +56,10 @@ class FakeClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(0)
+
+
+def as_utc(value: datetime, name: str) -> datetime:
+    """`value` in UTC; a naive datetime is a bug (whose local time would it be?), so it is refused."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got naive {value!r}")
+    return value.astimezone(UTC)

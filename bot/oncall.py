@@ -38,6 +38,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadDateError, CroniterError, croniter
 
+from bot.clock import as_utc
+
 DEFAULT_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 
 _DAY = timedelta(days=1)
@@ -84,7 +86,7 @@ def upcoming_shifts(
     if isinstance(rotation, str) or not rotation:
         raise ValueError("a rotation needs at least one person")
     people = tuple(rotation)
-    at, epoch = _aware(at, "at"), _aware(epoch, "epoch")
+    at, epoch = as_utc(at, "at"), as_utc(epoch, "epoch")
     if at < epoch:
         raise ValueError(f"{at.isoformat()} is before the rotation epoch {epoch.isoformat()}")
     if count < 0:
@@ -98,12 +100,6 @@ def upcoming_shifts(
             since = epoch if n == first else schedule.handoff(n - 1)
             shifts.append(Shift(people[(n - first) % len(people)], since, schedule.handoff(n)))
     return shifts
-
-
-def _aware(value: datetime, name: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware, got {value.isoformat()}")
-    return value.astimezone(UTC)
 
 
 @functools.lru_cache(maxsize=64)

@@ -8,9 +8,10 @@ import signal
 
 from aiohttp import web
 
-from bot.app import build, web_app
-from bot.config import Policy
+from bot.app import build
+from bot.policy import Policy
 from bot.settings import Settings
+from bot.web import web_app
 
 log = logging.getLogger(__name__)
 

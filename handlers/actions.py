@@ -1,131 +1,150 @@
-"""Buttons and menus on ticket messages and on the key user's DMs."""
+"""Buttons and menus on ticket messages, on the key user's DMs and on escalation pages."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.ids import Action
 from bot.permissions import Do
 from bot.services.errors import NotFound, ServiceError
-from handlers.deps import Deps, where
+from handlers.deps import Deps, user_of, where
 from models import Ticket
 
-Listener = Callable[..., Awaitable[None]]
+log = logging.getLogger(__name__)
+
+Body = dict[str, Any]
 
 
 def ticket_id_of(action: dict[str, Any]) -> int:
     value = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
     head = value.split(":", 1)[0]
-    if not head.isdigit():
+    if not head.isdigit() or len(head) > 12:
         raise NotFound("That button does not point at a ticket any more.")
     return int(head)
 
 
-async def refusals_told(deps: Deps, body: dict[str, Any], work: Awaitable[object]) -> None:
-    """Run a click's work after ack; a refusal is told to the clicker privately.
-
-    Caught here rather than left to app.error: Bolt loses a listener's ack if it raises within ~10 ms of
-    acknowledging (slack_bolt 1.30, asyncio_runner resets ack.response), and would then answer with the
-    fallback listener too. Unexpected errors still go to app.error.
-    """
-    try:
-        await work
-    except ServiceError as exc:
-        await deps.notifier.tell(body["user"]["id"], where(body), str(exc))
-        return
-    await deps.tickets.refresh_home_of(body["user"]["id"])  # their App Home shows the change
-
-
-def register(app: AsyncApp, deps: Deps) -> None:
-    tickets = deps.tickets
-
-    @app.action(Action.CLAIM)
-    async def claim(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        await refusals_told(deps, body, claim_ticket(body["user"]["id"], ticket_id_of(action), where(body)))
-
-    async def claim_ticket(user_id: str, ticket_id: int, channel: str | None) -> None:
-        result = await tickets.claim(ticket_id, user_id)
-        if not result.won:
-            await deps.notifier.tell(user_id, channel, blocks.already_claimed_text(result.ticket))
-
-    def ticket_button(work: Callable[[int, str], Awaitable[object]]) -> Listener:
-        """A button that does one thing to its ticket as the clicker."""
-
-        async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-            await ack()
-            await refusals_told(deps, body, work(ticket_id_of(action), body["user"]["id"]))
-
-        return on_click
-
-    buttons: dict[Action, Callable[[int, str], Awaitable[object]]] = {
-        Action.RELEASE: tickets.release,
-        Action.WAIT: tickets.wait_on_customer,
-        Action.RESUME: tickets.resume,
-        Action.REOPEN: tickets.reopen,
-    }
-    for action_id, work in buttons.items():
-        app.action(action_id)(ticket_button(work))
-
-    @app.action(Action.SET_PRIORITY)
-    async def set_priority(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        value = str((action.get("selected_option") or {}).get("value") or "")
-        await refusals_told(
-            deps,
-            body,
-            tickets.change_priority(ticket_id_of(action), body["user"]["id"], value.partition(":")[2]),
-        )
-
-    def form_opener(permission: Do, render: Callable[[Ticket], dict[str, Any]]) -> Listener:
-        """A button that opens a form about its ticket, refused before the form shows if not allowed."""
-
-        async def open_form(
-            ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-        ) -> None:
-            await ack()
-            await refusals_told(deps, body, show_form(permission, body, action, client, render))
-
-        return open_form
-
-    async def show_form(
-        permission: Do,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        render: Callable[[Ticket], dict[str, Any]],
-    ) -> None:
-        ticket = await tickets.get(ticket_id_of(action))
-        tickets.require(permission, body["user"]["id"], ticket)
-        await client.views_open(trigger_id=body["trigger_id"], view=render(ticket))
-
-    forms = {
-        Action.RESOLVE: (Do.RESOLVE, blocks.resolve_modal),
-        Action.REASSIGN: (Do.REASSIGN, blocks.reassign_modal),
-        Action.ADD_DETAILS: (Do.ADD_DETAILS, blocks.details_modal),
-        Action.ESCALATE: (Do.ESCALATE, blocks.escalate_modal),
-    }
-    for action_id, (permission, render) in forms.items():
-        app.action(action_id)(form_opener(permission, render))
-
-    @app.action(Action.ACKNOWLEDGE)
-    async def acknowledge_page(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        await refusals_told(deps, body, deps.escalation.acknowledge(page_id_of(action), body["user"]["id"]))
-
-    @app.action(Action.TAKE)
-    async def take_ticket(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        await refusals_told(deps, body, deps.escalation.take(page_id_of(action), body["user"]["id"]))
-
-
 def page_id_of(action: dict[str, Any]) -> int:
     value = str(action.get("value") or "")
-    if not value.isdigit():
+    if not value.isdigit() or len(value) > 18:
         raise NotFound("That button does not point at a page any more.")
     return int(value)
+
+
+async def as_clicker(deps: Deps, body: Body, work: Callable[[str], Awaitable[object]]) -> None:
+    """Run a click's work after ack; a refusal is told to the clicker privately, and their Home refreshed.
+
+    Everything that can refuse (even reading the button's value) runs in here rather than raising to
+    app.error: slack_bolt 1.30 loses a listener's ack if it raises within ~10 ms of acknowledging
+    (asyncio_runner resets ack.response), and would then answer with the fallback listener too.
+    """
+    user = user_of(body) or ""
+    try:
+        await work(user)
+    except ServiceError as exc:
+        await deps.notifier.tell(user, where(body), str(exc))
+        return
+    await deps.home.refresh_later(user)  # their App Home shows the change
+
+
+async def claim(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+
+    async def work(user: str) -> None:
+        result = await deps.transitions.claim(ticket_id_of(action), user)
+        if not result.won:
+            await deps.notifier.tell(user, where(body), blocks.already_claimed_text(result.ticket))
+
+    await as_clicker(deps, body, work)
+
+
+async def release(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await as_clicker(deps, body, lambda user: deps.transitions.release(ticket_id_of(action), user))
+
+
+async def wait_on_customer(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await as_clicker(deps, body, lambda user: deps.transitions.wait_on_customer(ticket_id_of(action), user))
+
+
+async def resume(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await as_clicker(deps, body, lambda user: deps.transitions.resume(ticket_id_of(action), user))
+
+
+async def reopen(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await as_clicker(deps, body, lambda user: deps.transitions.reopen(ticket_id_of(action), user))
+
+
+async def set_priority(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    value = str((action.get("selected_option") or {}).get("value") or "")
+    await as_clicker(
+        deps,
+        body,
+        lambda user: deps.transitions.change_priority(ticket_id_of(action), user, value.partition(":")[2]),
+    )
+
+
+async def _open_form(
+    deps: Deps, body: Body, action: dict[str, Any], permission: Do, render: Callable[[Ticket], dict[str, Any]]
+) -> None:
+    """Open a form about the button's ticket, refused before the form shows if not allowed."""
+
+    async def work(user: str) -> None:
+        ticket = await deps.queries.get(ticket_id_of(action))
+        deps.roles.require(permission, user, ticket)
+        await deps.notifier.open_modal(str(body.get("trigger_id") or ""), render(ticket))
+
+    await as_clicker(deps, body, work)
+
+
+async def open_resolve_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await _open_form(deps, body, action, Do.RESOLVE, blocks.resolve_modal)
+
+
+async def open_reassign_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await _open_form(deps, body, action, Do.REASSIGN, blocks.reassign_modal)
+
+
+async def open_details_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await _open_form(deps, body, action, Do.ADD_DETAILS, blocks.details_modal)
+
+
+async def open_escalate_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await _open_form(deps, body, action, Do.ESCALATE, blocks.escalate_modal)
+
+
+async def acknowledge_page(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await as_clicker(deps, body, lambda user: deps.pages.acknowledge(page_id_of(action), user))
+
+
+async def take_ticket(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await as_clicker(deps, body, lambda user: deps.pages.take(page_id_of(action), user))
+
+
+def register(app: AsyncApp) -> None:
+    app.action(Action.CLAIM)(claim)
+    app.action(Action.RELEASE)(release)
+    app.action(Action.WAIT)(wait_on_customer)
+    app.action(Action.RESUME)(resume)
+    app.action(Action.REOPEN)(reopen)
+    app.action(Action.SET_PRIORITY)(set_priority)
+    app.action(Action.RESOLVE)(open_resolve_form)
+    app.action(Action.REASSIGN)(open_reassign_form)
+    app.action(Action.ADD_DETAILS)(open_details_form)
+    app.action(Action.ESCALATE)(open_escalate_form)
+    app.action(Action.ACKNOWLEDGE)(acknowledge_page)
+    app.action(Action.TAKE)(take_ticket)

@@ -9,8 +9,6 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.ids import COMMAND
@@ -19,7 +17,7 @@ from handlers.deps import Deps
 
 log = logging.getLogger(__name__)
 EMAIL_LOOKUP_TIMEOUT = 1.5  # seconds; the whole answer must reach Slack within 3
-REFERENCE = re.compile(r"^(?:SUP-)?(\d+)$", re.IGNORECASE)
+REFERENCE = re.compile(r"^(?:SUP-)?(\d{1,12})$", re.IGNORECASE)
 
 HELP = """*Secondline: second-line support*
 `/support` raise a ticket (key users)
@@ -36,39 +34,42 @@ def parse_reference(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @app.command(COMMAND)
-    async def support(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
-        user_id = command["user_id"]
-        words = (command.get("text") or "").split()
-        sub = words[0].lower() if words else ""
-        if sub == "":
-            customers = deps.policy.customers_of(user_id)
-            if not customers:
-                company = await _company_by_email(client, deps, user_id)
-                await ack(response_type="ephemeral", text=blocks.not_key_user_text(deps.policy, company))
-                return
-            await ack()
-            await client.views_open(
-                trigger_id=command["trigger_id"], view=blocks.raise_modal(deps.policy, customers)
-            )
-            return
-        answer = SUBCOMMANDS.get(sub)
-        try:
-            text = await answer(deps, user_id, words[1:]) if answer else HELP
-        except ServiceError as exc:
-            text = str(exc)
-        await ack(response_type="ephemeral", text=text)
+async def support(ack: AsyncAck, command: dict[str, Any], deps: Deps) -> None:
+    user_id = str(command.get("user_id") or "")
+    words = str(command.get("text") or "").split()
+    sub = words[0].lower() if words else ""
+    if sub == "":
+        await open_raise_form(ack, command, deps)
+        return
+    answer = SUBCOMMANDS.get(sub)
+    try:
+        text = await answer(deps, user_id, words[1:]) if answer else HELP
+    except ServiceError as exc:
+        text = str(exc)
+    await ack(response_type="ephemeral", text=text)
+
+
+async def open_raise_form(ack: AsyncAck, command: dict[str, Any], deps: Deps) -> None:
+    user_id = str(command.get("user_id") or "")
+    customers = deps.policy.customers_of(user_id)
+    if not customers:
+        company = await _company_by_email(deps, user_id)
+        await ack(response_type="ephemeral", text=blocks.not_key_user_text(deps.policy, company))
+        return
+    await ack()
+    await deps.notifier.open_modal(
+        str(command.get("trigger_id") or ""), blocks.raise_modal(deps.policy, customers)
+    )
 
 
 async def _list(deps: Deps, user_id: str, args: list[str]) -> str:
     sections: list[str] = []
     customers = deps.policy.customers_of(user_id)
     if customers:
-        tickets = await deps.tickets.open_for_customers(customers)
+        tickets = await deps.queries.open_for_customers(customers)
         sections.append("*Your company's open tickets*\n" + await _lines(deps, tickets, "None open."))
-    if deps.policy.is_engineer(user_id) or deps.directory.is_escalation(user_id):
-        queue = await deps.home.unclaimed_by_due()
+    if deps.roles.is_staff(user_id):
+        queue = await deps.queries.unclaimed_by_due()
         sections.append("*Unclaimed, most urgent first*\n" + await _lines(deps, queue, "The queue is empty."))
     return (
         "\n\n".join(sections) or "You have no tickets to list. Type `/support help` to see what you can do."
@@ -77,12 +78,12 @@ async def _list(deps: Deps, user_id: str, args: list[str]) -> str:
 
 async def _mine(deps: Deps, user_id: str, args: list[str]) -> str:
     sections = []
-    raised = await deps.tickets.raised_by(user_id)
+    raised = await deps.queries.raised_by(user_id)
     if raised or deps.policy.customers_of(user_id):
         sections.append("*Tickets you raised*\n" + await _lines(deps, raised, "None open."))
-    if deps.policy.is_engineer(user_id) or deps.directory.is_escalation(user_id):
+    if deps.roles.is_staff(user_id):
         sections.append(
-            "*Tickets you own*\n" + await _lines(deps, await deps.tickets.owned_by(user_id), "None.")
+            "*Tickets you own*\n" + await _lines(deps, await deps.queries.owned_by(user_id), "None.")
         )
     return "\n\n".join(sections) or "You have no tickets."
 
@@ -91,10 +92,10 @@ async def _show(deps: Deps, user_id: str, args: list[str]) -> str:
     ticket_id = parse_reference(args[0]) if args else None
     if ticket_id is None:
         return "Which ticket? Write `/support show SUP-42`."
-    ticket = await deps.tickets.visible_to(ticket_id, user_id)
+    ticket = await deps.queries.visible_to(ticket_id, user_id)
     now = deps.clock.now()
     readings = await deps.sla.readings(ticket, now)
-    history = await deps.tickets.history(ticket.id)
+    history = await deps.queries.history(ticket.id)
     lines = [blocks.ticket_line(ticket), *(blocks.clock_line(r) for r in readings), "*History*"]
     lines += [
         f"{blocks.slack_date(e.at)} {e.kind.replace('_', ' ')}" + (f" by <@{e.actor}>" if e.actor else "")
@@ -107,7 +108,7 @@ async def _escalate(deps: Deps, user_id: str, args: list[str]) -> str:
     ticket_id = parse_reference(args[0]) if args else None
     if ticket_id is None:
         return "Which ticket? Write `/support escalate SUP-42 <reason>`."
-    pages = await deps.escalation.request(ticket_id, user_id, " ".join(args[1:]))
+    pages = await deps.pages.request(ticket_id, user_id, " ".join(args[1:]))
     who = ", ".join(f"<@{p.recipient}>" for p in pages) or "the next level (already paged for this ticket)"
     return f"Escalation requested for SUP-{ticket_id}: paging {who} now."
 
@@ -141,14 +142,17 @@ async def _lines(deps: Deps, tickets: list[Any], empty: str) -> str:
     return "\n".join(await deps.home.lines(tickets)) or f"_{empty}_"
 
 
-async def _company_by_email(client: AsyncWebClient, deps: Deps, user_id: str) -> str | None:
+async def _company_by_email(deps: Deps, user_id: str) -> str | None:
     """Find a non-key-user's company from their e-mail domain, when the policy lists domains."""
     if not any(customer.domains for customer in deps.policy.customers.values()):
         return None
     try:
-        answer = await asyncio.wait_for(client.users_info(user=user_id), EMAIL_LOOKUP_TIMEOUT)
-    except (SlackApiError, TimeoutError) as exc:
-        log.warning("users.info for %s failed: %s", user_id, exc)
+        email = await asyncio.wait_for(deps.notifier.email_of(user_id), EMAIL_LOOKUP_TIMEOUT)
+    except TimeoutError:
+        log.warning("users.info for %s took too long", user_id)
         return None
-    email = ((answer.get("user") or {}).get("profile") or {}).get("email") or ""
     return deps.policy.customer_by_domain(email) if email else None
+
+
+def register(app: AsyncApp) -> None:
+    app.command(COMMAND)(support)

@@ -1,4 +1,4 @@
-"""What listeners are handed: the policy, the clock, the services and the notifier."""
+"""What listeners are handed (as the `deps` argument, through Bolt's context): policy, clock, services."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
-from bot.config import Policy
-from bot.home import HomeBuilder
 from bot.notifier import Notifier
+from bot.outbox.home import HomeScreen
+from bot.policy import Policy
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
-from bot.services.escalation import EscalationService
+from bot.services.intake import Intake
+from bot.services.pages import PageActions
+from bot.services.queries import TicketQueries
+from bot.services.roles import Roles
 from bot.services.sla import SlaService
-from bot.services.tickets import TicketService
+from bot.services.transitions import Transitions
 
 
 def where(body: dict[str, Any]) -> str | None:
@@ -24,14 +27,25 @@ def where(body: dict[str, Any]) -> str | None:
     return str(channel) if channel else None
 
 
+def user_of(body: dict[str, Any]) -> str | None:
+    """Who sent a request: interactivity payloads carry `user.id`, commands `user_id`."""
+    user = body.get("user")
+    found = user.get("id") if isinstance(user, dict) else None
+    found = found or body.get("user_id")
+    return str(found) if found else None
+
+
 @dataclass(frozen=True)
 class Deps:
     policy: Policy
     clock: Clock
-    tickets: TicketService
+    roles: Roles
+    queries: TicketQueries
+    intake: Intake
+    transitions: Transitions
+    pages: PageActions
     sla: SlaService
-    notifier: Notifier
-    deliveries: Deliveries
     directory: Directory
-    escalation: EscalationService
-    home: HomeBuilder
+    notifier: Notifier
+    home: HomeScreen
+    deliveries: Deliveries

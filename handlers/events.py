@@ -1,4 +1,4 @@
-"""Events API: App Home. Every event is handled once, whatever Slack redelivers."""
+"""Events API: App Home and people's messages. Every event is handled once, whatever Slack redelivers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.errors import ServiceError
 from handlers.deps import Deps
@@ -24,30 +23,28 @@ async def first_delivery(deps: Deps, body: dict[str, Any]) -> bool:
     return True
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @app.event("app_home_opened")
-    async def home_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("tab", "home") != "home" or not await first_delivery(deps, body):
-            return
-        await publish_home(deps, client, event["user"])
+async def home_opened(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+    if event.get("tab", "home") != "home" or not await first_delivery(deps, body):
+        return
+    await deps.home.publish(str(event["user"]))
 
-    @app.event("message")
-    async def customer_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-        """The customer's next message resumes a ticket that waits on them.
 
-        In a ticket's thread (support channel, e.g. Slack Connect) it already is where engineers read; in a
-        DM to the bot it is added to the thread of the reporter's ticket that waits on them.
-        """
-        if not _is_person_message(event) or not await first_delivery(deps, body):
-            return
-        user, text = str(event["user"]), str(event.get("text") or "")
-        try:
-            if event.get("channel_type") == "im":
-                await deps.tickets.reply_from_dm(user, text)
-            elif event.get("thread_ts"):
-                await deps.tickets.reply_in_thread(str(event.get("channel")), str(event["thread_ts"]), user)
-        except ServiceError as exc:
-            await deps.notifier.tell(user, None, str(exc))
+async def customer_message(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+    """The customer's next message resumes a ticket that waits on them.
+
+    In a ticket's thread (support channel, e.g. Slack Connect) it already is where engineers read; in a
+    DM to the bot it is added to the thread of the reporter's ticket that waits on them.
+    """
+    if not _is_person_message(event) or not await first_delivery(deps, body):
+        return
+    user, text = str(event["user"]), str(event.get("text") or "")
+    try:
+        if event.get("channel_type") == "im":
+            await deps.transitions.reply_from_dm(user, text)
+        elif event.get("thread_ts"):
+            await deps.transitions.reply_in_thread(str(event.get("channel")), str(event["thread_ts"]), user)
+    except ServiceError as exc:
+        await deps.notifier.tell(user, None, str(exc))
 
 
 def _is_person_message(event: dict[str, Any]) -> bool:
@@ -55,5 +52,6 @@ def _is_person_message(event: dict[str, Any]) -> bool:
     return not event.get("subtype") and not event.get("bot_id") and bool(event.get("user"))
 
 
-async def publish_home(deps: Deps, client: AsyncWebClient, user_id: str) -> None:
-    await client.views_publish(user_id=user_id, view=await deps.home.view_for(user_id))
+def register(app: AsyncApp) -> None:
+    app.event("app_home_opened")(home_opened)
+    app.event("message")(customer_message)

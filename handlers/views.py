@@ -1,10 +1,10 @@
-"""Modal submissions: the raise-ticket form."""
+"""Modal submissions: raise a ticket, resolve, add details, reassign, ask for escalation."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -13,125 +13,150 @@ from bot import blocks
 from bot.durations import parse_duration
 from bot.ids import Action, Block, Callback
 from bot.services.errors import InvalidInput, NotFound, ServiceError
-from bot.services.tickets import TicketDraft, draft_as_details
-from handlers.deps import Deps
+from bot.services.intake import TicketDraft, draft_as_details
+from handlers.deps import Deps, user_of
 from models.tickets import REF_PREFIX
 
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @app.view(Callback.RAISE_MODAL)
-    async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = view.get("state", {}).get("values", {})
-        customers = _metadata(view).get("customers") or []
-        draft = TicketDraft(
-            reporter_id=body["user"]["id"],
-            customer=_selected(values, Block.CUSTOMER, Action.CUSTOMER)
-            or (customers[0] if len(customers) == 1 else None),
-            priority=_selected(values, Block.PRIORITY, Action.PRIORITY),
-            environment=_selected(values, Block.ENVIRONMENT, Action.ENVIRONMENT),
-            title=_text(values, Block.TITLE, Action.TITLE),
-            description=_text(values, Block.DESCRIPTION, Action.DESCRIPTION),
-            tried=_text(values, Block.TRIED, Action.TRIED),
-        )
-        choice = _selected(values, Block.DUPLICATE_CHOICE, Action.DUPLICATE_CHOICE)
-        # Validate and save before ack: errors go back onto the form; a saved ticket survives Slack outages.
+async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
+    values = _values(view)
+    listed = _metadata(view).get("customers")
+    customers = [c for c in listed if isinstance(c, str)] if isinstance(listed, list) else []
+    draft = TicketDraft(
+        reporter_id=user_of(body) or "",
+        customer=_selected(values, Block.CUSTOMER, Action.CUSTOMER)
+        or (customers[0] if len(customers) == 1 else None),
+        priority=_selected(values, Block.PRIORITY, Action.PRIORITY),
+        environment=_selected(values, Block.ENVIRONMENT, Action.ENVIRONMENT),
+        title=_text(values, Block.TITLE, Action.TITLE),
+        description=_text(values, Block.DESCRIPTION, Action.DESCRIPTION),
+        tried=_text(values, Block.TRIED, Action.TRIED),
+    )
+    choice = _selected(values, Block.DUPLICATE_CHOICE, Action.DUPLICATE_CHOICE)
+    # Validate and save before ack: errors go back onto the form; a saved ticket survives Slack outages.
+    try:
+        if choice is None and (similar := await deps.intake.similar_open(draft)) is not None:
+            await ack(
+                response_action="update",
+                view=blocks.raise_modal(deps.policy, customers, draft=draft, similar=similar),
+            )
+            return
+        if choice and choice.startswith("add:") and choice[4:].isdigit():
+            await deps.transitions.add_details(int(choice[4:]), draft.reporter_id, draft_as_details(draft))
+            await ack()
+            return
+        ticket = await deps.intake.raise_ticket(draft)
+    except InvalidInput as exc:
+        await ack(response_action="errors", errors=exc.errors)
+        return
+    except ServiceError as exc:
+        await ack(response_action="errors", errors={Block.TITLE: str(exc)})
+        return
+    await ack()
+    log.info("%s raised by %s for %s", ticket.ref, ticket.reporter_id, ticket.customer)
+
+
+async def _submit(
+    ack: AsyncAck, body: dict[str, Any], deps: Deps, work: Callable[[], Awaitable[object]], error_block: str
+) -> None:
+    """Run a modal's service call before ack, so a refusal is shown on the form and nothing changes."""
+    try:
+        await work()
+    except InvalidInput as exc:
+        await ack(response_action="errors", errors=exc.errors)
+        return
+    except ServiceError as exc:
+        await ack(response_action="errors", errors={error_block: str(exc)})
+        return
+    await ack()
+    await deps.home.refresh_later(user_of(body) or "")  # their App Home shows the change
+
+
+async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
+    values = _values(view)
+    errors: dict[str, str] = {}
+    spent_text = (_text(values, Block.TIME_SPENT, Action.TIME_SPENT) or "").strip()
+    minutes: int | None = None
+    if spent_text:
         try:
-            if choice is None and (similar := await deps.tickets.similar_open(draft)) is not None:
-                await ack(
-                    response_action="update",
-                    view=blocks.raise_modal(deps.policy, customers, draft=draft, similar=similar),
-                )
-                return
-            if choice and choice.startswith("add:") and choice[4:].isdigit():
-                await deps.tickets.add_details(int(choice[4:]), draft.reporter_id, draft_as_details(draft))
-                await ack()
-                return
-            ticket = await deps.tickets.raise_ticket(draft)
-        except InvalidInput as exc:
-            await ack(response_action="errors", errors=exc.errors)
-            return
-        except ServiceError as exc:
-            await ack(response_action="errors", errors={Block.TITLE: str(exc)})
-            return
-        await ack()
-        log.info("%s raised by %s for %s", ticket.ref, ticket.reporter_id, ticket.customer)
+            minutes = max(1, round(parse_duration(spent_text).total_seconds() / 60))
+        except ValueError:
+            errors[Block.TIME_SPENT] = "Write the time like 45m or 1h30m."
+    duplicate_text = (_text(values, Block.DUPLICATE_OF, Action.DUPLICATE_OF) or "").strip().upper()
+    duplicate = duplicate_text.removeprefix(REF_PREFIX)
+    if duplicate and not (duplicate.isdigit() and len(duplicate) <= 12):
+        errors[Block.DUPLICATE_OF] = "Write a ticket reference like SUP-41."
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    await _submit(
+        ack,
+        body,
+        deps,
+        lambda: deps.transitions.resolve(
+            _ticket_id(view),
+            user_of(body) or "",
+            _selected(values, Block.RESOLUTION, Action.RESOLUTION) or "",
+            _text(values, Block.RESOLUTION_NOTE, Action.RESOLUTION_NOTE) or "",
+            minutes,
+            int(duplicate) if duplicate else None,
+        ),
+        Block.RESOLUTION,
+    )
 
-    async def submit(ack: AsyncAck, body: dict[str, Any], work: Awaitable[object], error_block: str) -> None:
-        """Run a modal's service call before ack, so a refusal is shown on the form and nothing changes."""
-        try:
-            await work
-        except InvalidInput as exc:
-            await ack(response_action="errors", errors=exc.errors)
-            return
-        except ServiceError as exc:
-            await ack(response_action="errors", errors={error_block: str(exc)})
-            return
-        await ack()
-        await deps.tickets.refresh_home_of(body["user"]["id"])  # their App Home shows the change
 
-    @app.view(Callback.RESOLVE_MODAL)
-    async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = view.get("state", {}).get("values", {})
-        errors: dict[str, str] = {}
-        spent_text = (_text(values, Block.TIME_SPENT, Action.TIME_SPENT) or "").strip()
-        minutes: int | None = None
-        if spent_text:
-            try:
-                minutes = max(1, round(parse_duration(spent_text).total_seconds() / 60))
-            except ValueError:
-                errors[Block.TIME_SPENT] = "Write the time like 45m or 1h30m."
-        duplicate_text = (_text(values, Block.DUPLICATE_OF, Action.DUPLICATE_OF) or "").strip().upper()
-        duplicate = duplicate_text.removeprefix(REF_PREFIX)
-        if duplicate and not duplicate.isdigit():
-            errors[Block.DUPLICATE_OF] = "Write a ticket reference like SUP-41."
-        if errors:
-            await ack(response_action="errors", errors=errors)
-            return
-        await submit(
-            ack,
-            body,
-            deps.tickets.resolve(
-                _ticket_id(view),
-                body["user"]["id"],
-                _selected(values, Block.RESOLUTION, Action.RESOLUTION) or "",
-                _text(values, Block.RESOLUTION_NOTE, Action.RESOLUTION_NOTE) or "",
-                minutes,
-                int(duplicate) if duplicate else None,
-            ),
-            Block.RESOLUTION,
-        )
+async def add_details(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
+    text = _text(_values(view), Block.DETAILS, Action.DETAILS) or ""
+    await _submit(
+        ack,
+        body,
+        deps,
+        lambda: deps.transitions.add_details(_ticket_id(view), user_of(body) or "", text),
+        Block.DETAILS,
+    )
 
-    @app.view(Callback.DETAILS_MODAL)
-    async def add_details(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        text = _text(view.get("state", {}).get("values", {}), Block.DETAILS, Action.DETAILS) or ""
-        await submit(
-            ack, body, deps.tickets.add_details(_ticket_id(view), body["user"]["id"], text), Block.DETAILS
-        )
 
-    @app.view(Callback.REASSIGN_MODAL)
-    async def reassign(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        state = _state(view.get("state", {}).get("values", {}), Block.NEW_OWNER, Action.NEW_OWNER)
-        new_owner = str(state.get("selected_user") or "")
-        if not new_owner:
-            await ack(response_action="errors", errors={Block.NEW_OWNER: "Choose the new owner."})
-            return
-        await submit(
-            ack, body, deps.tickets.reassign(_ticket_id(view), body["user"]["id"], new_owner), Block.NEW_OWNER
-        )
+async def reassign(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
+    state = _state(_values(view), Block.NEW_OWNER, Action.NEW_OWNER)
+    new_owner = str(state.get("selected_user") or "")
+    if not new_owner:
+        await ack(response_action="errors", errors={Block.NEW_OWNER: "Choose the new owner."})
+        return
+    await _submit(
+        ack,
+        body,
+        deps,
+        lambda: deps.transitions.reassign(_ticket_id(view), user_of(body) or "", new_owner),
+        Block.NEW_OWNER,
+    )
 
-    @app.view(Callback.ESCALATE_MODAL)
-    async def escalate(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reason = _text(
-            view.get("state", {}).get("values", {}), Block.ESCALATION_REASON, Action.ESCALATION_REASON
-        )
-        await submit(
-            ack,
-            body,
-            deps.escalation.request(_ticket_id(view), body["user"]["id"], reason or ""),
-            Block.ESCALATION_REASON,
-        )
+
+async def escalate(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
+    reason = _text(_values(view), Block.ESCALATION_REASON, Action.ESCALATION_REASON)
+    await _submit(
+        ack,
+        body,
+        deps,
+        lambda: deps.pages.request(_ticket_id(view), user_of(body) or "", reason or ""),
+        Block.ESCALATION_REASON,
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.view(Callback.RAISE_MODAL)(raise_ticket)
+    app.view(Callback.RESOLVE_MODAL)(resolve)
+    app.view(Callback.DETAILS_MODAL)(add_details)
+    app.view(Callback.REASSIGN_MODAL)(reassign)
+    app.view(Callback.ESCALATE_MODAL)(escalate)
+
+
+def _values(view: dict[str, Any]) -> dict[str, Any]:
+    """The submitted inputs; anything but a mapping (a forged payload) reads as nothing entered."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
 
 
 def _ticket_id(view: dict[str, Any]) -> int:
@@ -150,7 +175,8 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _state(values: dict[str, Any], block: str, action: str) -> dict[str, Any]:
-    state = (values.get(block) or {}).get(action)
+    entry = values.get(block)
+    state = entry.get(action) if isinstance(entry, dict) else None
     return state if isinstance(state, dict) else {}
 
 

@@ -1,16 +1,22 @@
-"""Durable work: every future or retried action is a row with a due time (DESIGN decision 1)."""
+"""Durable work: every future or retried action is a row with a due time (ARCHITECTURE.md, decision 1)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
 
+class JobStatus(StrEnum):
+    PENDING = "pending"  # waiting for its due time, or running under a lease
+    FAILED = "failed"  # ended for good: Slack said retrying cannot help, or it kept failing for too long
+
+
 class Job(Model):
     id = fields.BigIntField(primary_key=True)
-    kind = fields.CharField(max_length=32)
+    kind = fields.CharField(max_length=32)  # a kind declared in bot/jobs/kinds.py
     ticket_id = fields.IntField(null=True)
     due_at = fields.DatetimeField()
     attempts = fields.IntField(default=0)
@@ -21,7 +27,9 @@ class Job(Model):
     # At most one pending job per key (e.g. one redraw per ticket); None means no coalescing.
     dedupe_key = fields.CharField(max_length=128, null=True, unique=True)
     created_at = fields.DatetimeField()
+    status = fields.CharEnumField(JobStatus, default=JobStatus.PENDING, max_length=16, db_default="pending")
+    failed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "jobs"
-        indexes = (("due_at",),)
+        indexes = (("status", "due_at"),)  # pending work in due order; failed jobs never in the way

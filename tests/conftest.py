@@ -18,11 +18,12 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.app import Secondline, build, web_app
+from bot.app import Secondline, build
 from bot.clock import FakeClock
-from bot.config import Policy, load_config
-from bot.jobs import DEFERRED
+from bot.jobs.queue import DEFERRED
+from bot.policy import Policy, load_config
 from bot.settings import Settings
+from bot.web import web_app
 from models import Job
 from tests.bolt_tasks import track_bolt_tasks
 from tests.environment import MISLEADING

@@ -1,7 +1,7 @@
 """Pure Block Kit renderers: already-loaded data in, Slack message and view dicts out."""
 
 from bot.blocks.dms import claimed_dm, local_time, raised_dm, resolved_dm, simple_dm, waiting_dm
-from bot.blocks.home import home_view
+from bot.blocks.home_view import home_view
 from bot.blocks.kit import Message
 from bot.blocks.modals import details_modal, escalate_modal, raise_modal, reassign_modal, resolve_modal
 from bot.blocks.pages import page_message

@@ -7,8 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks.kit import Message, actions, button, message, section
-from bot.config import CalendarSpec, Priority
 from bot.ids import Action, Block
+from bot.policy import CalendarSpec, Priority
 from bot.services.resolutions import Resolution
 from bot.text import escape, mention
 from models import Ticket

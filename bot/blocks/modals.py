@@ -7,16 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks.kit import modal, option, plain, section, text_input
-from bot.config import Policy, Priority
 from bot.ids import Action, Block, Callback
-from bot.services.tickets import (
-    DESCRIPTION_MAX,
-    DETAILS_MAX,
-    ENVIRONMENTS,
-    TITLE_MAX,
-    Resolution,
-    TicketDraft,
-)
+from bot.policy import Policy, Priority
+from bot.services.intake import DESCRIPTION_MAX, DETAILS_MAX, ENVIRONMENTS, TITLE_MAX, TicketDraft
+from bot.services.resolutions import Resolution
 from bot.text import escape
 from models import Ticket
 

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks.kit import Message, actions, button, context, message, section
-from bot.config import Policy, Priority
 from bot.durations import format_duration
 from bot.ids import Action, Block
+from bot.policy import Policy, Priority
 from bot.text import escape, mention, slack_date
 from models import Page, Ticket
 

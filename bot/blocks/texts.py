@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.config import Policy
+from bot.policy import Policy
 from bot.text import escape, mention
 
 APOLOGY = "Sorry, that didn't work: this button or form is not one Secondline knows. Nothing was changed."

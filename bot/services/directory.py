@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config import EMAIL, Policy, Rotation
 from bot.oncall import Shift, current_shift
+from bot.policy import EMAIL, Policy, Rotation
 
 log = logging.getLogger(__name__)
 

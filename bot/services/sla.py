@@ -7,15 +7,16 @@ tagged with the clock's epoch, so a timer scheduled before a pause or a priority
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import sla
+from bot import sla_time
 from bot.clock import Clock
-from bot.config import CalendarSpec, Policy
-from bot.jobs import JobQueue
-from models import ClockState, Job, SlaClock, Ticket, TicketEvent
+from bot.jobs.kinds import SlaThreshold
+from bot.jobs.queue import JobQueue
+from bot.policy import CalendarSpec, Policy
+from bot.services.events import announce, record
+from models import ClockState, Job, SlaClock, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -23,19 +24,6 @@ FIRST_RESPONSE = "first_response"
 RESOLUTION = "resolution"
 CLOCK_NAMES = (FIRST_RESPONSE, RESOLUTION)
 CLOCK_LABELS = {FIRST_RESPONSE: "first response", RESOLUTION: "resolution"}
-
-# Job kinds.
-SLA_THRESHOLD = "sla_threshold"
-REDRAW_TICKET = "redraw_ticket"
-THREAD_NOTE = "thread_note"
-
-
-@dataclass(frozen=True)
-class Crossing:
-    """A threshold a clock crossed; the caller turns it into a redraw and maybe a thread note."""
-
-    clock: str
-    percent: int
 
 
 def targets_for(ticket: Ticket, priority: str | None = None) -> dict[str, timedelta]:
@@ -49,12 +37,12 @@ def targets_for(ticket: Ticket, priority: str | None = None) -> dict[str, timede
     return targets
 
 
-def threshold_note(crossing: Crossing, job: Job) -> str | None:
-    label = CLOCK_LABELS[crossing.clock]
-    due = f"<!date^{int(job.payload['due_ts'])}^{{date_short_pretty}} at {{time}}|due time>"
-    if crossing.percent == sla.AT_RISK:
-        return f":warning: The {label} target is at risk: {crossing.percent} % of it is used; due {due}."
-    if crossing.percent >= sla.BREACH:
+def threshold_note(timer: SlaThreshold) -> str | None:
+    label = CLOCK_LABELS[timer.clock]
+    due = f"<!date^{timer.due_ts}^{{date_short_pretty}} at {{time}}|due time>"
+    if timer.percent == sla_time.AT_RISK:
+        return f":warning: The {label} target is at risk: {timer.percent} % of it is used; due {due}."
+    if timer.percent >= sla_time.BREACH:
         return f":red_circle: The {label} target was missed: it was due {due}."
     return None
 
@@ -72,20 +60,20 @@ class SlaService:
     async def clocks(self, ticket: Ticket) -> dict[str, SlaClock]:
         return {c.name: c for c in await SlaClock.filter(ticket_id=ticket.id)}
 
-    def read_clock(self, ticket: Ticket, clock: SlaClock, now: datetime) -> sla.ClockReading:
-        return sla.read(clock.name, clock, self.calendar(ticket), now)
+    def read_clock(self, ticket: Ticket, sla_clock: SlaClock, now: datetime) -> sla_time.ClockReading:
+        return sla_time.read(sla_clock.name, sla_clock, self.calendar(ticket), now)
 
-    async def readings(self, ticket: Ticket, now: datetime) -> list[sla.ClockReading]:
+    async def readings(self, ticket: Ticket, now: datetime) -> list[sla_time.ClockReading]:
         calendar = self.calendar(ticket)
         clocks = await self.clocks(ticket)
-        return [sla.read(name, clocks[name], calendar, now) for name in CLOCK_NAMES if name in clocks]
+        return [sla_time.read(name, clocks[name], calendar, now) for name in CLOCK_NAMES if name in clocks]
 
     # --- changes; call these inside the caller's transaction ---
 
     async def start(self, ticket: Ticket, now: datetime) -> None:
         calendar = self.calendar(ticket)
         for name, target in targets_for(ticket).items():
-            clock = SlaClock(
+            sla_clock = SlaClock(
                 ticket_id=ticket.id,
                 name=name,
                 target_seconds=int(target.total_seconds()),
@@ -93,146 +81,145 @@ class SlaService:
                 running_since=now,
                 epoch=1,
             )
-            clock.due_at = sla.due_at(clock, calendar)
-            await clock.save()
-            await self._schedule(ticket, clock)
+            sla_clock.due_at = sla_time.due_at(sla_clock, calendar)
+            await sla_clock.save()
+            await self._schedule(ticket, sla_clock)
 
     async def stop(self, ticket: Ticket, name: str, now: datetime, actor: str | None) -> SlaClock | None:
         """Stop a clock for good: met if it never ran past its target, else breached."""
-        clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
-        if clock is None or clock.stopped_at is not None:
-            return clock
-        self._bank(ticket, clock, now)
-        clock.state = ClockState.MET if clock.breached_at is None else ClockState.BREACHED
-        clock.stopped_at = now
-        clock.epoch += 1
-        await clock.save()
-        await self._log(ticket, now, actor, f"{name}_{clock.state.value}", clock)
-        return clock
+        sla_clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
+        if sla_clock is None or sla_clock.stopped_at is not None:
+            return sla_clock
+        self._bank(ticket, sla_clock, now)
+        sla_clock.state = ClockState.MET if sla_clock.breached_at is None else ClockState.BREACHED
+        sla_clock.stopped_at = now
+        sla_clock.epoch += 1
+        await sla_clock.save()
+        await self._log(ticket, now, actor, f"{name}_{sla_clock.state.value}", sla_clock)
+        return sla_clock
 
     async def pause(self, ticket: Ticket, name: str, now: datetime, actor: str | None) -> SlaClock | None:
-        clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
-        if clock is None or clock.running_since is None or clock.stopped_at is not None:
-            return clock
-        self._bank(ticket, clock, now)
-        clock.state = ClockState.PAUSED
-        clock.due_at = None
-        clock.epoch += 1
-        await clock.save()
-        await self._log(ticket, now, actor, f"{name}_paused", clock)
-        return clock
+        sla_clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
+        if sla_clock is None or sla_clock.running_since is None or sla_clock.stopped_at is not None:
+            return sla_clock
+        self._bank(ticket, sla_clock, now)
+        sla_clock.state = ClockState.PAUSED
+        sla_clock.due_at = None
+        sla_clock.epoch += 1
+        await sla_clock.save()
+        await self._log(ticket, now, actor, f"{name}_paused", sla_clock)
+        return sla_clock
 
     async def resume(self, ticket: Ticket, name: str, now: datetime, actor: str | None) -> SlaClock | None:
-        clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
-        if clock is None or clock.state != ClockState.PAUSED:
-            return clock
-        clock.running_since = now
-        clock.state = ClockState.BREACHED if clock.breached_at else ClockState.RUNNING
-        clock.due_at = sla.due_at(clock, self.calendar(ticket))
-        clock.epoch += 1
-        await clock.save()
-        await self._log(ticket, now, actor, f"{name}_resumed", clock)
-        await self._schedule(ticket, clock)
-        return clock
+        sla_clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
+        if sla_clock is None or sla_clock.state != ClockState.PAUSED:
+            return sla_clock
+        sla_clock.running_since = now
+        sla_clock.state = ClockState.BREACHED if sla_clock.breached_at else ClockState.RUNNING
+        sla_clock.due_at = sla_time.due_at(sla_clock, self.calendar(ticket))
+        sla_clock.epoch += 1
+        await sla_clock.save()
+        await self._log(ticket, now, actor, f"{name}_resumed", sla_clock)
+        await self._schedule(ticket, sla_clock)
+        return sla_clock
 
     async def reopen(self, ticket: Ticket, name: str, now: datetime, actor: str | None) -> SlaClock | None:
         """Run a stopped clock again from the business time it had banked."""
-        clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
-        if clock is None or clock.stopped_at is None:
-            return clock
-        clock.stopped_at = None
-        clock.state = ClockState.PAUSED
-        await clock.save()
+        sla_clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
+        if sla_clock is None or sla_clock.stopped_at is None:
+            return sla_clock
+        sla_clock.stopped_at = None
+        sla_clock.state = ClockState.PAUSED
+        await sla_clock.save()
         return await self.resume(ticket, name, now, actor)
 
     async def retarget(self, ticket: Ticket, priority: str, now: datetime, actor: str | None) -> None:
         """New targets for a new priority, keeping the business time already elapsed on each clock."""
         calendar = self.calendar(ticket)
         targets = targets_for(ticket, priority)
-        for name, clock in (await self.clocks(ticket)).items():
-            if clock.stopped_at is not None or name not in targets:
+        for name, sla_clock in (await self.clocks(ticket)).items():
+            if sla_clock.stopped_at is not None or name not in targets:
                 continue
-            running = clock.running_since is not None
-            self._bank(ticket, clock, now)
-            clock.target_seconds = int(targets[name].total_seconds())
-            clock.running_since = now if running else None
-            past_target = clock.elapsed_seconds >= clock.target_seconds
-            if past_target and clock.breached_at is None:
-                clock.breached_at = now
+            running = sla_clock.running_since is not None
+            self._bank(ticket, sla_clock, now)
+            sla_clock.target_seconds = int(targets[name].total_seconds())
+            sla_clock.running_since = now if running else None
+            past_target = sla_clock.elapsed_seconds >= sla_clock.target_seconds
+            if past_target and sla_clock.breached_at is None:
+                sla_clock.breached_at = now
             elif not past_target:
-                clock.breached_at = None  # a lower priority can give a breached clock time again
+                sla_clock.breached_at = None  # a lower priority can give a breached clock time again
             if running:
-                clock.state = ClockState.BREACHED if clock.breached_at else ClockState.RUNNING
-            clock.due_at = sla.due_at(clock, calendar)
-            clock.epoch += 1
-            await clock.save()
-            await self._log(ticket, now, actor, f"{name}_retargeted", clock, priority=priority)
-            await self._schedule(ticket, clock)
+                sla_clock.state = ClockState.BREACHED if sla_clock.breached_at else ClockState.RUNNING
+            sla_clock.due_at = sla_time.due_at(sla_clock, calendar)
+            sla_clock.epoch += 1
+            await sla_clock.save()
+            await self._log(ticket, now, actor, f"{name}_retargeted", sla_clock, priority=priority)
+            await self._schedule(ticket, sla_clock)
 
     # --- timers ---
 
-    async def on_threshold(self, job: Job) -> Crossing | None:
-        """A threshold timer fired: None if it is stale, else the crossing (a breach is recorded here)."""
-        name, percent, epoch = job.payload["clock"], int(job.payload["percent"]), int(job.payload["epoch"])
-        ticket = await Ticket.get_or_none(id=job.ticket_id)
-        clock = await SlaClock.get_or_none(ticket_id=job.ticket_id, name=name)
-        if ticket is None or clock is None or clock.epoch != epoch or clock.running_since is None:
-            return None
-        now = self.clock.now()
-        if percent >= sla.BREACH and clock.breached_at is None:
-            clock.breached_at = job.due_at  # when it really ran out, even if this timer fires late
-            clock.state = ClockState.BREACHED
-            await clock.save()
-            await self._log(ticket, now, None, f"{name}_breached", clock)
-        elif percent == sla.AT_RISK:
-            await self._log(ticket, now, None, f"{name}_at_risk", clock)
-        return Crossing(name, percent)
+    async def handle_threshold(self, timer: SlaThreshold, job: Job) -> None:
+        """Job handler: a crossing redraws the ticket; 75 % and 100 % also leave a thread note.
 
-    async def handle_threshold(self, job: Job) -> None:
-        """Job handler: a threshold crossing redraws the ticket; 75 % and 100 % also leave a thread note."""
+        A breach is recorded at the job's due time: when the clock really ran out, even if the timer fires
+        late. A timer of an older epoch (the clock paused, re-targeted or stopped since) does nothing.
+        """
         async with self.jobs.transaction():
-            crossing = await self.on_threshold(job)
-            if crossing is None:
+            ticket = await Ticket.get_or_none(id=timer.ticket_id)
+            sla_clock = await SlaClock.get_or_none(ticket_id=timer.ticket_id, name=timer.clock)
+            if (
+                ticket is None
+                or sla_clock is None
+                or sla_clock.epoch != timer.epoch
+                or sla_clock.running_since is None
+            ):
                 return
-            await self.jobs.enqueue(
-                REDRAW_TICKET, ticket_id=job.ticket_id, dedupe_key=f"redraw:{job.ticket_id}"
-            )
-            text = threshold_note(crossing, job)
-            if text:
-                await self.jobs.enqueue(
-                    THREAD_NOTE, ticket_id=job.ticket_id, payload={"kind": "note", "text": text}
-                )
+            now = self.clock.now()
+            if timer.percent >= sla_time.BREACH and sla_clock.breached_at is None:
+                sla_clock.breached_at = job.due_at
+                sla_clock.state = ClockState.BREACHED
+                await sla_clock.save()
+                await self._log(ticket, now, None, f"{timer.clock}_breached", sla_clock)
+            elif timer.percent == sla_time.AT_RISK:
+                await self._log(ticket, now, None, f"{timer.clock}_at_risk", sla_clock)
+            await announce(self.jobs, ticket.id, note=threshold_note(timer))
 
-    async def _schedule(self, ticket: Ticket, clock: SlaClock) -> None:
+    async def _schedule(self, ticket: Ticket, sla_clock: SlaClock) -> None:
         calendar = self.calendar(ticket)
-        for percent in sla.THRESHOLDS:
-            at = sla.threshold_at(clock, calendar, percent)
+        for percent in sla_time.THRESHOLDS:
+            at = sla_time.threshold_at(sla_clock, calendar, percent)
             if at is None:
                 continue
+            due_ts = int(sla_clock.due_at.timestamp()) if sla_clock.due_at else int(at.timestamp())
             await self.jobs.enqueue(
-                SLA_THRESHOLD,
-                ticket_id=ticket.id,
+                SlaThreshold(
+                    ticket_id=ticket.id,
+                    clock=sla_clock.name,
+                    percent=percent,
+                    epoch=sla_clock.epoch,
+                    due_ts=due_ts,
+                ),
                 due_at=at,
-                payload={
-                    "clock": clock.name,
-                    "percent": percent,
-                    "epoch": clock.epoch,
-                    "due_ts": int(clock.due_at.timestamp()) if clock.due_at else int(at.timestamp()),
-                },
             )
 
-    def _bank(self, ticket: Ticket, clock: SlaClock, now: datetime) -> None:
-        if clock.running_since is not None:
-            clock.elapsed_seconds = sla.elapsed(clock, self.calendar(ticket), now).total_seconds()
-            clock.running_since = None
+    def _bank(self, ticket: Ticket, sla_clock: SlaClock, now: datetime) -> None:
+        if sla_clock.running_since is not None:
+            sla_clock.elapsed_seconds = sla_time.elapsed(
+                sla_clock, self.calendar(ticket), now
+            ).total_seconds()
+            sla_clock.running_since = None
 
     async def _log(
-        self, ticket: Ticket, now: datetime, actor: str | None, kind: str, clock: SlaClock, **extra: Any
+        self, ticket: Ticket, now: datetime, actor: str | None, kind: str, sla_clock: SlaClock, **extra: Any
     ) -> None:
-        detail = {
-            "elapsed_seconds": round(clock.elapsed_seconds),
-            "target_seconds": clock.target_seconds,
-            "due_at": clock.due_at.isoformat() if clock.due_at else None,
+        await record(
+            ticket.id,
+            now,
+            actor,
+            kind,
+            elapsed_seconds=round(sla_clock.elapsed_seconds),
+            target_seconds=sla_clock.target_seconds,
+            due_at=sla_clock.due_at.isoformat() if sla_clock.due_at else None,
             **extra,
-        }
-        await TicketEvent.create(ticket_id=ticket.id, at=now, actor=actor, kind=kind, detail=detail)
+        )

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import blocks
-from bot.config import Policy
 from bot.ids import Action, Block
+from bot.policy import Policy
+from bot.services.intake import DESCRIPTION_MAX, TITLE_MAX
 from bot.services.resolutions import Resolution
 from bot.services.sla import FIRST_RESPONSE, RESOLUTION
-from bot.services.tickets import DESCRIPTION_MAX, TITLE_MAX
-from bot.sla import ClockReading
+from bot.sla_time import ClockReading
 from models import ClockState, Ticket, TicketStatus
 from tests.blockkit import assert_valid_message, assert_valid_view
 
@@ -181,7 +181,7 @@ def test_home_view_is_valid_with_long_lists() -> None:
 
 
 def test_page_messages_and_remaining_views_stay_within_limits(policy: Policy) -> None:
-    from bot.services.tickets import TicketDraft
+    from bot.services.intake import TicketDraft
     from models import Page
 
     ticket = make_ticket(title="&" * TITLE_MAX, description="&" * DESCRIPTION_MAX)

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.config import Policy, parse_config
 from bot.ids import Action, Callback
+from bot.policy import Policy, parse_config
 from models import Page, TicketEvent
 from tests.conftest import EXAMPLE_POLICY, RunningBot, start_bot
 from tests.e2e.journey import (
@@ -69,7 +69,7 @@ async def test_claimed_ticket_skips_the_lead_and_resolving_stops_the_ladder(runn
     await click(running, "U0ENG1", Action.CLAIM, ticket)
     await advance(running, timedelta(hours=2))  # 2h10m: lead skipped (claimed), manager paged (unresolved)
     assert pages_to(running, "U0LEAD") == [] and len(pages_to(running, "U0MGR")) == 1
-    await running.bot.deps.tickets.resolve(ticket.id, "U0ENG1", "fixed", "Restarted the queue", 30)
+    await running.bot.deps.transitions.resolve(ticket.id, "U0ENG1", "fixed", "Restarted the queue", 30)
     await running.settle()
     await advance(running, timedelta(hours=2), step=timedelta(minutes=15))
     assert pages_to(running, "U0EXEC1") == [] and pages_to(running, "U0EXEC2") == []

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot import sla
-from bot.config import load_config
+from bot import sla_time as sla
+from bot.policy import load_config
 from models import ClockState
 from tests.conftest import EXAMPLE_POLICY
 

@@ -1,51 +1,40 @@
-"""The durable job queue: enqueue rows, lease them exactly once, finish or retry them with backoff."""
+"""The durable job queue: enqueue rows, lease them exactly once, finish, defer, retry or fail them."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from bot import metrics
 from bot.clock import Clock
-from models import Job
+from bot.jobs.kinds import JobPayload
+from models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
 DEFERRED = "deferred: "  # marks a job waiting for a rate budget, not one that failed
+MAX_BACKOFF = timedelta(minutes=15)
 # Wake-ups held back until the surrounding transaction commits, so the worker never looks too early.
 _held_wakeups: ContextVar[list[datetime] | None] = ContextVar("held_wakeups", default=None)
-MAX_BACKOFF = timedelta(minutes=15)
-
-
-class Deferred(Exception):
-    """Not a failure: the job waits its turn (a rate budget is spent) and runs again after `after` s."""
-
-    def __init__(self, reason: str, after: float) -> None:
-        super().__init__(reason)
-        self.after = after
-
-
-class RetryLater(Exception):
-    """A job failed for a passing reason (Slack 429/5xx, network); `after` is the wait Slack asked for."""
-
-    def __init__(self, reason: str, after: float | None = None) -> None:
-        super().__init__(reason)
-        self.after = after
 
 
 def backoff(attempts: int, asked: float | None = None) -> timedelta:
     """Exponential backoff from 2 s, capped; never shorter than what Slack's Retry-After asked."""
     delay = min(timedelta(seconds=2 ** min(attempts, 10)), MAX_BACKOFF)
     return max(delay, timedelta(seconds=asked or 0))
+
+
+def _pending() -> Q:
+    return Q(status=JobStatus.PENDING)
 
 
 @dataclass
@@ -58,26 +47,19 @@ class JobQueue:
     def missed_while_down(self, due: datetime) -> bool:
         return self.started_at is not None and due < self.started_at
 
-    async def enqueue(
-        self,
-        kind: str,
-        *,
-        ticket_id: int | None = None,
-        due_at: datetime | None = None,
-        payload: dict[str, Any] | None = None,
-        dedupe_key: str | None = None,
-    ) -> Job | None:
-        """Add a job; with a dedupe_key an already-pending twin is kept instead (None is returned)."""
+    async def enqueue(self, payload: JobPayload, due_at: datetime | None = None) -> Job | None:
+        """Add a job; if a pending twin has the same dedupe key, keep that one instead (None is returned)."""
         now = self.clock.now()
         due = due_at or now
+        dedupe_key = payload.dedupe_key()
         try:
             # A savepoint: a duplicate must not abort the caller's transaction (PostgreSQL would).
             async with in_transaction():
                 job = await Job.create(
-                    kind=kind,
-                    ticket_id=ticket_id,
+                    kind=payload.kind,
+                    ticket_id=payload.ticket_id,
                     due_at=due,
-                    payload=payload or {},
+                    payload=payload.fields(),
                     dedupe_key=dedupe_key,
                     created_at=now,
                 )
@@ -110,22 +92,25 @@ class JobQueue:
         elif self.on_enqueue is not None:
             self.on_enqueue(due)
 
+    def _free(self) -> Q:
+        return Q(lease_until__isnull=True) | Q(lease_until__lt=self.clock.now())
+
     async def due(self, limit: int = 20) -> list[Job]:
-        now = self.clock.now()
-        free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-        return await Job.filter(free, due_at__lte=now).order_by("due_at", "id").limit(limit)
+        return (
+            await Job.filter(_pending(), self._free(), due_at__lte=self.clock.now())
+            .order_by("due_at", "id")
+            .limit(limit)
+        )
 
     async def next_due_at(self) -> datetime | None:
-        free = Q(lease_until__isnull=True) | Q(lease_until__lt=self.clock.now())
-        job = await Job.filter(free).order_by("due_at").only("id", "due_at").first()
+        job = await Job.filter(_pending(), self._free()).order_by("due_at").only("id", "due_at").first()
         return job.due_at if job else None
 
     async def lease(self, job: Job) -> bool:
         """Take the job for this worker; a conditional update, so two workers never both win."""
         now = self.clock.now()
-        free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
         # Dropping the dedupe key lets a change made while this job runs queue a fresh twin.
-        won = await Job.filter(free, id=job.id, attempts=job.attempts).update(
+        won = await Job.filter(_pending(), self._free(), id=job.id, attempts=job.attempts).update(
             lease_until=now + LEASE, attempts=F("attempts") + 1, dedupe_key=None
         )
         if won:
@@ -149,3 +134,37 @@ class JobQueue:
         await Job.filter(id=job.id).update(due_at=due, lease_until=None, last_error=error[:2000])
         self._wake(due)
         return due
+
+    async def fail(self, job: Job, code: str, reason: str) -> None:
+        """End the job for good, logged once at ERROR with its ticket, and counted."""
+        await Job.filter(id=job.id).update(
+            status=JobStatus.FAILED, failed_at=self.clock.now(), lease_until=None, last_error=reason[:2000]
+        )
+        metrics.JOBS_FAILED.labels(job.kind, code).inc()
+        ticket = f" for SUP-{job.ticket_id}" if job.ticket_id else ""
+        log.error(
+            "job %s (%s)%s failed for good after %d attempt(s): %s",
+            job.id,
+            job.kind,
+            ticket,
+            job.attempts,
+            reason,
+        )
+
+    async def failed(self, limit: int = 50) -> list[Job]:
+        return await Job.filter(status=JobStatus.FAILED).order_by("-failed_at").limit(limit)
+
+    async def requeue_failed(self, kinds: Iterable[str] | None = None) -> int:
+        """Give failed jobs another go (after an operator fixed what made them fail)."""
+        query = Job.filter(status=JobStatus.FAILED)
+        if kinds is not None:
+            query = query.filter(kind__in=list(kinds))
+        now = self.clock.now()
+        count = await query.update(status=JobStatus.PENDING, due_at=now, failed_at=None, attempts=0)
+        if count:
+            log.info("re-queued %d failed job(s)", count)
+            self._wake(now)
+        return count
+
+    async def forget_failed(self, before: datetime) -> int:
+        return await Job.filter(status=JobStatus.FAILED, failed_at__lt=before).delete()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Priority, load_config, parse_config
+from bot.policy import ConfigError, Priority, load_config, parse_config
 from tests.conftest import EXAMPLE_POLICY, ROOT
 
 FOUNDATION = ROOT / "tests" / "foundation_policy.yml"
@@ -63,7 +63,11 @@ def _broken(old: str, new: str) -> str:
             '"17:00-08:00"',
             "line 5: calendars.business-hours.hours: 17:00-08:00 ends before it starts",
         ),
-        ("country: US", "country: XX", "line 6: calendars.business-hours.holidays: the holidays package"),
+        (
+            "country: US",
+            "country: XX",
+            "line 6: calendars.business-hours.holidays.country: the holidays package does not know",
+        ),
         ("  always:\n", "  always:\n    timezon: UTC\n", "line 8: calendars.always.timezon: Extra inputs"),
     ],
 )

@@ -1,4 +1,5 @@
-"""SLA clock arithmetic, pure: business time elapsed, remaining, due and threshold instants.
+"""SLA clock arithmetic, pure (no database, no time source): business time elapsed, remaining, due
+and threshold instants.
 
 A clock's elapsed business time is what it banked before its last pause plus, while it runs
 (`running_since` is set), the business time since it last started, on the ticket's plan calendar.
@@ -24,7 +25,7 @@ class Calendar(Protocol):
     def between(self, start: datetime, end: datetime) -> timedelta: ...
 
 
-class ClockLike(Protocol):
+class SlaClockLike(Protocol):
     target_seconds: int
     state: ClockState
     running_since: datetime | None
@@ -49,38 +50,38 @@ class ClockReading:
         return 100.0 * self.elapsed / self.target if self.target else 100.0
 
 
-def elapsed(clock: ClockLike, calendar: Calendar, now: datetime) -> timedelta:
-    banked = timedelta(seconds=clock.elapsed_seconds)
-    if clock.running_since is not None:  # running (possibly already past its target)
-        return banked + calendar.between(clock.running_since, now)
+def elapsed(sla_clock: SlaClockLike, calendar: Calendar, now: datetime) -> timedelta:
+    banked = timedelta(seconds=sla_clock.elapsed_seconds)
+    if sla_clock.running_since is not None:  # running (possibly already past its target)
+        return banked + calendar.between(sla_clock.running_since, now)
     return banked
 
 
-def due_at(clock: ClockLike, calendar: Calendar) -> datetime | None:
+def due_at(sla_clock: SlaClockLike, calendar: Calendar) -> datetime | None:
     """Where the remaining business time runs out, if the clock is running."""
-    if clock.running_since is None:
+    if sla_clock.running_since is None:
         return None
-    remaining = timedelta(seconds=clock.target_seconds - clock.elapsed_seconds)
+    remaining = timedelta(seconds=sla_clock.target_seconds - sla_clock.elapsed_seconds)
     if remaining <= timedelta(0):
-        return clock.running_since
-    return calendar.add(clock.running_since, remaining)
+        return sla_clock.running_since
+    return calendar.add(sla_clock.running_since, remaining)
 
 
-def threshold_at(clock: ClockLike, calendar: Calendar, percent: int) -> datetime | None:
+def threshold_at(sla_clock: SlaClockLike, calendar: Calendar, percent: int) -> datetime | None:
     """When a running clock reaches `percent` of its target; None if paused or already past it."""
-    if clock.running_since is None:
+    if sla_clock.running_since is None:
         return None
-    needed = timedelta(seconds=clock.target_seconds * percent / 100 - clock.elapsed_seconds)
+    needed = timedelta(seconds=sla_clock.target_seconds * percent / 100 - sla_clock.elapsed_seconds)
     if needed <= timedelta(0):
         return None
-    return calendar.add(clock.running_since, needed)
+    return calendar.add(sla_clock.running_since, needed)
 
 
-def read(name: str, clock: ClockLike, calendar: Calendar, now: datetime) -> ClockReading:
+def read(name: str, sla_clock: SlaClockLike, calendar: Calendar, now: datetime) -> ClockReading:
     return ClockReading(
         name=name,
-        state=clock.state,
-        target=timedelta(seconds=clock.target_seconds),
-        elapsed=elapsed(clock, calendar, now),
-        due_at=clock.due_at,
+        state=sla_clock.state,
+        target=timedelta(seconds=sla_clock.target_seconds),
+        elapsed=elapsed(sla_clock, calendar, now),
+        due_at=sla_clock.due_at,
     )

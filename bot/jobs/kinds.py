@@ -1,0 +1,171 @@
+"""Every kind of job the worker runs, declared once here with its typed payload.
+
+A job row stores `kind` (the class's `kind`), `ticket_id` and the other fields as JSON. The worker turns a
+row back into its payload class and hands it to the one handler the composition root (bot/app.py) maps to
+that class; a kind without a handler stops the bot at start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+from models import Job
+
+
+class PayloadError(Exception):
+    """A job row that does not decode into its kind's payload (written by another version, say)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobPayload:
+    kind: ClassVar[str]
+    ticket_id: int | None = None
+
+    def dedupe_key(self) -> str | None:
+        """While a job with this key is pending, another one like it is coalesced into it."""
+        return None
+
+    def fields(self) -> dict[str, Any]:
+        """The payload's JSON, without ticket_id (a column of its own)."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if k != "ticket_id"}
+
+    @classmethod
+    def from_job(cls, job: Job) -> Self:
+        known = {f.name for f in dataclasses.fields(cls)}
+        data = {k: v for k, v in (job.payload or {}).items() if k in known}
+        try:
+            return cls(ticket_id=job.ticket_id, **data)
+        except TypeError as exc:
+            raise PayloadError(f"{cls.kind} job {job.id}: {exc}") from exc
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketJob(JobPayload):
+    ticket_id: int
+
+
+# --- the ticket in the support channel ---
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostTicket(TicketJob):
+    kind: ClassVar[str] = "post_ticket"
+
+    def dedupe_key(self) -> str:
+        return f"post:{self.ticket_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedrawTicket(TicketJob):
+    kind: ClassVar[str] = "redraw_ticket"
+
+    def dedupe_key(self) -> str:
+        return f"redraw:{self.ticket_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreadNote(TicketJob):
+    """A note in the ticket's thread: `text` is mrkdwn we wrote; `quote`, if any, is a person's words,
+    escaped when the note is sent."""
+
+    kind: ClassVar[str] = "thread_note"
+    text: str
+    quote: str | None = None
+
+
+# --- people ---
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotifyReporter(TicketJob):
+    """News for the key user who raised the ticket; `event` picks the message (bot/outbox/reporter.py)."""
+
+    kind: ClassVar[str] = "notify_reporter"
+    event: str
+    by: str = ""
+    previous: str | None = None
+    text: str | None = None
+    duplicate_of: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefreshHome(JobPayload):
+    kind: ClassVar[str] = "refresh_home"
+    user: str
+
+    def dedupe_key(self) -> str:
+        return f"home:{self.user}"
+
+
+# --- timers ---
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlaThreshold(TicketJob):
+    """An SLA clock reaches `percent` of its target; stale once the clock's epoch moved on."""
+
+    kind: ClassVar[str] = "sla_threshold"
+    clock: str
+    percent: int
+    epoch: int
+    due_ts: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class LadderStepDue(TicketJob):
+    """A step of the ticket's escalation ladder is due; stale once the ladder epoch moved on."""
+
+    kind: ClassVar[str] = "ladder_step"
+    epoch: int
+    index: int
+    priority: str
+
+    def dedupe_key(self) -> str:
+        return f"ladder:{self.ticket_id}:{self.epoch}:{self.index}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliverPage(TicketJob):
+    kind: ClassVar[str] = "deliver_page"
+    page: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedrawPage(TicketJob):
+    kind: ClassVar[str] = "redraw_page"
+    page: int
+
+    def dedupe_key(self) -> str:
+        return f"redraw-page:{self.page}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Housekeeping(JobPayload):
+    kind: ClassVar[str] = "housekeeping"
+
+    def dedupe_key(self) -> str:
+        return "housekeeping"
+
+
+KINDS: tuple[type[JobPayload], ...] = (
+    PostTicket,
+    RedrawTicket,
+    ThreadNote,
+    NotifyReporter,
+    RefreshHome,
+    SlaThreshold,
+    LadderStepDue,
+    DeliverPage,
+    RedrawPage,
+    Housekeeping,
+)
+BY_NAME: dict[str, type[JobPayload]] = {kind.kind: kind for kind in KINDS}
+
+
+def decode(job: Job) -> JobPayload:
+    kind = BY_NAME.get(job.kind)
+    if kind is None:
+        raise PayloadError(f"job {job.id} has unknown kind {job.kind!r}")
+    return kind.from_job(job)

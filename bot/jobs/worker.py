@@ -1,0 +1,138 @@
+"""Runs due jobs: sleeps until the next due time, or until woken by a sooner job."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from bot.clock import Clock
+from bot.jobs.kinds import KINDS, JobPayload, PayloadError, decode
+from bot.jobs.outcomes import Deferred, Permanent, RetryLater
+from bot.jobs.queue import LEASE, JobQueue
+from models import Job
+
+log = logging.getLogger(__name__)
+
+P = TypeVar("P", bound=JobPayload)
+Handler = Callable[[Any, Job], Awaitable[None]]
+
+IDLE_POLL_SECONDS = 5.0  # picks up work of other replicas and leases that ran out (about 2 ms per look)
+# One attempt may take this long; shorter than the lease, so no other replica takes a job still running.
+ATTEMPT_TIMEOUT = LEASE.total_seconds() / 3
+GIVE_UP_AFTER = timedelta(hours=24)  # passing failures are retried this long, then the job fails
+MAX_BUG_ATTEMPTS = 5  # an unexpected exception (a bug) is retried this often, then the job fails
+
+
+class HandlerTable:
+    """The one table from job kind to handler; `check()` refuses a kind without one."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[type[JobPayload], Handler] = {}
+
+    def on(self, kind: type[P], handler: Callable[[P, Job], Awaitable[None]]) -> HandlerTable:
+        if kind in self._handlers:
+            raise ValueError(f"{kind.kind} has two handlers")
+        self._handlers[kind] = handler
+        return self
+
+    def check(self) -> HandlerTable:
+        missing = [kind.kind for kind in KINDS if kind not in self._handlers]
+        if missing:
+            raise RuntimeError(f"no handler for job kinds: {', '.join(missing)}")
+        return self
+
+    def get(self, kind: type[JobPayload]) -> Handler | None:
+        return self._handlers.get(kind)
+
+    def wrap(self, kind: type[JobPayload], wrapper: Callable[[Handler], Handler]) -> None:
+        """Put a wrapper around a kind's handler (benchmarks count what it does)."""
+        self._handlers[kind] = wrapper(self._handlers[kind])
+
+
+class Worker:
+    def __init__(self, queue: JobQueue, clock: Clock, handlers: HandlerTable) -> None:
+        self.queue = queue
+        self.clock = clock
+        self.handlers = handlers
+        self._wake = asyncio.Event()
+        self._stopping = False
+        queue.on_enqueue = self.wake_for
+        self._next_due: datetime | None = None
+
+    def wake_for(self, due: datetime) -> None:
+        """A job became due at `due`: wake now if that is sooner than what the worker sleeps towards."""
+        if self._next_due is None or due < self._next_due:
+            self._wake.set()
+
+    async def run_due(self) -> int:
+        """Run every job due now; returns how many ran. Tests call this directly with a fake clock."""
+        ran = 0
+        while True:
+            batch = await self.queue.due()
+            if not batch:
+                return ran
+            for job in batch:
+                if await self.queue.lease(job):
+                    await self._run(job)
+                    ran += 1
+
+    async def _run(self, job: Job) -> None:
+        try:
+            payload = decode(job)
+        except PayloadError as exc:
+            await self.queue.fail(job, "bad_payload", str(exc))
+            return
+        handler = self.handlers.get(type(payload))
+        if handler is None:
+            await self.queue.fail(job, "no_handler", f"no handler for {job.kind}")
+            return
+        try:
+            await asyncio.wait_for(handler(payload, job), ATTEMPT_TIMEOUT)
+        except Deferred as exc:
+            await self.queue.defer(job, str(exc), exc.after)
+        except Permanent as exc:
+            await self.queue.fail(job, exc.code, str(exc))
+        except (RetryLater, TimeoutError) as exc:
+            reason = str(exc) if isinstance(exc, RetryLater) else f"attempt took over {ATTEMPT_TIMEOUT:.0f} s"
+            if self.clock.now() - job.created_at > GIVE_UP_AFTER:
+                await self.queue.fail(job, "gave_up", f"still failing after {GIVE_UP_AFTER}: {reason}")
+                return
+            asked = exc.after if isinstance(exc, RetryLater) else None
+            due = await self.queue.retry(job, reason, asked)
+            log.warning("job %s (%s) will be retried at %s: %s", job.id, job.kind, due.isoformat(), reason)
+        except Exception as exc:  # a bug must not stop the worker: keep the job a few more times
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            reason = f"{type(exc).__name__}: {exc}"
+            if job.attempts >= MAX_BUG_ATTEMPTS:
+                await self.queue.fail(job, "error", reason)
+            else:
+                await self.queue.retry(job, reason)
+        else:
+            await self.queue.finish(job)
+
+    async def run_forever(self) -> None:
+        self.queue.started_at = self.clock.now()
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.run_due()
+                next_due = await self.queue.next_due_at()
+            except Exception:  # database hiccup: wait and try again rather than die
+                log.exception("worker cycle failed")
+                next_due = None
+            timeout = IDLE_POLL_SECONDS
+            if next_due is not None:
+                timeout = min(timeout, max(0.0, (next_due - self.clock.now()).total_seconds()))
+            self._next_due = self.clock.now() + timedelta(seconds=timeout)
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            except TimeoutError:
+                pass
+            self._next_due = None
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()

@@ -1,0 +1,73 @@
+"""Escalation pages by DM, with a fallback into the support channel when a DM can never arrive."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import blocks
+from bot.clock import Clock
+from bot.jobs.kinds import DeliverPage, RedrawPage
+from bot.notifier import Notifier
+from bot.policy import Policy
+from bot.services.events import record
+from bot.slack.api import SlackApi
+from bot.slack.errors import UNDELIVERABLE_DM, SlackRefused
+from models import Job, Page, Ticket
+
+log = logging.getLogger(__name__)
+
+
+class PageOutbox:
+    def __init__(self, api: SlackApi, notifier: Notifier, policy: Policy, clock: Clock) -> None:
+        self.api = api
+        self.notifier = notifier
+        self.policy = policy
+        self.clock = clock
+
+    async def deliver(self, job: DeliverPage, _: Job) -> None:
+        page = await Page.get_or_none(id=job.page)
+        if page is None or page.sent_at is not None:
+            return
+        ticket = await Ticket.get(id=page.ticket_id)
+        link = await self.notifier.permalink(ticket.channel_id, ticket.message_ts)
+        try:
+            answer = await self.notifier.dm(
+                page.recipient, blocks.page_message(page, ticket, self.policy, self.clock.now(), link)
+            )
+        except SlackRefused as exc:
+            if exc.error not in UNDELIVERABLE_DM:
+                raise
+            # Nobody may go unpaged: post it in the support channel instead, naming the person.
+            log.warning(
+                "page %s to %s undeliverable (%s); posting in the support channel",
+                page.id,
+                page.recipient,
+                exc.error,
+            )
+            message = blocks.page_message(
+                page, ticket, self.policy, self.clock.now(), link, fallback_for=page.recipient
+            )
+            answer = await self.api.post_in_channel(self.policy.support_channel, **message)
+            await record(
+                ticket.id, self.clock.now(), None, "page_fell_back", recipient=page.recipient, error=exc.error
+            )
+            page.fell_back = True
+        page.sent_at = self.clock.now()
+        page.channel_id = str(answer.get("channel") or page.recipient)
+        page.message_ts = str(answer.get("ts") or "")
+        await page.save(update_fields=["sent_at", "channel_id", "message_ts", "fell_back"])
+
+    async def redraw(self, job: RedrawPage, _: Job) -> None:
+        page = await Page.get_or_none(id=job.page)
+        if page is None or page.message_ts is None or page.channel_id is None:
+            return
+        ticket = await Ticket.get(id=page.ticket_id)
+        message = blocks.page_message(
+            page,
+            ticket,
+            self.policy,
+            self.clock.now(),
+            await self.notifier.permalink(ticket.channel_id, ticket.message_ts),
+            fallback_for=page.recipient if page.fell_back else None,
+        )
+        await self.api.update_message(page.channel_id, page.message_ts, **message)

@@ -1,0 +1,59 @@
+"""The ticket in the support channel: its post, its redraws and the notes in its thread."""
+
+from __future__ import annotations
+
+from bot import blocks
+from bot.clock import Clock
+from bot.jobs.kinds import PostTicket, RedrawTicket, ThreadNote
+from bot.jobs.outcomes import Deferred
+from bot.jobs.queue import JobQueue
+from bot.policy import Policy
+from bot.services.sla import SlaService
+from bot.slack.api import SlackApi
+from models import Job, Ticket
+
+NOT_POSTED_RETRY = 5.0  # seconds: a note waits this long for its ticket's post, then looks again
+
+
+class TicketOutbox:
+    def __init__(self, api: SlackApi, policy: Policy, clock: Clock, sla: SlaService, jobs: JobQueue) -> None:
+        self.api = api
+        self.policy = policy
+        self.clock = clock
+        self.sla = sla
+        self.jobs = jobs
+
+    async def render(self, ticket: Ticket) -> blocks.Message:
+        now = self.clock.now()
+        return blocks.ticket_message(ticket, self.policy, await self.sla.readings(ticket, now), now)
+
+    async def post(self, job: PostTicket, _: Job) -> None:
+        ticket = await Ticket.get_or_none(id=job.ticket_id)
+        if ticket is None or ticket.message_ts is not None:
+            return
+        channel = self.policy.support_channel
+        answer = await self.api.post_in_channel(channel, **await self.render(ticket))
+        await Ticket.filter(id=ticket.id).update(
+            channel_id=answer.get("channel", channel), message_ts=answer["ts"]
+        )
+        latest = await Ticket.get(id=ticket.id)
+        if (
+            latest.version != ticket.version
+        ):  # it changed while we were posting: redraw it, as a job of its own
+            async with self.jobs.transaction():
+                await self.jobs.enqueue(RedrawTicket(ticket_id=ticket.id))
+
+    async def redraw(self, job: RedrawTicket, _: Job) -> None:
+        ticket = await Ticket.get_or_none(id=job.ticket_id)
+        if ticket is None or ticket.message_ts is None or ticket.channel_id is None:
+            return  # the pending post will show the latest state
+        await self.api.update_message(ticket.channel_id, ticket.message_ts, **await self.render(ticket))
+
+    async def note(self, job: ThreadNote, _: Job) -> None:
+        ticket = await Ticket.get_or_none(id=job.ticket_id)
+        if ticket is None:
+            return
+        if ticket.message_ts is None or ticket.channel_id is None:
+            raise Deferred(f"{ticket.ref} is not posted yet; its thread note waits", NOT_POSTED_RETRY)
+        text = job.text if job.quote is None else f"{job.text}\n{blocks.escape(job.quote)}"
+        await self.api.post_in_channel(ticket.channel_id, thread_ts=ticket.message_ts, text=text)

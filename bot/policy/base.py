@@ -1,0 +1,64 @@
+"""Building blocks of the policy file: strict models, priorities, durations and people."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+from bot.durations import parse_duration
+
+
+class ConfigError(Exception):
+    """A policy file that cannot be used; the message names the key and line."""
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors (a typo must not be silently ignored); loaded policies never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+    @property
+    def label(self) -> str:
+        return PRIORITY_LABELS[self][0]
+
+    @property
+    def meaning(self) -> str:
+        return PRIORITY_LABELS[self][1]
+
+
+PRIORITY_LABELS: dict[Priority, tuple[str, str]] = {
+    Priority.P1: ("P1 Emergency", "Production down or launch blocked"),
+    Priority.P2: ("P2 Critical", "Production impaired or development schedule blocked"),
+    Priority.P3: ("P3 Normal", "A problem with a workaround, or a question"),
+    Priority.P4: ("P4 Enhancement request", "A wish for new or changed behaviour"),
+}
+
+TARGET_NAMES = ("first_response", "resolution")
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Duration = Annotated[
+    timedelta, BeforeValidator(lambda v: v if isinstance(v, timedelta) else parse_duration(v))
+]
+
+
+def check_person(value: object) -> str:
+    text = str(value).strip()
+    if not (SLACK_USER_ID.match(text) or EMAIL.match(text)):
+        raise ValueError(f"{text!r} is neither a Slack user id (U…) nor an e-mail address")
+    return text
+
+
+Person = Annotated[str, BeforeValidator(check_person)]

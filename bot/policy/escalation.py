@@ -1,0 +1,80 @@
+"""The escalation part of the policy: levels (people or on-call rotations) and the ladder of steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from croniter import croniter
+from pydantic import Field, field_validator, model_validator
+
+from bot.durations import parse_duration
+from bot.policy.base import TARGET_NAMES, Person, Strict
+from bot.policy.calendars import check_timezone
+
+
+class LadderStep(Strict):
+    page: str
+    after: str
+    unless: Literal["claimed", "acknowledged", "resolved"] = "resolved"
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _offset(cls, value: Any) -> str:
+        text = str(value).strip()
+        if text not in TARGET_NAMES:
+            parse_duration(text)
+        return text
+
+    def offset(self, targets: Mapping[str, timedelta]) -> timedelta | None:
+        """The business-time offset from when the ticket was raised; None if the named target is not set."""
+        if self.after in TARGET_NAMES:
+            return targets.get(self.after)
+        return parse_duration(self.after)
+
+
+Ladder = dict[Literal["P1", "P2", "P3", "P4", "default"], list[LadderStep]]
+
+
+class Rotation(Strict):
+    rotation: list[Person] = Field(min_length=1)
+    handoff: str
+    timezone: str = "UTC"
+
+    @field_validator("handoff")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if not croniter.is_valid(value):
+            raise ValueError(f"{value!r} is not a cron expression like '0 9 * * MON'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return check_timezone(value)
+
+
+Level = Annotated[list[Person], Field(min_length=1)] | Rotation
+
+
+class Escalation(Strict):
+    levels: dict[str, Level]
+    ladder: Ladder
+
+    @model_validator(mode="after")
+    def _steps_name_levels(self) -> Escalation:
+        check_ladder(self.ladder, self.levels, "escalation.ladder")
+        if "default" not in self.ladder:
+            raise ValueError("escalation.ladder needs a default list of steps")
+        return self
+
+
+def check_ladder(ladder: Ladder, levels: Mapping[str, Any], where: str) -> None:
+    for priority, steps in ladder.items():
+        for index, step in enumerate(steps):
+            if step.page not in levels:
+                known = ", ".join(levels) or "none"
+                raise ValueError(
+                    f"{where}.{priority}[{index}].page: unknown level {step.page!r} (levels: {known})"
+                )

@@ -1,0 +1,72 @@
+"""The whole policy: support channel, calendars, plans, escalation, people, customers and permissions."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import Field, field_validator, model_validator
+
+from bot.permissions import DEFAULT_PERMISSIONS, Do, Role
+from bot.policy.base import SLACK_CHANNEL_ID, Person, Priority, Strict
+from bot.policy.calendars import CalendarSpec
+from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
+from bot.policy.plans import Customer, Plan
+
+
+class Policy(Strict):
+    support_channel: str
+    permissions: dict[Do, list[Role]] = Field(default_factory=dict)
+    calendars: dict[str, CalendarSpec] = Field(min_length=1)
+    plans: dict[str, Plan] = Field(min_length=1)
+    escalation: Escalation
+    engineers: list[Person] = Field(min_length=1)
+    customers: dict[str, Customer] = Field(min_length=1)
+
+    @field_validator("support_channel")
+    @classmethod
+    def _channel_id(cls, value: str) -> str:
+        if not SLACK_CHANNEL_ID.match(value):
+            raise ValueError(f"{value!r} is not a channel id (C…); copy it from the channel's details")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Policy:
+        for name, plan in self.plans.items():
+            if plan.calendar not in self.calendars:
+                raise ValueError(f"plans.{name}.calendar: unknown calendar {plan.calendar!r}")
+            if plan.ladder is not None:
+                check_ladder(plan.ladder, self.escalation.levels, f"plans.{name}.ladder")
+        for key, customer in self.customers.items():
+            if customer.plan not in self.plans:
+                raise ValueError(f"customers.{key}.plan: unknown plan {customer.plan!r}")
+        return self
+
+    def customers_of(self, user_id: str) -> list[str]:
+        """Customer keys for which this user is a key user, in policy order."""
+        return [key for key, customer in self.customers.items() if user_id in customer.key_users]
+
+    def customer_by_domain(self, email: str) -> str | None:
+        domain = email.rpartition("@")[2].lower()
+        for key, customer in self.customers.items():
+            if domain and domain in (d.lower() for d in customer.domains):
+                return key
+        return None
+
+    def is_engineer(self, user_id: str) -> bool:
+        return user_id in self.engineers
+
+    @cached_property
+    def permission_table(self) -> dict[Do, tuple[Role, ...]]:
+        return {**DEFAULT_PERMISSIONS, **{action: tuple(roles) for action, roles in self.permissions.items()}}
+
+    @cached_property
+    def escalation_people(self) -> frozenset[str]:
+        """Everyone on any escalation level (rotations included), as written in the file."""
+        people: set[str] = set()
+        for level in self.escalation.levels.values():
+            people.update(level.rotation if isinstance(level, Rotation) else level)
+        return frozenset(people)
+
+    def ladder_for(self, plan: str, priority: Priority) -> list[LadderStep]:
+        ladder = self.plans[plan].ladder or self.escalation.ladder
+        return list(ladder.get(priority.value, ladder.get("default", self.escalation.ladder["default"])))

@@ -1,0 +1,170 @@
+"""Raising a ticket: validate the key user's draft, offer a similar open ticket, save and queue its post."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.ids import Block
+from bot.jobs.kinds import NotifyReporter, PostTicket
+from bot.jobs.queue import JobQueue
+from bot.policy import Policy, Priority
+from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.events import record
+from bot.services.ladder import Ladder
+from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
+from models import Ticket, TicketStatus
+
+TITLE_MAX = 150
+DESCRIPTION_MAX = 2900
+DETAILS_MAX = 2900
+DUPLICATE_WINDOW = timedelta(hours=24)
+SIMILAR_TITLE = 0.75  # difflib ratio of normalised titles above which we ask "is it the same problem?"
+RECENT_CANDIDATES = 50
+ENVIRONMENTS = {"production": "Production", "non-production": "Non-production"}
+
+
+@dataclass(frozen=True)
+class TicketDraft:
+    """What a key user typed into the modal, before validation."""
+
+    reporter_id: str
+    customer: str | None
+    priority: str | None
+    environment: str | None
+    title: str | None
+    description: str | None
+    tried: str | None
+
+
+@dataclass(frozen=True)
+class ValidDraft:
+    reporter_id: str
+    customer: str
+    priority: Priority
+    environment: str
+    title: str
+    description: str
+    tried: str
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two titles read, 0..1, ignoring case, punctuation and word order."""
+
+    def words(text: str) -> str:
+        return " ".join(sorted(re.findall(r"[a-z0-9]+", text.lower())))
+
+    return difflib.SequenceMatcher(None, words(a), words(b)).ratio()
+
+
+def draft_as_details(draft: TicketDraft) -> str:
+    parts = [f"*{draft.title or ''}*", draft.description or ""]
+    if draft.tried:
+        parts.append(f"Already tried: {draft.tried}")
+    return "\n".join(p for p in parts if p.strip())[:DETAILS_MAX]
+
+
+def policy_snapshot(policy: Policy, plan: str) -> dict[str, Any]:
+    """Targets and ladders in force now, for every priority, so a later priority change re-derives from
+    the terms the ticket was raised under, and YAML edits never move a running ticket."""
+    spec = policy.plans[plan]
+    return {
+        "calendar": spec.calendar,
+        "targets": {
+            FIRST_RESPONSE: {p.value: int(t.total_seconds()) for p, t in spec.first_response.items()},
+            RESOLUTION: {p.value: int(t.total_seconds()) for p, t in spec.resolution.items()},
+        },
+        "ladders": {p.value: [s.model_dump() for s in policy.ladder_for(plan, p)] for p in Priority},
+    }
+
+
+class Intake:
+    def __init__(self, policy: Policy, clock: Clock, jobs: JobQueue, sla: SlaService, ladder: Ladder) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.jobs = jobs
+        self.sla = sla
+        self.ladder = ladder
+
+    def validate(self, draft: TicketDraft) -> ValidDraft:
+        """Check a draft; raises InvalidInput keyed by the modal's block ids."""
+        errors: dict[str, str] = {}
+        allowed_customers = self.policy.customers_of(draft.reporter_id)
+        if not allowed_customers:
+            raise NotAllowed("Only your company's key users can raise second-line tickets.")
+        customer = draft.customer or (allowed_customers[0] if len(allowed_customers) == 1 else None)
+        if customer not in allowed_customers:
+            errors[Block.CUSTOMER] = "Choose the customer this ticket is for."
+        priority = draft.priority if draft.priority in Priority.__members__ else None
+        if priority is None:
+            errors[Block.PRIORITY] = "Choose a priority."
+        environment = draft.environment if draft.environment in ENVIRONMENTS else None
+        if environment is None:
+            errors[Block.ENVIRONMENT] = "Say whether this is production or not."
+        title = " ".join((draft.title or "").split())
+        if not title:
+            errors[Block.TITLE] = "Give the ticket a short title."
+        elif len(title) > TITLE_MAX:
+            errors[Block.TITLE] = f"Keep the title under {TITLE_MAX} characters."
+        description = (draft.description or "").strip()
+        if not description:
+            errors[Block.DESCRIPTION] = "Describe the problem: what happens, and what you expected."
+        elif len(description) > DESCRIPTION_MAX:
+            errors[Block.DESCRIPTION] = f"Keep the description under {DESCRIPTION_MAX} characters."
+        tried = (draft.tried or "").strip()
+        if len(tried) > DESCRIPTION_MAX:
+            errors[Block.TRIED] = f"Keep this under {DESCRIPTION_MAX} characters."
+        if errors:
+            raise InvalidInput(errors)
+        assert customer is not None and priority is not None and environment is not None
+        return ValidDraft(
+            draft.reporter_id, customer, Priority(priority), environment, title, description, tried
+        )
+
+    async def similar_open(self, draft: TicketDraft) -> Ticket | None:
+        """An open ticket of the same customer from the last 24 hours whose title reads the same."""
+        valid = self.validate(draft)
+        since = self.clock.now() - DUPLICATE_WINDOW
+        recent = (
+            await Ticket.filter(
+                customer=valid.customer, created_at__gte=since, status__not=TicketStatus.RESOLVED
+            )
+            .order_by("-id")
+            .limit(RECENT_CANDIDATES)
+        )
+        scored = [(similarity(valid.title, t.title), t) for t in recent]
+        best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        return best[1] if best[0] >= SIMILAR_TITLE else None
+
+    async def raise_ticket(self, draft: TicketDraft) -> Ticket:
+        valid = self.validate(draft)
+        plan = self.policy.customers[valid.customer].plan
+        now = self.clock.now()
+        async with self.jobs.transaction():
+            ticket = await Ticket.create(
+                customer=valid.customer,
+                plan=plan,
+                priority=valid.priority.value,
+                environment=valid.environment,
+                title=valid.title,
+                description=valid.description,
+                tried=valid.tried,
+                reporter_id=valid.reporter_id,
+                policy=policy_snapshot(self.policy, plan),
+                created_at=now,
+                updated_at=now,
+            )
+            await record(
+                ticket.id, now, valid.reporter_id, "raised",
+                priority=valid.priority.value, customer=valid.customer, plan=plan,
+            )  # fmt: skip
+            await self.sla.start(ticket, now)
+            await self.ladder.schedule(ticket)
+            # Saved before anything is posted: if Slack is down the jobs keep retrying (decision 6).
+            await self.jobs.enqueue(PostTicket(ticket_id=ticket.id))
+            await self.jobs.enqueue(NotifyReporter(ticket_id=ticket.id, event="raised"))
+        return ticket

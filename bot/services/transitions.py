@@ -1,0 +1,331 @@
+"""Working a ticket: claim, release, reassign, priority, wait, resume, details, resolve, reopen.
+
+Every transition is the same step (`_run`): load the ticket, check the permission, let the transition
+decide its `Change` (or refuse), then in one transaction apply it under optimistic locking, log it, move
+the SLA clocks and queue what Slack must show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.expressions import F
+
+from bot.clock import Clock
+from bot.ids import Block
+from bot.jobs.kinds import NotifyReporter
+from bot.jobs.queue import JobQueue
+from bot.permissions import Do, Role
+from bot.policy import Priority
+from bot.services.errors import InvalidInput, NotAllowed, ServiceError
+from bot.services.events import announce, record
+from bot.services.intake import DETAILS_MAX
+from bot.services.ladder import Ladder
+from bot.services.queries import TicketQueries
+from bot.services.resolutions import Resolution
+from bot.services.roles import Roles
+from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
+from models import Ticket, TicketStatus
+
+REOPEN_WINDOW = timedelta(days=7)  # key users may reopen this long after resolution; staff at any time
+
+ClockEffect = Callable[[Ticket, datetime], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one transition does to a ticket; `Transitions._apply` carries it out."""
+
+    event: str  # the event-log kind
+    fields: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
+    effects: tuple[ClockEffect, ...] = ()  # SLA clocks and ladder, after the fields changed
+    note: str | None = None  # for the ticket's thread (mrkdwn we wrote)
+    quote: str | None = None  # a person's words under the note, escaped when sent
+    reporter: NotifyReporter | None = None
+    only_if_unclaimed: bool = False  # a claim: exactly one of many simultaneous clicks wins
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    ticket: Ticket
+    won: bool  # False: someone else already had it; ticket.owner_id says who
+
+
+def _ensure_open(ticket: Ticket) -> None:
+    if ticket.status == TicketStatus.RESOLVED:
+        raise ServiceError(f"{ticket.ref} is resolved; reopen it first.")
+
+
+class Transitions:
+    def __init__(
+        self,
+        clock: Clock,
+        jobs: JobQueue,
+        roles: Roles,
+        queries: TicketQueries,
+        sla: SlaService,
+        ladder: Ladder,
+    ) -> None:
+        self.clock = clock
+        self.jobs = jobs
+        self.roles = roles
+        self.queries = queries
+        self.sla = sla
+        self.ladder = ladder
+
+    # --- the shared step ---
+
+    async def _run(
+        self,
+        action: Do,
+        ticket_id: int,
+        user_id: str,
+        decide: Callable[[Ticket, datetime], Awaitable[Change | None]],
+        *,
+        must_be_open: bool = True,
+    ) -> tuple[Ticket, bool]:
+        """Load, authorise, decide, apply; returns the ticket as it now stands and whether it changed."""
+        ticket = await self.queries.get(ticket_id)
+        self.roles.require(action, user_id, ticket)
+        if must_be_open:
+            _ensure_open(ticket)
+        now = self.clock.now()
+        change = await decide(ticket, now)
+        if change is None:
+            return ticket, False
+        async with self.jobs.transaction():
+            applied = await self._apply(ticket, user_id, now, change)
+        return await self.queries.get(ticket_id), applied
+
+    async def _apply(self, ticket: Ticket, user_id: str, now: datetime, change: Change) -> bool:
+        if change.fields:
+            match = {"owner_id__isnull": True} if change.only_if_unclaimed else {"version": ticket.version}
+            done = await Ticket.filter(id=ticket.id, **match).update(
+                **change.fields, updated_at=now, version=F("version") + 1
+            )
+            if not done:
+                if change.only_if_unclaimed:
+                    return False
+                raise ServiceError(
+                    f"{ticket.ref} was changed by someone else just now. Please look and try again."
+                )
+            # The in-memory ticket follows, so effects run afterwards see the new state.
+            for name, value in {**change.fields, "updated_at": now, "version": ticket.version + 1}.items():
+                setattr(ticket, name, value)
+        await record(ticket.id, now, user_id, change.event, **change.detail)
+        for effect in change.effects:
+            await effect(ticket, now)
+        await announce(
+            self.jobs,
+            ticket.id,
+            note=change.note,
+            quote=change.quote,
+            reporter=change.reporter,
+            redraw=bool(change.fields),
+        )
+        return True
+
+    # --- transitions ---
+
+    async def claim(self, ticket_id: int, user_id: str) -> ClaimResult:
+        async def decide(ticket: Ticket, now: datetime) -> Change:
+            if ticket.status == TicketStatus.RESOLVED:
+                raise NotAllowed(f"{ticket.ref} is already resolved.")
+            return Change(
+                "claimed",
+                fields={"owner_id": user_id, "claimed_at": now},
+                effects=(lambda t, at: self.sla.stop(t, FIRST_RESPONSE, at, user_id),),
+                note=f"Claimed by <@{user_id}>.",
+                reporter=NotifyReporter(ticket_id=ticket.id, event="claimed", by=user_id),
+                only_if_unclaimed=True,
+            )
+
+        ticket, won = await self._run(Do.CLAIM, ticket_id, user_id, decide, must_be_open=False)
+        return ClaimResult(ticket, won)
+
+    async def release(self, ticket_id: int, user_id: str) -> Ticket:
+        async def decide(ticket: Ticket, now: datetime) -> Change:
+            if ticket.owner_id is None:
+                raise ServiceError(f"{ticket.ref} is not claimed.")
+            return Change(
+                "released",
+                fields={"owner_id": None},
+                detail={"previous_owner": ticket.owner_id},
+                note=f"<@{user_id}> released the ticket; it is back in the queue.",
+            )
+
+        return (await self._run(Do.RELEASE, ticket_id, user_id, decide))[0]
+
+    async def reassign(self, ticket_id: int, user_id: str, new_owner: str) -> Ticket:
+        async def decide(ticket: Ticket, now: datetime) -> Change:
+            if not self.roles.of(new_owner) & {Role.ENGINEER, Role.ESCALATION}:
+                raise NotAllowed(f"<@{new_owner}> is not a support engineer, so cannot own {ticket.ref}.")
+            return Change(
+                "reassigned",
+                fields={"owner_id": new_owner, "claimed_at": ticket.claimed_at or now},
+                detail={"previous_owner": ticket.owner_id, "owner": new_owner},
+                effects=(lambda t, at: self.sla.stop(t, FIRST_RESPONSE, at, user_id),),
+                note=f"<@{user_id}> reassigned the ticket to <@{new_owner}>.",
+                reporter=NotifyReporter(ticket_id=ticket.id, event="claimed", by=new_owner),
+            )
+
+        return (await self._run(Do.REASSIGN, ticket_id, user_id, decide))[0]
+
+    async def change_priority(self, ticket_id: int, user_id: str, priority: str) -> Ticket:
+        async def decide(ticket: Ticket, now: datetime) -> Change | None:
+            if priority not in Priority.__members__:
+                raise ServiceError(f"{priority!r} is not a priority.")
+            if priority == ticket.priority:
+                return None
+            previous = ticket.priority
+            return Change(
+                "priority_changed",
+                fields={"priority": priority, "ladder_epoch": ticket.ladder_epoch + 1},
+                detail={"previous": previous, "priority": priority},
+                effects=(
+                    lambda t, at: self.sla.retarget(t, priority, at, user_id),
+                    lambda t, at: self.ladder.schedule(t),  # the old epoch's steps now do nothing
+                ),
+                note=f"<@{user_id}> changed the priority from {previous} to {Priority(priority).label}.",
+                reporter=NotifyReporter(ticket_id=ticket.id, event="priority", by=user_id, previous=previous),
+            )
+
+        return (await self._run(Do.CHANGE_PRIORITY, ticket_id, user_id, decide))[0]
+
+    async def wait_on_customer(self, ticket_id: int, user_id: str) -> Ticket:
+        async def decide(ticket: Ticket, now: datetime) -> Change | None:
+            if ticket.status == TicketStatus.WAITING:
+                return None
+            return Change(
+                "waiting_on_customer",
+                fields={"status": TicketStatus.WAITING},
+                effects=(lambda t, at: self.sla.pause(t, RESOLUTION, at, user_id),),
+                note=f"<@{user_id}> is waiting on the customer; the resolution clock is paused.",
+                reporter=NotifyReporter(ticket_id=ticket.id, event="waiting", by=user_id),
+            )
+
+        return (await self._run(Do.WAIT, ticket_id, user_id, decide))[0]
+
+    async def resume(self, ticket_id: int, user_id: str, *, reason: str = "resumed") -> Ticket:
+        async def decide(ticket: Ticket, now: datetime) -> Change | None:
+            if ticket.status != TicketStatus.WAITING:
+                return None
+            return Change(
+                "resumed",
+                fields={"status": TicketStatus.OPEN},
+                detail={"reason": reason},
+                effects=(lambda t, at: self.sla.resume(t, RESOLUTION, at, user_id),),
+                note=f"<@{user_id}> {reason}; the resolution clock runs again.",
+            )
+
+        return (await self._run(Do.RESUME, ticket_id, user_id, decide, must_be_open=False))[0]
+
+    async def add_details(self, ticket_id: int, user_id: str, text: str) -> Ticket:
+        text = text.strip()
+
+        async def decide(ticket: Ticket, now: datetime) -> Change:
+            if not text:
+                raise InvalidInput({Block.DETAILS: "Write what you want to add."})
+            if len(text) > DETAILS_MAX:
+                raise InvalidInput({Block.DETAILS: f"Keep it under {DETAILS_MAX} characters."})
+            return Change(
+                "details_added", detail={"text": text}, note=f"<@{user_id}> added details:", quote=text
+            )
+
+        ticket, _ = await self._run(Do.ADD_DETAILS, ticket_id, user_id, decide, must_be_open=False)
+        if ticket.status == TicketStatus.WAITING:
+            return await self.resume(ticket_id, user_id, reason="added details")
+        return ticket
+
+    async def resolve(
+        self,
+        ticket_id: int,
+        user_id: str,
+        resolution: str,
+        note: str,
+        time_spent_minutes: int | None,
+        duplicate_of: int | None = None,
+    ) -> Ticket:
+        async def stop_clocks(ticket: Ticket, now: datetime) -> None:
+            for name in (FIRST_RESPONSE, RESOLUTION):
+                await self.sla.stop(ticket, name, now, user_id)
+
+        async def decide(ticket: Ticket, now: datetime) -> Change:
+            if resolution not in {r.value for r in Resolution}:
+                raise InvalidInput({Block.RESOLUTION: "Choose how the ticket was resolved."})
+            if resolution == Resolution.DUPLICATE and (
+                duplicate_of is None or duplicate_of == ticket_id or not await Ticket.exists(id=duplicate_of)
+            ):
+                raise InvalidInput({Block.DUPLICATE_OF: "Give the reference of the ticket this duplicates."})
+            return Change(
+                "resolved",
+                fields={
+                    "status": TicketStatus.RESOLVED,
+                    "resolved_at": now,
+                    "resolution": resolution,
+                    "resolution_note": note.strip(),
+                    "time_spent_minutes": time_spent_minutes,
+                },
+                detail={
+                    "resolution": resolution,
+                    "time_spent_minutes": time_spent_minutes,
+                    "duplicate_of": duplicate_of,
+                },
+                effects=(stop_clocks,),
+                note=f"<@{user_id}> resolved the ticket: {Resolution(resolution).label}.",
+                reporter=NotifyReporter(
+                    ticket_id=ticket.id, event="resolved", by=user_id, duplicate_of=duplicate_of
+                ),
+            )
+
+        return (await self._run(Do.RESOLVE, ticket_id, user_id, decide))[0]
+
+    async def reopen(self, ticket_id: int, user_id: str) -> Ticket:
+        async def decide(ticket: Ticket, now: datetime) -> Change:
+            if ticket.status != TicketStatus.RESOLVED:
+                raise ServiceError(f"{ticket.ref} is not resolved.")
+            staff = self.roles.of(user_id, ticket) & {Role.ENGINEER, Role.ESCALATION}
+            if not staff and ticket.resolved_at and now - ticket.resolved_at > REOPEN_WINDOW:
+                raise NotAllowed(
+                    f"{ticket.ref} was resolved more than {REOPEN_WINDOW.days} days ago; "
+                    "please raise a new ticket."
+                )
+            return Change(
+                "reopened",
+                fields={"status": TicketStatus.OPEN, "resolved_at": None, "resolution": None},
+                effects=(lambda t, at: self.sla.reopen(t, RESOLUTION, at, user_id),),
+                note=f"<@{user_id}> reopened the ticket.",
+                reporter=NotifyReporter(ticket_id=ticket.id, event="reopened", by=user_id),
+            )
+
+        return (await self._run(Do.REOPEN, ticket_id, user_id, decide, must_be_open=False))[0]
+
+    # --- the customer writes ---
+
+    async def reply_in_thread(self, channel: str, thread_ts: str, user_id: str) -> Ticket | None:
+        """Someone wrote in a ticket's thread: if it is the customer and the ticket waits on them, resume."""
+        ticket = await Ticket.get_or_none(channel_id=channel, message_ts=thread_ts)
+        if ticket is None or ticket.status != TicketStatus.WAITING:
+            return ticket
+        if Role.KEY_USER not in self.roles.of(user_id, ticket):
+            return ticket
+        return await self.resume(ticket.id, user_id, reason="replied in the thread")
+
+    async def reply_from_dm(self, user_id: str, text: str) -> Ticket | None:
+        """A key user wrote to the bot: the text goes to the one ticket of theirs that waits on them."""
+        waiting = await Ticket.filter(reporter_id=user_id, status=TicketStatus.WAITING).order_by(
+            "-updated_at"
+        )
+        if not waiting:
+            return None
+        if len(waiting) > 1:
+            refs = ", ".join(t.ref for t in waiting)
+            raise ServiceError(
+                f"Several of your tickets wait on you ({refs}). Use the *Add details* button on "
+                "the one you mean, so your answer reaches the right engineer."
+            )
+        return await self.add_details(waiting[0].id, user_id, text)
