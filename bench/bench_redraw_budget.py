@@ -3,7 +3,7 @@
     /work/venv/bin/python bench/bench_redraw_budget.py [--tickets 500] [--seed 1] [--hours 9]
 
 The real bot is built in-process (bot.app.build, SQLite in a temp dir, config/support.example.yml, the
-Slack Web API served by tests.slack_standin.SlackStandIn) on a FakeClock that starts on Tuesday
+Slack Web API served by bot.standin.SlackStandIn) on a FakeClock that starts on Tuesday
 2026-11-17 08:00 US Central. Tickets arrive over the morning (raise_ticket called directly, not over
 HTTP); engineers claim most of them, put some on "waiting on customer", resolve some, re-prioritise a
 few. The clock then walks the business day minute by minute. Inside each minute it behaves like the
@@ -44,8 +44,8 @@ from bot.jobs import Deferred
 from bot.services.errors import ServiceError
 from bot.services.tickets import POST_TICKET, REDRAW_TICKET, TicketDraft
 from bot.settings import Settings
+from bot.standin import SlackStandIn
 from models import Job, Ticket, TicketStatus
-from tests.slack_standin import SlackStandIn
 
 POLICY = ROOT / "config" / "support.example.yml"
 BOT_TOKEN = "xoxb-bench-token"
