@@ -352,6 +352,16 @@ def report(tally: Tally, standin: SlackStandIn, events: list[Event], wall: dict[
         f"max {max(channel)} in a minute, {sum(1 for n in channel if n > POST_PER_CHANNEL)} minutes over "
         f"{POST_PER_CHANNEL}"
     )
+    print(
+        f"429s from Slack's rate limits: {standin.rate_limited} of {len(standin.calls)} calls "
+        f"({standin.rate_limited_share:.1%}): "
+        + (
+            ", ".join(
+                f"{m} {n}" for m, n in Counter(c.method for c in standin.calls if c.rate_limited).items()
+            )
+            or "none"
+        )
+    )
     failed = [c for c in standin.calls if c.failed]
     if failed:
         print(f"failed Slack calls: {Counter((c.method, c.error) for c in failed).most_common(5)}")
@@ -376,7 +386,9 @@ async def run(args: argparse.Namespace) -> int:
     policy = load_config(POLICY)
     clock = FakeClock(DAY_START)
     with tempfile.TemporaryDirectory(prefix="bench-redraw-") as tmp:
-        async with SlackStandIn(token=BOT_TOKEN) as standin:
+        # Slack's rate limits on simulated time: a 429 here is one the bot would get from Slack.
+        async with SlackStandIn(token=BOT_TOKEN, clock=clock.monotonic) as standin:
+            standin.seed_from_policy(policy)
             settings = Settings(
                 bot_token=BOT_TOKEN,
                 signing_secret="bench-signing-secret",
