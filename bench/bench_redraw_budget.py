@@ -3,7 +3,7 @@
     /work/venv/bin/python bench/bench_redraw_budget.py [--tickets 500] [--seed 1] [--hours 9]
 
 The real bot is built in-process (bot.app.build, SQLite in a temp dir, config/support.example.yml, the
-Slack Web API served by tests.slack_standin.SlackStandIn) on a FakeClock that starts on Tuesday
+Slack Web API served by bot.standin.SlackStandIn) on a FakeClock that starts on Tuesday
 2026-11-17 08:00 US Central. Tickets arrive over the morning (raise_ticket called directly, not over
 HTTP); engineers claim most of them, put some on "waiting on customer", resolve some, re-prioritise a
 few. The clock then walks the business day minute by minute. Inside each minute it behaves like the
@@ -46,8 +46,8 @@ from bot.policy import load_config
 from bot.services.errors import ServiceError
 from bot.services.intake import TicketDraft
 from bot.settings import Settings
+from bot.standin import SlackStandIn
 from models import Job, Ticket, TicketStatus
-from tests.slack_standin import SlackStandIn
 
 POLICY = ROOT / "config" / "support.example.yml"
 BOT_TOKEN = "xoxb-bench-token"
@@ -356,6 +356,16 @@ def report(tally: Tally, standin: SlackStandIn, events: list[Event], wall: dict[
         f"max {max(channel)} in a minute, {sum(1 for n in channel if n > POST_PER_CHANNEL)} minutes over "
         f"{POST_PER_CHANNEL}"
     )
+    print(
+        f"429s from Slack's rate limits: {standin.rate_limited} of {len(standin.calls)} calls "
+        f"({standin.rate_limited_share:.1%}): "
+        + (
+            ", ".join(
+                f"{m} {n}" for m, n in Counter(c.method for c in standin.calls if c.rate_limited).items()
+            )
+            or "none"
+        )
+    )
     failed = [c for c in standin.calls if c.failed]
     if failed:
         print(f"failed Slack calls: {Counter((c.method, c.error) for c in failed).most_common(5)}")
@@ -380,7 +390,9 @@ async def run(args: argparse.Namespace) -> int:
     policy = load_config(POLICY)
     clock = FakeClock(DAY_START)
     with tempfile.TemporaryDirectory(prefix="bench-redraw-") as tmp:
-        async with SlackStandIn(token=BOT_TOKEN) as standin:
+        # Slack's rate limits on simulated time: a 429 here is one the bot would get from Slack.
+        async with SlackStandIn(token=BOT_TOKEN, clock=clock.monotonic) as standin:
+            standin.seed_from_policy(policy)
             settings = Settings(
                 bot_token=BOT_TOKEN,
                 signing_secret="bench-signing-secret",

@@ -24,3 +24,9 @@ def slack_date(at: datetime, fallback: str | None = None) -> str:
 def person(entry: str) -> str:
     """A person as written in the policy: a mention for a Slack id, the address for an e-mail."""
     return mention(entry) if "@" not in entry else escape(entry)
+
+
+def unescape(text: str) -> str:
+    """Slack's message text as a person typed it: Slack delivers `&`, `<`, `>` encoded (events, message
+    shortcuts). Decode once where it comes in; `escape` again where it goes out."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

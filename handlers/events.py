@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.services.errors import ServiceError
+from bot.text import unescape
 from handlers.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -37,19 +38,29 @@ async def customer_message(body: dict[str, Any], event: dict[str, Any], deps: De
     """
     if not _is_person_message(event) or not await first_delivery(deps, body):
         return
-    user, text = str(event["user"]), str(event.get("text") or "")
+    user, text = str(event["user"]), unescape(str(event.get("text") or ""))  # Slack sends it encoded
+    files = [(str(f.get("name") or f.get("title") or "file"), str(f["permalink"])) for f in _files(event)]
     try:
         if event.get("channel_type") == "im":
-            await deps.transitions.reply_from_dm(user, text)
+            await deps.transitions.reply_from_dm(user, text, files)
         elif event.get("thread_ts"):
             await deps.transitions.reply_in_thread(str(event.get("channel")), str(event["thread_ts"]), user)
     except ServiceError as exc:
         await deps.notifier.tell(user, None, str(exc))
 
 
+# A person's message with a file, or a thread reply also sent to the channel, is still their answer.
+PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+
+
 def _is_person_message(event: dict[str, Any]) -> bool:
-    """A message a person typed: not an edit, join, bot post or our own message."""
-    return not event.get("subtype") and not event.get("bot_id") and bool(event.get("user"))
+    """A message a person wrote: not an edit, deletion, join, bot post or our own message."""
+    return event.get("subtype") in PERSON_SUBTYPES and not event.get("bot_id") and bool(event.get("user"))
+
+
+def _files(event: dict[str, Any]) -> list[dict[str, Any]]:
+    files = event.get("files")
+    return [f for f in files if isinstance(f, dict) and f.get("permalink")] if isinstance(files, list) else []
 
 
 def register(app: AsyncApp) -> None:

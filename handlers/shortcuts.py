@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot import blocks
 from bot.ids import Callback
 from bot.slack.errors import SlackBusy, SlackRefused
+from bot.text import unescape
 from handlers.deps import Deps, user_of
 
 
@@ -24,7 +25,7 @@ async def raise_from_message(ack: AsyncAck, shortcut: dict[str, Any], deps: Deps
         return
     # The trigger id lives 3 s: open the modal first, then add the permalink with views.update.
     message = shortcut.get("message") or {}
-    description = str(message.get("text") or "")
+    description = unescape(str(message.get("text") or ""))  # Slack sends it entity-encoded
     opened = await deps.notifier.open_modal(
         str(shortcut.get("trigger_id") or ""),
         blocks.raise_modal(deps.policy, customers, description=description),

@@ -23,12 +23,12 @@ from bot.clock import FakeClock
 from bot.jobs.queue import DEFERRED
 from bot.policy import Policy, load_config
 from bot.settings import Settings
+from bot.standin import SlackStandIn
+from bot.standin.payloads import SlackClient
 from bot.web import web_app
 from models import Job
 from tests.bolt_tasks import track_bolt_tasks
 from tests.environment import MISLEADING
-from tests.slack_requests import SlackClient
-from tests.slack_standin import SlackStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_POLICY = ROOT / "config" / "support.example.yml"
@@ -104,9 +104,28 @@ async def postgres_url() -> AsyncIterator[str]:
         yield url
 
 
+# The message a message shortcut is used on, unless a test names another (message_action's defaults).
+SHORTCUT_MESSAGE = ("C0GENERAL", "1699990000.000200")
+
+
+def seed_workspace(standin: SlackStandIn, policy: Policy) -> None:
+    """The workspace of the example policy: its people and a few more, the support channel with the bot
+    in it, and #general, where everyone is but the bot (where /support and shortcuts are used), with
+    the message a shortcut is used on."""
+    standin.seed_from_policy(policy)
+    for uid in ("U0OTHER", "U0STRANGER", "U0NOBODY"):  # people of the workspace the policy does not name
+        standin.add_user(uid)
+    people = [uid for uid, user in standin.users.items() if not user.get("is_bot")]
+    standin.add_channel("C0GENERAL", "general", members=people, bot_member=False)
+    channel, ts = SHORTCUT_MESSAGE
+    standin.seed_message(channel, "the message text", user="U0OTHER", ts=ts)
+
+
 @pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn(token=BOT_TOKEN) as server:
+async def standin(policy: Policy, clock: FakeClock) -> AsyncIterator[SlackStandIn]:
+    """The Slack stand-in, seeded from the example policy; its rate limits run on the test's clock."""
+    async with SlackStandIn(token=BOT_TOKEN, clock=clock.monotonic) as server:
+        seed_workspace(server, policy)
         yield server
 
 
@@ -165,7 +184,9 @@ async def start_bot(
     server = TestServer(web_app(bot), host="127.0.0.1")
     await server.start_server()
     async with aiohttp.ClientSession() as session:
-        slack = SlackClient(session, str(server.make_url("/slack/events")), SIGNING_SECRET)
+        slack = SlackClient(
+            session, str(server.make_url("/slack/events")), SIGNING_SECRET, response_urls=standin
+        )
         try:
             yield RunningBot(bot, server, slack, standin, clock)
         finally:

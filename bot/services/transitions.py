@@ -7,7 +7,7 @@ the SLA clocks and queue what Slack must show.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,9 +28,11 @@ from bot.services.queries import TicketQueries
 from bot.services.resolutions import Resolution
 from bot.services.roles import Roles
 from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
+from bot.text import escape
 from models import Ticket, TicketStatus
 
 REOPEN_WINDOW = timedelta(days=7)  # key users may reopen this long after resolution; staff at any time
+MAX_FILES = 10  # file links in one note
 
 ClockEffect = Callable[[Ticket, datetime], Awaitable[object]]
 
@@ -224,16 +226,23 @@ class Transitions:
 
         return (await self._run(Do.RESUME, ticket_id, user_id, decide, must_be_open=False))[0]
 
-    async def add_details(self, ticket_id: int, user_id: str, text: str) -> Ticket:
+    async def add_details(
+        self, ticket_id: int, user_id: str, text: str, files: Sequence[tuple[str, str]] = ()
+    ) -> Ticket:
+        """Add a person's words (and links to files they shared, as (name, permalink)) to the ticket."""
         text = text.strip()
 
         async def decide(ticket: Ticket, now: datetime) -> Change:
-            if not text:
+            if not text and not files:
                 raise InvalidInput({Block.DETAILS: "Write what you want to add."})
             if len(text) > DETAILS_MAX:
                 raise InvalidInput({Block.DETAILS: f"Keep it under {DETAILS_MAX} characters."})
+            links = "".join(f"\n:paperclip: <{link}|{escape(name)}>" for name, link in files[:MAX_FILES])
             return Change(
-                "details_added", detail={"text": text}, note=f"<@{user_id}> added details:", quote=text
+                "details_added",
+                detail={"text": text, "files": [link for _, link in files]},
+                note=f"<@{user_id}> added details:{links}",
+                quote=text or None,
             )
 
         ticket, _ = await self._run(Do.ADD_DETAILS, ticket_id, user_id, decide, must_be_open=False)
@@ -315,7 +324,9 @@ class Transitions:
             return ticket
         return await self.resume(ticket.id, user_id, reason="replied in the thread")
 
-    async def reply_from_dm(self, user_id: str, text: str) -> Ticket | None:
+    async def reply_from_dm(
+        self, user_id: str, text: str, files: Sequence[tuple[str, str]] = ()
+    ) -> Ticket | None:
         """A key user wrote to the bot: the text goes to the one ticket of theirs that waits on them."""
         waiting = await Ticket.filter(reporter_id=user_id, status=TicketStatus.WAITING).order_by(
             "-updated_at"
@@ -328,4 +339,4 @@ class Transitions:
                 f"Several of your tickets wait on you ({refs}). Use the *Add details* button on "
                 "the one you mean, so your answer reaches the right engineer."
             )
-        return await self.add_details(waiting[0].id, user_id, text)
+        return await self.add_details(waiting[0].id, user_id, text, files)

@@ -12,8 +12,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.standin import SlackStandIn
 from tests.conftest import BOT_TOKEN, EXAMPLE_POLICY, ROOT, SIGNING_SECRET
-from tests.slack_standin import SlackStandIn
 
 
 def run_bot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

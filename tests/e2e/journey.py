@@ -8,9 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from bot.ids import Action, Block, Callback
-from models import Ticket
-from tests.conftest import RunningBot
-from tests.slack_requests import (
+from bot.standin.payloads import (
     block_actions,
     radio_value,
     select_value,
@@ -18,6 +16,8 @@ from tests.slack_requests import (
     text_value,
     view_submission,
 )
+from models import Ticket
+from tests.conftest import RunningBot
 
 
 def raise_values(

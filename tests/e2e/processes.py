@@ -11,8 +11,8 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.standin import SlackStandIn
 from tests.conftest import BOT_TOKEN, ROOT, SIGNING_SECRET
-from tests.slack_standin import SlackStandIn
 
 # 24x7, with SLA targets and ladder offsets of seconds, so a test can watch a whole ladder run.
 FAST_POLICY = """

@@ -7,10 +7,10 @@ import time
 from datetime import timedelta
 
 from bot.ids import Block, Callback
+from bot.standin.payloads import FORM, block_actions, slash_command, view_submission
 from models import Job, Ticket, TicketEvent
 from tests.conftest import RunningBot
 from tests.e2e.journey import open_modal, raise_ticket, raise_values, submit
-from tests.slack_requests import FORM, block_actions, slash_command, view_submission
 
 
 async def test_bad_or_stale_signature_is_refused_and_nothing_recorded(running: RunningBot) -> None:

@@ -11,6 +11,8 @@ import pytest
 from bot.clock import FakeClock
 from bot.ids import Action, Callback
 from bot.policy import Policy, parse_config
+from bot.standin import SlackStandIn
+from bot.standin.payloads import slash_command, text_value, view_submission
 from models import Page, TicketEvent
 from tests.conftest import EXAMPLE_POLICY, RunningBot, start_bot
 from tests.e2e.journey import (
@@ -22,8 +24,6 @@ from tests.e2e.journey import (
     raise_ticket,
     thread_notes,
 )
-from tests.slack_requests import slash_command, text_value, view_submission
-from tests.slack_standin import SlackStandIn
 
 TUESDAY_10AM_CENTRAL = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -13,11 +14,12 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.ids import Callback
-from tests.conftest import REDIS_URL, SIGNING_SECRET, service_missing
+from bot.policy import parse_config
+from bot.standin import SlackStandIn
+from bot.standin.payloads import SlackClient, slash_command, view_submission
+from tests.conftest import BOT_TOKEN, REDIS_URL, SIGNING_SECRET, seed_workspace, service_missing
 from tests.e2e.journey import raise_values
 from tests.e2e.processes import FAST_POLICY, BotProcess
-from tests.slack_requests import SlackClient, slash_command, view_submission
-from tests.slack_standin import SlackStandIn
 
 PAGED = ("U0LEAD", "U0MGR", "U0EXEC1", "U0EXEC2")
 
@@ -55,6 +57,14 @@ async def wait_for_pages(standin: SlackStandIn, expected: int) -> None:
     await standin.wait_until(
         lambda: sum(page_counts(standin).values()) >= expected, timeout=30, what=f"{expected} pages"
     )
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[SlackStandIn]:
+    """Real bot processes run on real time, and so do the stand-in's rate limits here."""
+    async with SlackStandIn(token=BOT_TOKEN) as server:
+        seed_workspace(server, parse_config(FAST_POLICY))
+        yield server
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from bot.ids import Action, Block, Callback
+from bot.standin.payloads import block_actions, view_submission
 from models import Ticket, TicketEvent
 from tests.conftest import RunningBot
 from tests.e2e.journey import open_modal, raise_values
-from tests.slack_requests import block_actions, view_submission
 
 
 async def test_key_user_raises_ticket_and_engineer_claims_it(running: RunningBot) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from bot.ids import Callback
+from bot.standin.payloads import app_home_opened, message_action, retry_headers, url_verification
 from tests.conftest import RunningBot
 from tests.e2e.journey import raise_ticket
-from tests.slack_requests import app_home_opened, message_action, retry_headers, url_verification
 
 
 async def test_url_verification_is_answered(running: RunningBot) -> None:

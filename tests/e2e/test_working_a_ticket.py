@@ -6,10 +6,7 @@ import asyncio
 import json
 
 from bot.ids import Action, Block, Callback
-from models import Ticket, TicketEvent
-from tests.conftest import RunningBot
-from tests.e2e.journey import channel_message, click, open_modal, raise_ticket, raise_values, thread_notes
-from tests.slack_requests import (
+from bot.standin.payloads import (
     app_home_opened,
     block_actions,
     message_event,
@@ -20,6 +17,9 @@ from tests.slack_requests import (
     users_select_value,
     view_submission,
 )
+from models import Ticket, TicketEvent
+from tests.conftest import RunningBot
+from tests.e2e.journey import channel_message, click, open_modal, raise_ticket, raise_values, thread_notes
 
 
 async def submit_view(running: RunningBot, user: str, callback: str, values: dict, metadata: str) -> dict:

@@ -19,8 +19,8 @@ from bot.jobs.queue import JobQueue, backoff
 from bot.jobs.worker import HandlerTable, Worker
 from bot.pacing import LocalPacer
 from bot.slack.api import SlackApi
+from bot.standin import SlackStandIn
 from models import Job, JobStatus
-from tests.slack_standin import SlackStandIn
 
 
 def failed_count(kind: str, reason: str) -> float:

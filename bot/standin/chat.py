@@ -1,0 +1,135 @@
+"""``chat.*``: the messages of the workspace as Slack keeps them, and where the app may post them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.standin.errors import SlackError
+from bot.standin.ids import BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, TsSequence, dm_channel_for, is_user_id
+from bot.standin.validation import check_message
+from bot.standin.workspace import Channel, Workspace
+
+Args = dict[str, Any]
+Answer = dict[str, Any]
+Handler = Callable[[Args], Answer]
+Message = dict[str, Any]
+
+
+class Chat:
+    """Posted and seeded messages (``messages``: (channel, ts) -> current state), and ephemerals."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.messages: dict[tuple[str, str], Message] = {}
+        self.message_history: dict[tuple[str, str], list[Message]] = {}
+        self.ephemerals: list[Message] = []  # what chat.postEphemeral showed, with channel and user
+        self._ts = TsSequence()
+
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "chat.postMessage": self._post_message,
+            "chat.update": self._update,
+            "chat.delete": self._delete,
+            "chat.postEphemeral": self._post_ephemeral,
+            "chat.getPermalink": self._get_permalink,
+        }
+
+    def reset(self) -> None:
+        self.messages.clear()
+        self.message_history.clear()
+        self.ephemerals.clear()
+
+    def next_ts(self) -> str:
+        return self._ts.next()
+
+    def store(self, channel: str, ts: str, message: Message) -> None:
+        self.messages[(channel, ts)] = message
+        self.message_history.setdefault((channel, ts), []).append(message)
+
+    def post_as_bot(self, channel: str, fields: Args) -> Message:
+        """Put a message from the app into a conversation (the checks are the caller's)."""
+        ts = self.next_ts()
+        message: Message = {
+            "type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "team": TEAM_ID, "ts": ts,
+            "text": fields.get("text") or "",
+        }  # fmt: skip
+        for key in ("blocks", "attachments", "metadata", "thread_ts", "files"):
+            if fields.get(key):
+                message[key] = fields[key]
+        self.store(channel, ts, message)
+        return message
+
+    def seed(self, channel: str, text: str, *, user: str, ts: str | None = None) -> str:
+        ts = ts or self.next_ts()
+        self.messages[(channel, ts)] = {"type": "message", "user": user, "text": text, "ts": ts}
+        return ts
+
+    # ------------------------------------------------------------------ methods
+
+    def _post_message(self, args: Args) -> Answer:
+        channel = self.workspace.postable(str(args.get("channel") or ""))
+        check_message(args)
+        message = self.post_as_bot(channel.id, args)
+        return {"channel": channel.id, "ts": message["ts"], "message": message}
+
+    def _own_message(self, args: Args) -> tuple[Channel, str, Message]:
+        channel = self.workspace.postable(str(args.get("channel") or ""))
+        ts = str(args.get("ts") or "")
+        current = self.messages.get((channel.id, ts))
+        if current is None:
+            raise SlackError("message_not_found")
+        if current.get("bot_id") != BOT_ID:
+            raise SlackError("cant_update_message")
+        return channel, ts, current
+
+    def _update(self, args: Args) -> Answer:
+        channel, ts, current = self._own_message(args)
+        if not ("text" in args or "blocks" in args or "attachments" in args):
+            raise SlackError("no_text")
+        check_message(args, required=False)
+        message = dict(current)  # fields left out keep their previous value, as on Slack
+        for key in ("text", "blocks", "attachments", "metadata"):
+            if key in args:
+                message[key] = args[key]
+        message["edited"] = {"user": BOT_USER_ID, "ts": self.next_ts()}
+        self.store(channel.id, ts, message)
+        return {"channel": channel.id, "ts": ts, "text": message.get("text", ""), "message": message}
+
+    def _delete(self, args: Args) -> Answer:
+        channel, ts, _current = self._own_message(args)
+        del self.messages[(channel.id, ts)]
+        return {"channel": channel.id, "ts": ts}
+
+    def _post_ephemeral(self, args: Args) -> Answer:
+        """Only where the app is, and only to someone who is there too (a DM with the app: that person)."""
+        target = str(args.get("channel") or "")
+        if is_user_id(target):
+            target = dm_channel_for(target)
+        channel = self.workspace.visible(target)
+        if channel.archived:
+            raise SlackError("is_archived")
+        if not channel.bot_member:
+            raise SlackError("not_in_channel")
+        user = str(args.get("user") or "")
+        if user not in self.workspace.users:
+            raise SlackError("user_not_found")
+        if user not in channel.members:
+            raise SlackError("user_not_in_channel")
+        check_message(args)
+        ts = self.next_ts()
+        shown = {k: args[k] for k in ("text", "blocks", "attachments", "thread_ts") if args.get(k)}
+        self.ephemerals.append({"channel": channel.id, "user": user, "message_ts": ts, **shown})
+        return {"message_ts": ts}
+
+    def _get_permalink(self, args: Args) -> Answer:
+        channel = self.workspace.visible(str(args.get("channel") or ""))
+        ts = str(args.get("message_ts") or "")
+        message = self.messages.get((channel.id, ts))
+        if message is None:
+            raise SlackError("message_not_found")
+        link = f"https://{TEAM_DOMAIN}.slack.com/archives/{channel.id}/p{ts.replace('.', '')}"
+        thread_ts = message.get("thread_ts")
+        if thread_ts and thread_ts != ts:
+            link += f"?thread_ts={thread_ts}&cid={channel.id}"
+        return {"channel": channel.id, "permalink": link}
