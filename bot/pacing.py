@@ -43,9 +43,7 @@ from bot.clock import Clock
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PER_MINUTE = 40  # of Slack's ~50: the rest is left for interactive updates
 DEFAULT_BURST = 5
-DEFAULT_KEY = "secondline:pace:chat.update"
 REDIS_RETRY_SECONDS = 30.0  # while Redis is down, pace locally this long before trying it again
 
 _US = 1_000_000
@@ -98,9 +96,7 @@ def _seconds_to_us(seconds: float) -> int:
 class LocalPacer:
     """The pacer for a single process, state in memory. Not shared: each replica would get its own budget."""
 
-    def __init__(
-        self, clock: Clock, per_minute: int = DEFAULT_PER_MINUTE, *, burst: int = DEFAULT_BURST
-    ) -> None:
+    def __init__(self, clock: Clock, per_minute: int, *, burst: int = DEFAULT_BURST) -> None:
         self._clock = clock
         self._limits = _Limits.of(per_minute, burst)
         self._tat = 0  # GCRA theoretical arrival time, µs since the epoch
@@ -196,8 +192,8 @@ class RedisPacer:
         self,
         redis: Redis,
         clock: Clock,
-        per_minute: int = DEFAULT_PER_MINUTE,
-        key: str = DEFAULT_KEY,
+        per_minute: int,
+        key: str,
         *,
         burst: int = DEFAULT_BURST,
     ) -> None:

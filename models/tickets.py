@@ -40,7 +40,7 @@ class Ticket(Model):
     version = fields.IntField(default=0)
     # Bumped when the ladder is re-derived (priority change): ladder timers of an older epoch do nothing.
     ladder_epoch = fields.IntField(default=0)
-    # The targets and ladder in force when the ticket was raised (DESIGN decision 4).
+    # The targets and ladder in force when the ticket was raised (docs/ARCHITECTURE.md, decision 4).
     policy: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.blocks.kit import Message, actions, button, message, section
 from bot.ids import Action, Block
 from bot.policy import CalendarSpec, Priority
-from bot.services.resolutions import Resolution
+from bot.services.resolutions import REOPEN_WINDOW, Resolution
 from bot.text import escape, mention
 from models import Ticket
 
@@ -70,7 +70,7 @@ def resolved_dm(ticket: Ticket, engineer_id: str) -> Message:
         lines.append(resolution.explanation)
     if ticket.resolution_note:
         lines.append(f"*Note:* {escape(ticket.resolution_note)}")
-    lines.append("Not solved after all? Reopen it within 7 days.")
+    lines.append(f"Not solved after all? Reopen it within {REOPEN_WINDOW.days} days.")
     return message(
         f"{ticket.ref} resolved: {resolution.label}",
         [

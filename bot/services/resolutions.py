@@ -1,8 +1,12 @@
-"""How a ticket was resolved, and what an out-of-scope closure tells the customer in plain words."""
+"""How a ticket was resolved, what an out-of-scope closure tells the customer in plain words, and how long
+the key user may reopen it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
+
+REOPEN_WINDOW = timedelta(days=7)  # key users may reopen this long after resolution; staff at any time
 
 
 class Resolution(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import F
@@ -25,13 +25,12 @@ from bot.services.events import announce, record
 from bot.services.intake import DETAILS_MAX
 from bot.services.ladder import Ladder
 from bot.services.queries import TicketQueries
-from bot.services.resolutions import Resolution
+from bot.services.resolutions import REOPEN_WINDOW, Resolution
 from bot.services.roles import Roles
 from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
 from bot.text import escape
 from models import Ticket, TicketStatus
 
-REOPEN_WINDOW = timedelta(days=7)  # key users may reopen this long after resolution; staff at any time
 MAX_FILES = 10  # file links in one note
 
 ClockEffect = Callable[[Ticket, datetime], Awaitable[object]]

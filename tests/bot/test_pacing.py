@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.clock import FakeClock
-from bot.pacing import DEFAULT_KEY, LocalPacer, Pacer, RedisPacer
+from bot.pacing import LocalPacer, Pacer, RedisPacer
 
 START = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)
 MINUTE = timedelta(seconds=60)
@@ -124,8 +124,8 @@ async def until_granted(clock: FakeClock, pacer: Pacer) -> float:
 
 
 def test_both_pacers_satisfy_the_protocol(clock: FakeClock) -> None:
-    assert isinstance(LocalPacer(clock), Pacer)
-    assert isinstance(RedisPacer(aioredis.Redis.from_url(CLOSED_PORT_URL), clock), Pacer)
+    assert isinstance(LocalPacer(clock, 40), Pacer)
+    assert isinstance(RedisPacer(aioredis.Redis.from_url(CLOSED_PORT_URL), clock, 40, "test:pacing"), Pacer)
 
 
 @pytest.mark.parametrize("per_minute", [40, 7, 1])
@@ -290,10 +290,6 @@ async def test_redis_keys_expire(clock: FakeClock, redis_client: aioredis.Redis,
     # Kept until the bucket refills after the block (120 s + 5 tokens' 6 s), plus a second's margin.
     for name in (key, f"{key}:log"):
         assert 120_000 < await redis_client.pttl(name) <= 127_000
-
-
-def test_default_key() -> None:
-    assert DEFAULT_KEY == "secondline:pace:chat.update"
 
 
 # --- Redis down ----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.ids import Action, Callback
+from bot.jobs.queue import backoff
 from bot.policy import Policy, parse_config
 from bot.standin import SlackStandIn
 from bot.standin.payloads import slash_command, text_value, view_submission
@@ -170,10 +171,13 @@ async def test_page_hit_by_429_and_500_is_retried_and_arrives_once(running: Runn
         "chat.postMessage", lambda a: a.get("channel") == "U0LEAD", status=429, times=1, retry_after=20
     )
     running.standin.fail_for("chat.postMessage", lambda a: a.get("channel") == "U0LEAD", status=500, times=1)
-    await advance(running, timedelta(minutes=31), step=timedelta(seconds=15))
+    await advance(running, timedelta(minutes=29), step=timedelta(minutes=1))
+    await advance(running, timedelta(minutes=2), step=timedelta(seconds=2))
     attempts = [c for c in running.standin.calls_to("chat.postMessage") if c.args.get("channel") == "U0LEAD"]
     assert [c.status for c in attempts] == [429, 500, 200]
-    assert attempts[1].at - attempts[0].at >= 0  # ordered; the backoff is on the fake clock
+    # On the fake clock: not before Slack's Retry-After (20 s), then the backoff after a second attempt (4 s).
+    assert 20 <= attempts[1].at - attempts[0].at <= 22
+    assert backoff(2).total_seconds() <= attempts[2].at - attempts[1].at <= backoff(2).total_seconds() + 2
     assert len(pages_to(running, "U0LEAD")) == 1
 
 
