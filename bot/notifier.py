@@ -8,6 +8,7 @@ a private reply to a click, publishing an App Home, reading a person's timezone.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from bot.slack.api import SlackApi
@@ -16,9 +17,9 @@ from bot.slack.errors import SlackBusy, SlackRefused
 log = logging.getLogger(__name__)
 
 
+@dataclass
 class Notifier:
-    def __init__(self, api: SlackApi) -> None:
-        self.api = api
+    api: SlackApi
 
     async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
         """Open a modal now (the trigger id lives 3 s and works once); returns the opened view."""

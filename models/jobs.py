@@ -1,4 +1,7 @@
-"""Durable work: every future or retried action is a row with a due time (ARCHITECTURE.md, decision 1)."""
+"""Durable work: every future or retried action is a row with a due time.
+
+See docs/ARCHITECTURE.md, decision 1.
+"""
 
 from __future__ import annotations
 

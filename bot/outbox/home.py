@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot import blocks
@@ -14,15 +15,13 @@ from bot.services.roles import Roles
 from models import Job, Ticket
 
 
+@dataclass
 class HomeScreen:
-    def __init__(
-        self, policy: Policy, roles: Roles, queries: TicketQueries, notifier: Notifier, jobs: JobQueue
-    ) -> None:
-        self.policy = policy
-        self.roles = roles
-        self.queries = queries
-        self.notifier = notifier
-        self.jobs = jobs
+    policy: Policy
+    roles: Roles
+    queries: TicketQueries
+    notifier: Notifier
+    jobs: JobQueue
 
     async def view_for(self, user_id: str) -> dict[str, Any]:
         sections: list[tuple[str, list[str], str]] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot import blocks
 from bot.clock import Clock
@@ -17,12 +18,12 @@ from models import Job, Page, Ticket
 log = logging.getLogger(__name__)
 
 
+@dataclass
 class PageOutbox:
-    def __init__(self, api: SlackApi, notifier: Notifier, policy: Policy, clock: Clock) -> None:
-        self.api = api
-        self.notifier = notifier
-        self.policy = policy
-        self.clock = clock
+    api: SlackApi
+    notifier: Notifier
+    policy: Policy
+    clock: Clock
 
     async def deliver(self, job: DeliverPage, _: Job) -> None:
         page = await Page.get_or_none(id=job.page)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot import blocks
 from bot.clock import Clock
 from bot.jobs.kinds import PostTicket, RedrawTicket, ThreadNote
@@ -15,13 +17,13 @@ from models import Job, Ticket
 NOT_POSTED_RETRY = 5.0  # seconds: a note waits this long for its ticket's post, then looks again
 
 
+@dataclass
 class TicketOutbox:
-    def __init__(self, api: SlackApi, policy: Policy, clock: Clock, sla: SlaService, jobs: JobQueue) -> None:
-        self.api = api
-        self.policy = policy
-        self.clock = clock
-        self.sla = sla
-        self.jobs = jobs
+    api: SlackApi
+    policy: Policy
+    clock: Clock
+    sla: SlaService
+    jobs: JobQueue
 
     async def render(self, ticket: Ticket) -> blocks.Message:
         now = self.clock.now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -17,11 +18,11 @@ EVERY = timedelta(hours=6)
 KEEP_FAILED_JOBS = timedelta(days=30)  # long enough for an operator to look at what failed and why
 
 
+@dataclass
 class Housekeeping:
-    def __init__(self, clock: Clock, jobs: JobQueue, deliveries: Deliveries) -> None:
-        self.clock = clock
-        self.jobs = jobs
-        self.deliveries = deliveries
+    clock: Clock
+    jobs: JobQueue
+    deliveries: Deliveries
 
     async def schedule(self, at: datetime | None = None) -> None:
         """One pending housekeeping job at a time, whichever replica queued it."""

@@ -82,13 +82,13 @@ def policy_snapshot(policy: Policy, plan: str) -> dict[str, Any]:
     }
 
 
+@dataclass
 class Intake:
-    def __init__(self, policy: Policy, clock: Clock, jobs: JobQueue, sla: SlaService, ladder: Ladder) -> None:
-        self.policy = policy
-        self.clock = clock
-        self.jobs = jobs
-        self.sla = sla
-        self.ladder = ladder
+    policy: Policy
+    clock: Clock
+    jobs: JobQueue
+    sla: SlaService
+    ladder: Ladder
 
     def validate(self, draft: TicketDraft) -> ValidDraft:
         """Check a draft; raises InvalidInput keyed by the modal's block ids."""
@@ -164,7 +164,8 @@ class Intake:
             )  # fmt: skip
             await self.sla.start(ticket, now)
             await self.ladder.schedule(ticket)
-            # Saved before anything is posted: if Slack is down the jobs keep retrying (decision 6).
+            # Saved before anything is posted: if Slack is down the jobs keep retrying
+            # (docs/ARCHITECTURE.md, decision 6).
             await self.jobs.enqueue(PostTicket(ticket_id=ticket.id))
             await self.jobs.enqueue(NotifyReporter(ticket_id=ticket.id, event="raised"))
         return ticket

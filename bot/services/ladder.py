@@ -48,15 +48,13 @@ def step_reason(ticket: Ticket, step: LadderStep, offset: timedelta, due: dateti
     return f"{ticket.priority} {state} after {format_duration(offset)} of business time"
 
 
+@dataclass
 class Ladder:
-    def __init__(
-        self, policy: Policy, clock: Clock, jobs: JobQueue, sla: SlaService, directory: Directory
-    ) -> None:
-        self.policy = policy
-        self.clock = clock
-        self.jobs = jobs
-        self.sla = sla
-        self.directory = directory
+    policy: Policy
+    clock: Clock
+    jobs: JobQueue
+    sla: SlaService
+    directory: Directory
 
     def steps(self, ticket: Ticket) -> list[LadderStep]:
         raw = ticket.policy.get("ladders", {}).get(ticket.priority)

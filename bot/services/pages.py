@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.clock import Clock
 from bot.jobs.kinds import NotifyReporter, RedrawPage
 from bot.jobs.queue import JobQueue
@@ -18,22 +20,14 @@ from models import Page, Ticket, TicketStatus
 REASON_MAX = 500
 
 
+@dataclass
 class PageActions:
-    def __init__(
-        self,
-        clock: Clock,
-        jobs: JobQueue,
-        roles: Roles,
-        queries: TicketQueries,
-        transitions: Transitions,
-        ladder: Ladder,
-    ) -> None:
-        self.clock = clock
-        self.jobs = jobs
-        self.roles = roles
-        self.queries = queries
-        self.transitions = transitions
-        self.ladder = ladder
+    clock: Clock
+    jobs: JobQueue
+    roles: Roles
+    queries: TicketQueries
+    transitions: Transitions
+    ladder: Ladder
 
     async def acknowledge(self, page_id: int, user_id: str) -> Page:
         page = await self._page(page_id)

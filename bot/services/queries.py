@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
@@ -17,11 +18,11 @@ MAX_LISTED = 20  # tickets per list in App Home and /support list, to stay insid
 AT_RISK_CANDIDATES = 200
 
 
+@dataclass
 class TicketQueries:
-    def __init__(self, clock: Clock, roles: Roles, sla: SlaService) -> None:
-        self.clock = clock
-        self.roles = roles
-        self.sla = sla
+    clock: Clock
+    roles: Roles
+    sla: SlaService
 
     async def get(self, ticket_id: int) -> Ticket:
         ticket = await Ticket.get_or_none(id=ticket_id)

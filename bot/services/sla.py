@@ -7,6 +7,7 @@ tagged with the clock's epoch, so a timer scheduled before a pause or a priority
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,11 +48,11 @@ def threshold_note(timer: SlaThreshold) -> str | None:
     return None
 
 
+@dataclass
 class SlaService:
-    def __init__(self, policy: Policy, clock: Clock, jobs: JobQueue) -> None:
-        self.policy = policy
-        self.clock = clock
-        self.jobs = jobs
+    policy: Policy
+    clock: Clock
+    jobs: JobQueue
 
     def calendar(self, ticket: Ticket) -> CalendarSpec:
         name = ticket.policy.get("calendar") or self.policy.plans[ticket.plan].calendar

@@ -61,22 +61,14 @@ def _ensure_open(ticket: Ticket) -> None:
         raise ServiceError(f"{ticket.ref} is resolved; reopen it first.")
 
 
+@dataclass
 class Transitions:
-    def __init__(
-        self,
-        clock: Clock,
-        jobs: JobQueue,
-        roles: Roles,
-        queries: TicketQueries,
-        sla: SlaService,
-        ladder: Ladder,
-    ) -> None:
-        self.clock = clock
-        self.jobs = jobs
-        self.roles = roles
-        self.queries = queries
-        self.sla = sla
-        self.ladder = ladder
+    clock: Clock
+    jobs: JobQueue
+    roles: Roles
+    queries: TicketQueries
+    sla: SlaService
+    ladder: Ladder
 
     # --- the shared step ---
 
