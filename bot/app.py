@@ -18,7 +18,6 @@ from bot.outbox.home import HomeScreen
 from bot.outbox.pages import PageOutbox
 from bot.outbox.reporter import ReporterNews
 from bot.outbox.tickets import TicketOutbox
-from bot.pacing import LocalPacer, Pacer, RedisPacer
 from bot.policy import Policy
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
@@ -32,10 +31,8 @@ from bot.services.sla import SlaService
 from bot.services.transitions import Transitions
 from bot.settings import Settings
 from bot.slack.api import SlackApi
+from bot.slack.budgets import Budgets
 from handlers.deps import Deps
-
-CHAT_UPDATE_PER_MINUTE = 40  # Slack's Tier 3 is about 50; the rest is room for anything unpaced
-CHANNEL_POSTS_PER_MINUTE = 50  # Slack takes about one message a second into one channel
 
 
 @dataclass
@@ -54,11 +51,6 @@ class Secondline:
     run_worker: bool = True
 
 
-def make_pacer(redis: Redis | None, clock: Clock, per_minute: int, key: str) -> Pacer:
-    """Shared by every replica through Redis when there is one; per process otherwise."""
-    return RedisPacer(redis, clock, per_minute, key) if redis is not None else LocalPacer(clock, per_minute)
-
-
 def build(
     settings: Settings, policy: Policy, clock: Clock | None = None, *, run_worker: bool = True
 ) -> Secondline:
@@ -69,12 +61,7 @@ def build(
         if settings.redis_url
         else None
     )
-    api = SlackApi(
-        client,
-        clock,
-        make_pacer(redis, clock, CHAT_UPDATE_PER_MINUTE, "secondline:pace:chat.update"),
-        make_pacer(redis, clock, CHANNEL_POSTS_PER_MINUTE, "secondline:pace:support-channel"),
-    )
+    api = SlackApi(client, clock, Budgets(redis, clock))
     notifier = Notifier(api)
 
     jobs = JobQueue(clock)
@@ -109,7 +96,7 @@ def build(
         .on(kinds.PostTicket, tickets_out.post)
         .on(kinds.RedrawTicket, tickets_out.redraw)
         .on(kinds.ThreadNote, tickets_out.note)
-        .on(kinds.NotifyReporter, ReporterNews(notifier, sla).notify)
+        .on(kinds.NotifyReporter, ReporterNews(notifier, sla, jobs).notify)
         .on(kinds.RefreshHome, home.refresh)
         .on(kinds.SlaThreshold, sla.handle_threshold)
         .on(kinds.LadderStepDue, ladder.fire_step)

@@ -8,7 +8,7 @@ a private reply to a click, publishing an App Home, reading a person's timezone.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.slack.api import SlackApi
@@ -17,9 +17,13 @@ from bot.slack.errors import SlackBusy, SlackRefused
 log = logging.getLogger(__name__)
 
 
+PERMALINKS_KEPT = 10_000
+
+
 @dataclass
 class Notifier:
     api: SlackApi
+    _permalinks: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
         """Open a modal now (the trigger id lives 3 s and works once); returns the opened view."""
@@ -52,9 +56,11 @@ class Notifier:
         except (SlackBusy, SlackRefused) as exc:
             log.warning("could not tell %s: %s", user, exc)
 
-    async def dm(self, user_id: str, message: dict[str, Any]) -> dict[str, Any]:
+    async def dm(self, user_id: str, message: dict[str, Any], *, urgent: bool = False) -> dict[str, Any]:
         # Posting to a user id delivers to the app's DM with that person.
-        return await self.api.call("chat.postMessage", channel=user_id, unfurl_links=False, **message)
+        return await self.api.call(
+            "chat.postMessage", urgent=urgent, channel=user_id, unfurl_links=False, **message
+        )
 
     async def timezone_of(self, user_id: str, default: str) -> str:
         """A person's timezone from their Slack profile; `default` if Slack cannot say."""
@@ -85,11 +91,19 @@ class Notifier:
         return str((answer.get("user") or {}).get("id") or "") or None
 
     async def permalink(self, channel: str | None, ts: str | None) -> str | None:
+        """A message's link; it never changes, so each is asked of Slack once per process."""
         if not channel or not ts:
             return None
+        if (channel, ts) in self._permalinks:
+            return self._permalinks[(channel, ts)]
         try:
             answer = await self.api.call("chat.getPermalink", channel=channel, message_ts=ts)
         except (SlackBusy, SlackRefused) as exc:
             log.warning("no permalink for %s/%s: %s", channel, ts, exc)
             return None
-        return str(answer.get("permalink") or "") or None
+        link = str(answer.get("permalink") or "") or None
+        if link:
+            if len(self._permalinks) >= PERMALINKS_KEPT:
+                self._permalinks.pop(next(iter(self._permalinks)))
+            self._permalinks[(channel, ts)] = link
+        return link

@@ -32,7 +32,9 @@ class Job(Model):
     created_at = fields.DatetimeField()
     status = fields.CharEnumField(JobStatus, default=JobStatus.PENDING, max_length=16, db_default="pending")
     failed_at = fields.DatetimeField(null=True)
+    # Jobs of one topic may be sent together, e.g. "dm:U0KEY1" for several notices to one person.
+    topic = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "jobs"
-        indexes = (("status", "due_at"),)  # pending work in due order; failed jobs never in the way
+        indexes = (("status", "due_at"), ("topic", "status"))  # pending work in due order, and by topic

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from models import Job
+from models import Job, Ticket
 
 
 class PayloadError(Exception):
@@ -25,6 +25,10 @@ class JobPayload:
 
     def dedupe_key(self) -> str | None:
         """While a job with this key is pending, another one like it is coalesced into it."""
+        return None
+
+    def topic(self) -> str | None:
+        """Jobs of one topic may be sent together (several notices to one person as one message)."""
         return None
 
     def fields(self) -> dict[str, Any]:
@@ -83,11 +87,19 @@ class NotifyReporter(TicketJob):
     """News for the key user who raised the ticket; `event` picks the message (bot/outbox/reporter.py)."""
 
     kind: ClassVar[str] = "notify_reporter"
+    to: str = ""
     event: str
     by: str = ""
     previous: str | None = None
     text: str | None = None
     duplicate_of: int | None = None
+
+    @classmethod
+    def about(cls, ticket: Ticket, event: str, **fields: Any) -> NotifyReporter:
+        return cls(ticket_id=ticket.id, to=ticket.reporter_id, event=event, **fields)
+
+    def topic(self) -> str | None:
+        return f"dm:{self.to}" if self.to else None
 
 
 @dataclass(frozen=True, kw_only=True)

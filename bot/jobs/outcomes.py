@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
+# True while the worker runs a job: a spent rate budget then defers the job instead of making it wait.
+IN_JOB: ContextVar[bool] = ContextVar("in_job", default=False)
+
 
 class Deferred(Exception):
     """Not a failure: the job waits its turn (a rate budget is spent) and runs again after `after` s."""

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 DEFERRED = "deferred: "  # marks a job waiting for a rate budget, not one that failed
 MAX_BACKOFF = timedelta(minutes=15)
+TOPIC_BATCH = 20  # jobs sent together at most
 # Wake-ups held back until the surrounding transaction commits, so the worker never looks too early.
 _held_wakeups: ContextVar[list[datetime] | None] = ContextVar("held_wakeups", default=None)
 
@@ -62,6 +63,7 @@ class JobQueue:
                     payload=payload.fields(),
                     dedupe_key=dedupe_key,
                     created_at=now,
+                    topic=payload.topic(),
                 )
         except IntegrityError:
             if dedupe_key is None:
@@ -119,6 +121,32 @@ class JobQueue:
 
     async def finish(self, job: Job) -> None:
         await Job.filter(id=job.id).delete()
+
+    async def take_topic(self, job: Job, horizon: timedelta) -> list[Job]:
+        """Lease the other pending jobs of `job`'s topic due within `horizon`, to send them along with it.
+
+        Each is leased by the same conditional update as `lease`, so no other worker runs it meanwhile;
+        `finish_all` ends them once sent, `release` hands them back if the send failed.
+        """
+        if not job.topic:
+            return []
+        now = self.clock.now()
+        candidates = (
+            await Job.filter(
+                _pending(), self._free(), topic=job.topic, due_at__lte=now + horizon, id__not=job.id
+            )
+            .order_by("due_at", "id")
+            .limit(TOPIC_BATCH)
+        )
+        return [candidate for candidate in candidates if await self.lease(candidate)]
+
+    async def finish_all(self, jobs: Iterable[Job]) -> None:
+        await Job.filter(id__in=[job.id for job in jobs]).delete()
+
+    async def release(self, jobs: Iterable[Job]) -> None:
+        """Hand leased jobs back untouched (not counted as an attempt)."""
+        for job in jobs:
+            await Job.filter(id=job.id).update(lease_until=None, attempts=F("attempts") - 1)
 
     async def defer(self, job: Job, reason: str, seconds: float) -> datetime:
         """Run again after `seconds`, without counting this as a failed attempt (no backoff growth)."""

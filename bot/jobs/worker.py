@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from bot.clock import Clock
 from bot.jobs.kinds import KINDS, JobPayload, PayloadError, decode
-from bot.jobs.outcomes import Deferred, Permanent, RetryLater
+from bot.jobs.outcomes import IN_JOB, Deferred, Permanent, RetryLater
 from bot.jobs.queue import LEASE, JobQueue
 from models import Job
 
@@ -89,6 +89,7 @@ class Worker:
         if handler is None:
             await self.queue.fail(job, "no_handler", f"no handler for {job.kind}")
             return
+        token = IN_JOB.set(True)
         try:
             await asyncio.wait_for(handler(payload, job), ATTEMPT_TIMEOUT)
         except Deferred as exc:
@@ -112,6 +113,8 @@ class Worker:
                 await self.queue.retry(job, reason)
         else:
             await self.queue.finish(job)
+        finally:
+            IN_JOB.reset(token)
 
     async def run_forever(self) -> None:
         self.queue.started_at = self.clock.now()

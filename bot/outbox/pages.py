@@ -33,7 +33,9 @@ class PageOutbox:
         link = await self.notifier.permalink(ticket.channel_id, ticket.message_ts)
         try:
             answer = await self.notifier.dm(
-                page.recipient, blocks.page_message(page, ticket, self.policy, self.clock.now(), link)
+                page.recipient,
+                blocks.page_message(page, ticket, self.policy, self.clock.now(), link),
+                urgent=True,
             )
         except SlackRefused as exc:
             if exc.error not in UNDELIVERABLE_DM:
@@ -48,7 +50,13 @@ class PageOutbox:
             message = blocks.page_message(
                 page, ticket, self.policy, self.clock.now(), link, fallback_for=page.recipient
             )
-            answer = await self.api.post_in_channel(self.policy.support_channel, **message)
+            answer = await self.api.call(
+                "chat.postMessage",
+                urgent=True,
+                channel=self.policy.support_channel,
+                unfurl_links=False,
+                **message,
+            )
             await record(
                 ticket.id, self.clock.now(), None, "page_fell_back", recipient=page.recipient, error=exc.error
             )
@@ -71,4 +79,4 @@ class PageOutbox:
             await self.notifier.permalink(ticket.channel_id, ticket.message_ts),
             fallback_for=page.recipient if page.fell_back else None,
         )
-        await self.api.update_message(page.channel_id, page.message_ts, **message)
+        await self.api.call("chat.update", channel=page.channel_id, ts=page.message_ts, **message)

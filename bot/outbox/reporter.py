@@ -1,12 +1,21 @@
-"""News for the key user who raised a ticket, by DM: raised, claimed, waiting on you, resolved, …"""
+"""News for the key user who raised a ticket, by DM: raised, claimed, waiting on you, resolved, …
+
+Several notices waiting for the same person go out as one message: a storm of tickets from one key user
+becomes a few DMs rather than one per change, within Slack's message-a-second per conversation.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 from bot import blocks
+from bot.blocks.kit import message
 from bot.jobs.kinds import NotifyReporter
+from bot.jobs.queue import JobQueue
 from bot.notifier import Notifier
 from bot.services.sla import FIRST_RESPONSE, SlaService
 from models import Job, Ticket
@@ -14,42 +23,88 @@ from models import Job, Ticket
 log = logging.getLogger(__name__)
 
 Render = Callable[[Ticket, NotifyReporter], Awaitable[blocks.Message]]
+COALESCE_HORIZON = timedelta(seconds=30)  # pending notices due this soon go out with the one being sent
+MESSAGE_BLOCKS_MAX = 50
 
 
+def _plain(render: Callable[[Ticket, NotifyReporter], blocks.Message]) -> Render:
+    async def rendered(ticket: Ticket, news: NotifyReporter) -> blocks.Message:
+        return render(ticket, news)
+
+    return rendered
+
+
+def combine(messages: list[blocks.Message]) -> list[blocks.Message]:
+    """Messages for one person as few messages as Block Kit allows (dividers between, block ids unique)."""
+    combined: list[blocks.Message] = []
+    texts: list[str] = []
+    current: list[dict[str, Any]] = []
+    for index, one in enumerate(messages):
+        parts = [
+            dict(b, block_id=f"{b['block_id']}-{index}") if "block_id" in b else b for b in one["blocks"]
+        ]
+        if current and len(current) + 1 + len(parts) > MESSAGE_BLOCKS_MAX:
+            combined.append(message("\n".join(texts), current))
+            texts, current = [], []
+        current = [*current, {"type": "divider"}, *parts] if current else parts
+        texts.append(one["text"])
+    if current:
+        combined.append(message("\n".join(texts), current))
+    return combined
+
+
+@dataclass
 class ReporterNews:
-    def __init__(self, notifier: Notifier, sla: SlaService) -> None:
-        self.notifier = notifier
-        self.sla = sla
-        self.renderers: dict[str, Render] = {
+    notifier: Notifier
+    sla: SlaService
+    jobs: JobQueue
+    renderers: dict[str, Render] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.renderers = {
             "raised": self._raised,
-            "claimed": self._plain(lambda t, n: blocks.claimed_dm(t, n.by)),
-            "waiting": self._plain(lambda t, n: blocks.waiting_dm(t, n.by)),
-            "resolved": self._plain(lambda t, n: blocks.resolved_dm(t, n.by)),
-            "reopened": self._plain(lambda t, n: blocks.simple_dm(t, f"<@{n.by}> reopened the ticket.")),
-            "priority": self._plain(
+            "claimed": _plain(lambda t, n: blocks.claimed_dm(t, n.by)),
+            "waiting": _plain(lambda t, n: blocks.waiting_dm(t, n.by)),
+            "resolved": _plain(lambda t, n: blocks.resolved_dm(t, n.by)),
+            "reopened": _plain(lambda t, n: blocks.simple_dm(t, f"<@{n.by}> reopened the ticket.")),
+            "priority": _plain(
                 lambda t, n: blocks.simple_dm(
                     t, f"<@{n.by}> changed the priority from {n.previous} to {t.priority}."
                 )
             ),
-            "escalated": self._plain(lambda t, n: blocks.simple_dm(t, str(n.text))),
+            "escalated": _plain(lambda t, n: blocks.simple_dm(t, str(n.text))),
         }
 
-    @staticmethod
-    def _plain(render: Callable[[Ticket, NotifyReporter], blocks.Message]) -> Render:
-        async def rendered(ticket: Ticket, news: NotifyReporter) -> blocks.Message:
-            return render(ticket, news)
+    async def notify(self, news: NotifyReporter, job: Job) -> None:
+        along = await self.jobs.take_topic(job, COALESCE_HORIZON)
+        try:
+            messages = [m for m in [await self._render(news)] if m is not None]
+            for other in along:
+                rendered = await self._render(NotifyReporter.from_job(other))
+                if rendered is not None:
+                    messages.append(rendered)
+            recipient = news.to or await self._reporter_of(news) if messages else ""
+            for combined in combine(messages):
+                await self.notifier.dm(recipient, combined)
+        except BaseException:
+            await self.jobs.release(along)
+            raise
+        await self.jobs.finish_all(along)
 
-        return rendered
-
-    async def notify(self, news: NotifyReporter, _: Job) -> None:
+    async def _render(self, news: NotifyReporter) -> blocks.Message | None:
         ticket = await Ticket.get_or_none(id=news.ticket_id)
-        if ticket is None:
-            return
         render = self.renderers.get(news.event)
-        if render is None:
-            log.error("unknown reporter notification %r for %s", news.event, ticket.ref)
-            return
-        await self.notifier.dm(ticket.reporter_id, await render(ticket, news))
+        if ticket is None or render is None:
+            log.error(
+                "reporter notification %r for SUP-%s cannot be shown; dropped", news.event, news.ticket_id
+            )
+            return None
+        return await render(ticket, news)
+
+    async def _reporter_of(self, news: NotifyReporter) -> str:
+        """For notices queued before they carried their recipient."""
+        ticket = await Ticket.get(id=news.ticket_id)
+        return ticket.reporter_id
 
     async def _raised(self, ticket: Ticket, _: NotifyReporter) -> blocks.Message:
         calendar = self.sla.calendar(ticket)

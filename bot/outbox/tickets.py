@@ -34,7 +34,9 @@ class TicketOutbox:
         if ticket is None or ticket.message_ts is not None:
             return
         channel = self.policy.support_channel
-        answer = await self.api.post_in_channel(channel, **await self.render(ticket))
+        answer = await self.api.call(
+            "chat.postMessage", channel=channel, unfurl_links=False, **await self.render(ticket)
+        )
         await Ticket.filter(id=ticket.id).update(
             channel_id=answer.get("channel", channel), message_ts=answer["ts"]
         )
@@ -49,7 +51,9 @@ class TicketOutbox:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
         if ticket is None or ticket.message_ts is None or ticket.channel_id is None:
             return  # the pending post will show the latest state
-        await self.api.update_message(ticket.channel_id, ticket.message_ts, **await self.render(ticket))
+        await self.api.call(
+            "chat.update", channel=ticket.channel_id, ts=ticket.message_ts, **await self.render(ticket)
+        )
 
     async def note(self, job: ThreadNote, _: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
@@ -58,4 +62,10 @@ class TicketOutbox:
         if ticket.message_ts is None or ticket.channel_id is None:
             raise Deferred(f"{ticket.ref} is not posted yet; its thread note waits", NOT_POSTED_RETRY)
         text = job.text if job.quote is None else f"{job.text}\n{blocks.escape(job.quote)}"
-        await self.api.post_in_channel(ticket.channel_id, thread_ts=ticket.message_ts, text=text)
+        await self.api.call(
+            "chat.postMessage",
+            channel=ticket.channel_id,
+            thread_ts=ticket.message_ts,
+            text=text,
+            unfurl_links=False,
+        )

@@ -167,5 +167,5 @@ class Intake:
             # Saved before anything is posted: if Slack is down the jobs keep retrying
             # (docs/ARCHITECTURE.md, decision 6).
             await self.jobs.enqueue(PostTicket(ticket_id=ticket.id))
-            await self.jobs.enqueue(NotifyReporter(ticket_id=ticket.id, event="raised"))
+            await self.jobs.enqueue(NotifyReporter.about(ticket, "raised"))
         return ticket

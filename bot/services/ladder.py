@@ -100,9 +100,9 @@ class Ladder:
         if pages:  # the key user hears that their ticket went up a level, once per step
             async with self.jobs.transaction():
                 await self.jobs.enqueue(
-                    NotifyReporter(
-                        ticket_id=ticket.id,
-                        event="escalated",
+                    NotifyReporter.about(
+                        ticket,
+                        "escalated",
                         text=f"Your ticket was escalated to the {step.page} level ({reason}).",
                     )
                 )

@@ -83,9 +83,9 @@ class PageActions:
             await announce(
                 self.jobs,
                 ticket.id,
-                reporter=NotifyReporter(
-                    ticket_id=ticket.id,
-                    event="escalated",
+                reporter=NotifyReporter.about(
+                    ticket,
+                    "escalated",
                     text=f"Escalation requested by <@{user_id}>: the {level} level is being paged now.",
                 ),
             )

@@ -133,7 +133,7 @@ class Transitions:
                 fields={"owner_id": user_id, "claimed_at": now},
                 effects=(lambda t, at: self.sla.stop(t, FIRST_RESPONSE, at, user_id),),
                 note=f"Claimed by <@{user_id}>.",
-                reporter=NotifyReporter(ticket_id=ticket.id, event="claimed", by=user_id),
+                reporter=NotifyReporter.about(ticket, "claimed", by=user_id),
                 only_if_unclaimed=True,
             )
 
@@ -163,7 +163,7 @@ class Transitions:
                 detail={"previous_owner": ticket.owner_id, "owner": new_owner},
                 effects=(lambda t, at: self.sla.stop(t, FIRST_RESPONSE, at, user_id),),
                 note=f"<@{user_id}> reassigned the ticket to <@{new_owner}>.",
-                reporter=NotifyReporter(ticket_id=ticket.id, event="claimed", by=new_owner),
+                reporter=NotifyReporter.about(ticket, "claimed", by=new_owner),
             )
 
         return (await self._run(Do.REASSIGN, ticket_id, user_id, decide))[0]
@@ -184,7 +184,7 @@ class Transitions:
                     lambda t, at: self.ladder.schedule(t),  # the old epoch's steps now do nothing
                 ),
                 note=f"<@{user_id}> changed the priority from {previous} to {Priority(priority).label}.",
-                reporter=NotifyReporter(ticket_id=ticket.id, event="priority", by=user_id, previous=previous),
+                reporter=NotifyReporter.about(ticket, "priority", by=user_id, previous=previous),
             )
 
         return (await self._run(Do.CHANGE_PRIORITY, ticket_id, user_id, decide))[0]
@@ -198,7 +198,7 @@ class Transitions:
                 fields={"status": TicketStatus.WAITING},
                 effects=(lambda t, at: self.sla.pause(t, RESOLUTION, at, user_id),),
                 note=f"<@{user_id}> is waiting on the customer; the resolution clock is paused.",
-                reporter=NotifyReporter(ticket_id=ticket.id, event="waiting", by=user_id),
+                reporter=NotifyReporter.about(ticket, "waiting", by=user_id),
             )
 
         return (await self._run(Do.WAIT, ticket_id, user_id, decide))[0]
@@ -277,9 +277,7 @@ class Transitions:
                 },
                 effects=(stop_clocks,),
                 note=f"<@{user_id}> resolved the ticket: {Resolution(resolution).label}.",
-                reporter=NotifyReporter(
-                    ticket_id=ticket.id, event="resolved", by=user_id, duplicate_of=duplicate_of
-                ),
+                reporter=NotifyReporter.about(ticket, "resolved", by=user_id, duplicate_of=duplicate_of),
             )
 
         return (await self._run(Do.RESOLVE, ticket_id, user_id, decide))[0]
@@ -299,7 +297,7 @@ class Transitions:
                 fields={"status": TicketStatus.OPEN, "resolved_at": None, "resolution": None},
                 effects=(lambda t, at: self.sla.reopen(t, RESOLUTION, at, user_id),),
                 note=f"<@{user_id}> reopened the ticket.",
-                reporter=NotifyReporter(ticket_id=ticket.id, event="reopened", by=user_id),
+                reporter=NotifyReporter.about(ticket, "reopened", by=user_id),
             )
 
         return (await self._run(Do.REOPEN, ticket_id, user_id, decide, must_be_open=False))[0]

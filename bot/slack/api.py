@@ -1,8 +1,9 @@
-"""The only code that calls Slack's Web API: maps its answers to outcomes, counts them, paces them.
+"""The only code that calls Slack's Web API: paces each call, maps its answer to an outcome, counts it.
 
+Every call first spends from its budgets (bot/slack/budgets.py). Inside a job a spent budget defers the job
+to its turn (`Deferred`); outside one (a person waits on an answer) the call waits a moment, then goes.
 Every answer becomes a dict (success), `SlackBusy` (429, 5xx, network, timeouts: retry later, honouring
-Retry-After) or `SlackRefused` (an error retrying will not fix). Job handlers let those propagate; the
-worker retries or fails the job accordingly.
+Retry-After) or `SlackRefused` (an error retrying will not fix).
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
 from bot.clock import Clock
-from bot.jobs.outcomes import Deferred
+from bot.jobs.outcomes import IN_JOB, Deferred
 from bot.pacing import Pacer
+from bot.slack.budgets import Budgets, conversation_of
 from bot.slack.errors import TRANSIENT, SlackBusy, SlackRefused
 
 log = logging.getLogger(__name__)
 
 # Read methods: slack_sdk must send them as GET query arguments, as Slack requires.
 READ_METHODS = frozenset({"users.info", "conversations.info", "users.lookupByEmail", "chat.getPermalink"})
+DIRECT_WAIT_MAX = 2.0  # seconds a direct call (someone waits on it) may wait for its budget
+MAX_TURNS = 4096  # deferral turns remembered per budget name
 
 
 @dataclass(frozen=True)
@@ -35,27 +39,28 @@ class Answer:
 
 
 class SlackApi:
-    def __init__(
-        self, client: AsyncWebClient, clock: Clock, update_pacer: Pacer, channel_pacer: Pacer
-    ) -> None:
+    def __init__(self, client: AsyncWebClient, clock: Clock, budgets: Budgets) -> None:
         self.client = client
         self.clock = clock
-        self.update_pacer = update_pacer  # chat.update: Tier 3, about 50 a minute per workspace
-        self.channel_pacer = channel_pacer  # posts into the support channel: about one a second
+        self.budgets = budgets
         self._next_turn: dict[str, float] = {}  # per budget: the next turn to hand a deferred job (monotonic)
 
-    async def call(self, method: str, **args: Any) -> dict[str, Any]:
-        return (await self.answer(method, **args)).data
+    async def call(self, method: str, *, urgent: bool = False, **args: Any) -> dict[str, Any]:
+        return (await self.answer(method, urgent=urgent, **args)).data
 
-    async def answer(self, method: str, **args: Any) -> Answer:
-        """Call a method; the answer's data and headers, or SlackBusy / SlackRefused."""
+    async def answer(self, method: str, *, urgent: bool = False, **args: Any) -> Answer:
+        """Call a method; the answer's data and headers, or Deferred / SlackBusy / SlackRefused."""
+        await self._spend(method, args, urgent)
         try:
             if method in READ_METHODS:
                 response = await self.client.api_call(method, http_verb="GET", params=args)
             else:
                 response = await self.client.api_call(method, json=args)
         except SlackApiError as exc:
-            raise self._refusal(method, exc) from exc
+            refusal = self._refusal(method, exc)
+            if isinstance(refusal, SlackBusy) and exc.response.status_code == 429 and refusal.after:
+                await self._blocked(method, args, refusal.after)
+            raise refusal from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             metrics.SLACK_CALLS.labels(method, "network").inc()
             raise SlackBusy(f"{method}: {type(exc).__name__}: {exc}") from exc
@@ -77,34 +82,36 @@ class SlackApi:
         needed = data.get("needed")
         return SlackRefused(method, error or f"http_{status}", str(needed) if needed else None)
 
-    async def take_turn(self, pacer: Pacer, what: str) -> None:
-        """Wait for a slot in a Slack rate budget by coming back later, never by holding the worker.
+    async def _spend(self, method: str, args: Mapping[str, Any], urgent: bool) -> None:
+        for name, pacer in self.budgets.for_call(method, args, urgent=urgent):
+            wait = await pacer.reserve()
+            if wait <= 0:
+                continue
+            if IN_JOB.get():
+                raise Deferred(f"{name} budget reached", self._turn(name, pacer, wait))
+            if wait <= DIRECT_WAIT_MAX:
+                await self.clock.sleep(wait)
+                await pacer.reserve()
+            else:  # someone waits on this answer: send it; Slack may answer 429, which is handled
+                log.info("%s budget spent; %s goes out anyway", name, method)
 
-        Jobs turned away get successive turns, one pacer interval apart, rather than all coming back
-        at the first free slot and being turned away again (each retry costs a lease and a rewrite).
-        """
-        wait = await pacer.reserve()
-        if wait <= 0:
-            return
+    def _turn(self, name: str, pacer: Pacer, wait: float) -> float:
+        """Seconds until this deferred job's turn. Jobs turned away get successive turns, one interval
+        apart, rather than all coming back at the first free slot and being turned away again."""
         now = self.clock.monotonic()
-        turn = max(self._next_turn.get(what, now), now + wait)
-        self._next_turn[what] = turn + pacer.interval
-        raise Deferred(f"{what} budget reached", turn - now)
+        turn = max(self._next_turn.get(name, now), now + wait)
+        self._next_turn[name] = turn + pacer.interval
+        if len(self._next_turn) > MAX_TURNS:  # forget turns that have passed
+            self._next_turn = {k: v for k, v in self._next_turn.items() if v > now}
+        return turn - now
 
-    async def post_in_channel(self, channel: str, **message: Any) -> dict[str, Any]:
-        """A paced post into a shared channel (from a job: may raise Deferred)."""
-        await self.take_turn(self.channel_pacer, "support channel")
-        return await self.call("chat.postMessage", channel=channel, unfurl_links=False, **message)
-
-    async def update_message(self, channel: str, ts: str, **message: Any) -> dict[str, Any]:
-        """A paced chat.update (from a job: may raise Deferred); a 429 holds back every replica."""
-        await self.take_turn(self.update_pacer, "chat.update")
-        try:
-            return await self.call("chat.update", channel=channel, ts=ts, **message)
-        except SlackBusy as exc:
-            if exc.after:
-                await self.update_pacer.blocked_for(exc.after)
-            raise
+    async def _blocked(self, method: str, args: Mapping[str, Any], seconds: float) -> None:
+        """Slack said 429: hold back the budget it refused (the conversation's for a post)."""
+        budgets = self.budgets.for_call(method, args)
+        if conversation_of(method, args) is not None:
+            budgets = budgets[-1:]
+        for _, pacer in budgets:
+            await pacer.blocked_for(seconds)
 
 
 def _seconds(value: str | None) -> float | None:

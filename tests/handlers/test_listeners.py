@@ -21,7 +21,12 @@ class FakeAck:
 
 def clicked(user: str, value: str) -> tuple[dict[str, Any], dict[str, Any]]:
     action = {"type": "button", "action_id": Action.CLAIM, "block_id": Block.TICKET_ACTIONS, "value": value}
-    body = {"type": "block_actions", "user": {"id": user}, "channel": {"id": "C0SUPPORT"}, "actions": [action]}
+    body = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "channel": {"id": "C0SUPPORT"},
+        "actions": [action],
+    }
     return body, action
 
 

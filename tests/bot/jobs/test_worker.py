@@ -17,8 +17,8 @@ from bot.jobs.kinds import KINDS, Housekeeping, JobPayload, ThreadNote
 from bot.jobs.outcomes import Deferred, RetryLater
 from bot.jobs.queue import JobQueue, backoff
 from bot.jobs.worker import HandlerTable, Worker
-from bot.pacing import LocalPacer
 from bot.slack.api import SlackApi
+from bot.slack.budgets import Budgets
 from bot.standin import SlackStandIn
 from models import Job, JobStatus
 
@@ -32,7 +32,7 @@ async def api(standin: SlackStandIn, clock: FakeClock) -> AsyncIterator[SlackApi
     client = standin.web_client()
     client.session = aiohttp.ClientSession()
     try:
-        yield SlackApi(client, clock, LocalPacer(clock, 1000), LocalPacer(clock, 1000))
+        yield SlackApi(client, clock, Budgets(None, clock))
     finally:
         await client.session.close()
 

@@ -25,8 +25,17 @@ class Migration(migrations.Migration):
             name='status',
             field=fields.CharEnumField(default=JobStatus.PENDING, description='PENDING: pending\nFAILED: failed', db_default='pending', enum_type=JobStatus, max_length=16),
         ),
+        ops.AddField(
+            model_name='Job',
+            name='topic',
+            field=fields.CharField(null=True, max_length=64),
+        ),
         ops.AddIndex(
             model_name='Job',
             index=Index(fields=['status', 'due_at']),
+        ),
+        ops.AddIndex(
+            model_name='Job',
+            index=Index(fields=['topic', 'status']),
         ),
     ]

@@ -1,0 +1,99 @@
+"""Slack's rate limits as budgets we keep ourselves, so 429s stay rare.
+
+One budget per conversation (about a message a second, a short burst) and one per method tier for the
+workspace. Shared by every replica through Redis when there is one (bot/pacing.py), per process otherwise.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.clock import Clock
+from bot.pacing import LocalPacer, Pacer, RedisPacer
+
+KEY_PREFIX = "secondline:pace:"
+MAX_CONVERSATIONS = 4096  # pacers kept in memory; an idle conversation's budget is simply full again
+
+
+@dataclass(frozen=True)
+class Budget:
+    name: str
+    per_minute: int
+    burst: int
+
+
+# About one message a second into any one conversation (channels and DMs alike), a short burst allowed.
+CONVERSATION = Budget("conversation", 60, 3)
+# Per method, for the whole workspace, a margin below Slack's tiers (Tier 3 ~50/min, Tier 4 ~100/min).
+TIER_3 = Budget("tier3", 40, 5)
+TIER_4 = Budget("tier4", 80, 10)
+POSTS = Budget("chat.postMessage", 280, 30)  # below Slack's workspace-wide cap of "several hundred"
+METHOD_BUDGETS: Mapping[str, Budget] = {
+    "chat.postMessage": POSTS,
+    "chat.update": Budget("chat.update", 40, 5),
+    "conversations.info": TIER_3,
+    "users.lookupByEmail": TIER_3,
+    "users.info": TIER_4,
+    "views.open": TIER_4,
+    "views.update": TIER_4,
+    "views.publish": TIER_4,
+    "chat.postEphemeral": TIER_4,
+    "chat.getPermalink": TIER_4,
+    "files.getUploadURLExternal": TIER_4,
+    "files.completeUploadExternal": TIER_4,
+}
+# Methods that put a message into a conversation: paced per conversation too.
+POSTING = frozenset({"chat.postMessage", "files.completeUploadExternal"})
+
+
+def conversation_of(method: str, args: Mapping[str, Any]) -> str | None:
+    if method not in POSTING:
+        return None
+    channel = args.get("channel") or args.get("channel_id")
+    return str(channel) if channel else None
+
+
+class Budgets:
+    def __init__(self, redis: Redis | None, clock: Clock) -> None:
+        self.redis = redis
+        self.clock = clock
+        self._pacers: OrderedDict[str, Pacer] = OrderedDict()
+
+    def for_call(
+        self, method: str, args: Mapping[str, Any], *, urgent: bool = False
+    ) -> list[tuple[str, Pacer]]:
+        """The budgets a call spends from, as (name, pacer): its method's, then its conversation's.
+
+        An urgent call (an escalation page) skips the workspace budget, so a backlog of notes cannot hold
+        it up; it still keeps to its conversation's.
+        """
+        found: list[tuple[str, Pacer]] = []
+        budget = None if urgent else METHOD_BUDGETS.get(method)
+        if budget is not None:
+            found.append((budget.name, self._pacer(budget.name, budget)))
+        conversation = conversation_of(method, args)
+        if conversation is not None:
+            name = f"{CONVERSATION.name}:{conversation}"
+            found.append((name, self._pacer(name, CONVERSATION)))
+        return found
+
+    def _pacer(self, name: str, budget: Budget) -> Pacer:
+        pacer = self._pacers.get(name)
+        if pacer is None:
+            if self.redis is not None:
+                pacer = RedisPacer(
+                    self.redis, self.clock, budget.per_minute, KEY_PREFIX + name, burst=budget.burst
+                )
+            else:
+                pacer = LocalPacer(self.clock, budget.per_minute, burst=budget.burst)
+            self._pacers[name] = pacer
+            while len(self._pacers) > MAX_CONVERSATIONS:
+                self._pacers.popitem(last=False)
+        else:
+            self._pacers.move_to_end(name)
+        return pacer
