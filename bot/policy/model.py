@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.permissions import DEFAULT_PERMISSIONS, Do, Role
 from bot.policy.base import SLACK_CHANNEL_ID, Person, Priority, Strict
 from bot.policy.calendars import CalendarSpec
+from bot.policy.digests import DigestSpec
 from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
 from bot.policy.plans import Customer, Plan
 
@@ -21,6 +22,7 @@ class Policy(Strict):
     escalation: Escalation
     engineers: list[Person] = Field(min_length=1)
     customers: dict[str, Customer] = Field(min_length=1)
+    digests: list[DigestSpec] = Field(default_factory=list)
 
     @field_validator("support_channel")
     @classmethod

@@ -1,0 +1,82 @@
+"""The report's CSV (a contract other tools read) and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+from bot.reports.export import to_csv, to_json
+from bot.reports.sla_report import ClockFacts, SlaReport, TicketFacts, build_report
+from models import ClockState
+
+HEADER = (
+    "customer,plan,priority,tickets,first_response_met,first_response_breached,first_response_pct,"
+    "resolution_met,resolution_breached,resolution_pct,median_first_response_s,p90_first_response_s,"
+    "median_resolution_s,pages_lead,pages_manager,pages_executive"
+)
+START, END = datetime(2026, 11, 1, 5, tzinfo=UTC), datetime(2026, 12, 1, 6, tzinfo=UTC)
+NOW = datetime(2026, 12, 2, tzinfo=UTC)
+CLAIMED = datetime(2026, 11, 3, 16, tzinfo=UTC)
+
+
+def _report() -> SlaReport:
+    def clock(state: ClockState, elapsed: float) -> ClockFacts:
+        return ClockFacts(
+            state, 7200, elapsed, None, CLAIMED if state == ClockState.BREACHED else None, CLAIMED
+        )
+
+    tickets = [
+        TicketFacts(
+            1, "globex", "standard", "P1", CLAIMED, clock(ClockState.MET, 1800.4), None, (("lead", 1),)
+        ),
+        TicketFacts(2, "globex", "standard", "P1", CLAIMED, clock(ClockState.MET, 3000), None),
+        TicketFacts(
+            3,
+            "globex",
+            "standard",
+            "P1",
+            CLAIMED,
+            clock(ClockState.BREACHED, 9000),
+            None,
+            (("executive", 2),),
+        ),
+        TicketFacts(4, "initech", "basic", "P3", CLAIMED, None, None),
+    ]
+    return build_report(tickets, start=START, end=END, now=NOW, levels=("lead", "manager", "executive"))
+
+
+def test_csv_header_is_the_contract_and_empty_cells_mean_no_figure() -> None:
+    text = to_csv(_report())
+    lines = text.split("\n")
+    assert lines[0] == HEADER
+    assert lines[1] == "globex,standard,P1,3,2,1,66.7,0,0,,3000,9000,,1,0,2"
+    assert lines[2] == "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0"
+    assert lines[3:] == [""]
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert parsed[0]["first_response_pct"] == "66.7" and parsed[1]["first_response_pct"] == ""
+
+
+def test_json_has_the_period_and_rows_with_numbers_as_numbers_and_null_for_empty() -> None:
+    data = json.loads(to_json(_report()))
+    assert data["from"] == "2026-11-01T05:00:00+00:00" and data["to"] == "2026-12-01T06:00:00+00:00"
+    assert data["generated_at"] == "2026-12-02T00:00:00+00:00"
+    assert data["customer"] is None and data["levels"] == ["lead", "manager", "executive"]
+    first = data["rows"][0]
+    assert list(first) == HEADER.split(",")
+    assert first["first_response_pct"] == 66.7 and first["tickets"] == 3
+    assert first["resolution_pct"] is None and first["median_resolution_s"] is None
+    assert first["median_first_response_s"] == 3000 and first["pages_executive"] == 2
+    week = next(w for w in data["weeks"] if w["tickets"])
+    assert week == {
+        "week": "2026-W45",
+        "week_start": "2026-11-02",
+        "tickets": 4,
+        "first_response_met": 2,
+        "first_response_breached": 1,
+        "first_response_pct": 66.7,
+        "resolution_met": 0,
+        "resolution_breached": 0,
+        "resolution_pct": None,
+    }
