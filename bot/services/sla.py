@@ -190,6 +190,8 @@ class SlaService:
         calendar = self.calendar(ticket)
         for percent in sla_time.THRESHOLDS:
             at = sla_time.threshold_at(sla_clock, calendar, percent)
+            if at is None and percent == sla_time.BREACH and sla_clock.breached_at is None:
+                at = sla_clock.running_since  # resumed with no time left: the breach is now
             if at is None:
                 continue
             due_ts = int(sla_clock.due_at.timestamp()) if sla_clock.due_at else int(at.timestamp())
@@ -205,11 +207,13 @@ class SlaService:
             )
 
     def _bank(self, ticket: Ticket, sla_clock: SlaClock, now: datetime) -> None:
+        """Bank the business time run since the clock last started; a clock found past its target here
+        (its breach timer went stale, or had not fired yet) is breached as of its due time."""
         if sla_clock.running_since is not None:
-            sla_clock.elapsed_seconds = sla_time.elapsed(
-                sla_clock, self.calendar(ticket), now
-            ).total_seconds()
+            sla_clock.elapsed_seconds = sla_time.elapsed(sla_clock, self.calendar(ticket), now).total_seconds()
             sla_clock.running_since = None
+            if sla_clock.elapsed_seconds > sla_clock.target_seconds and sla_clock.breached_at is None:
+                sla_clock.breached_at = min(sla_clock.due_at or now, now)
 
     async def _log(
         self, ticket: Ticket, now: datetime, actor: str | None, kind: str, sla_clock: SlaClock, **extra: Any
