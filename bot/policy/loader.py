@@ -30,6 +30,8 @@ def parse_config(text: str, source: str = "<policy>") -> Policy:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "somewhere"
         raise ConfigError(f"{source}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    except ValueError as exc:  # PyYAML's date constructor fails bare on a date-shaped `2026-13-01`
+        raise ConfigError(f"{source}: line {_bad_date_line(text)}: not a date ({exc})") from exc
     if not isinstance(data, dict):
         raise ConfigError(
             f"{source}: the policy file must be a mapping of keys such as support_channel, plans"
@@ -50,6 +52,24 @@ def parse_config(text: str, source: str = "<policy>") -> Policy:
         raise ConfigError(
             f"{source}: line {line}: {'.'.join(path) or '(top level)'}: {message}{more}"
         ) from exc
+
+
+def _bad_date_line(text: str) -> int:
+    loader = yaml.SafeLoader("")
+    nodes = [yaml.compose(text, Loader=yaml.SafeLoader)]
+    bad: list[int] = []
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, yaml.MappingNode):
+            nodes.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            nodes.extend(node.value)
+        elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                loader.construct_yaml_timestamp(node)
+            except ValueError:
+                bad.append(node.start_mark.line + 1)
+    return min(bad, default=1)
 
 
 _NAMED_PATH = re.compile(r"^(?P<path>[a-z_][\w-]*(?:\.[\w-]+|\[\d+\])+): (?P<rest>.+)$", re.S)

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.permissions import DEFAULT_PERMISSIONS, Do, Role
 from bot.policy.base import SLACK_CHANNEL_ID, Person, Priority, Strict
 from bot.policy.calendars import CalendarSpec
+from bot.policy.contracts import INCLUDED, Contract
 from bot.policy.digests import DigestSpec
 from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
 from bot.policy.plans import Customer, Plan
@@ -23,6 +24,7 @@ class Policy(Strict):
     engineers: list[Person] = Field(min_length=1)
     customers: dict[str, Customer] = Field(min_length=1)
     digests: list[DigestSpec] = Field(default_factory=list)
+    contracts: dict[str, Contract] = Field(default_factory=dict)
 
     @field_validator("support_channel")
     @classmethod
@@ -41,7 +43,14 @@ class Policy(Strict):
         for key, customer in self.customers.items():
             if customer.plan not in self.plans:
                 raise ValueError(f"customers.{key}.plan: unknown plan {customer.plan!r}")
+            if customer.contract is not None and customer.contract not in self.contracts:
+                raise ValueError(f"customers.{key}.contract: unknown contract {customer.contract!r}")
         return self
+
+    def contract_for(self, customer: str) -> Contract:
+        """The customer's contract; a customer that names none has time included, never charged."""
+        name = self.customers[customer].contract
+        return INCLUDED if name is None else self.contracts[name]
 
     def customers_of(self, user_id: str) -> list[str]:
         """Customer keys for which this user is a key user, in policy order."""

@@ -30,3 +30,5 @@ class Customer(Strict):
     plan: str
     key_users: list[Person] = Field(min_length=1)
     domains: list[str] = Field(default_factory=list)
+    contract: str | None = None  # a key of `contracts`; none means included (recorded, never charged)
+    account_manager: Person | None = None  # told with the key users when a bank of hours runs low

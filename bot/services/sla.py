@@ -210,7 +210,9 @@ class SlaService:
         """Bank the business time run since the clock last started; a clock found past its target here
         (its breach timer went stale, or had not fired yet) is breached as of its due time."""
         if sla_clock.running_since is not None:
-            sla_clock.elapsed_seconds = sla_time.elapsed(sla_clock, self.calendar(ticket), now).total_seconds()
+            sla_clock.elapsed_seconds = sla_time.elapsed(
+                sla_clock, self.calendar(ticket), now
+            ).total_seconds()
             sla_clock.running_since = None
             if sla_clock.elapsed_seconds > sla_clock.target_seconds and sla_clock.breached_at is None:
                 sla_clock.breached_at = min(sla_clock.due_at or now, now)

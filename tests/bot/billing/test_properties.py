@@ -1,0 +1,264 @@
+"""Statements over many generated cases, checked against a deliberately naive model written here.
+
+The model debits a bank one minute at a time and rounds with Fractions, so it shares no arithmetic
+with the code under test: increments, waivers, paid requests, several purchases that expire, banks
+running out in the middle of an entry, incident blocks and several agents all come up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.billing.bank import bank_status
+from bot.billing.export import CSV_HEADER, as_json, to_csv
+from bot.billing.money import currency_digits
+from bot.billing.statement import Month, Statement, build_statement
+from bot.billing.worktime import Ticket, TimeEntry
+from bot.policy.contracts import BankContract, PerIncidentContract, PerMinuteContract
+from tests.bot.billing.factories import contract
+
+START = date(2026, 10, 1)  # entries fall in October to December 2026
+MONTHS = [Month(2026, 10), Month(2026, 11), Month(2026, 12)]
+CURRENCIES = ["EUR", "USD", "JPY", "BHD"]
+
+
+@dataclass(frozen=True)
+class Case:
+    contract: Any
+    entries: list[TimeEntry]
+    month: Month
+
+
+def money(digits: int) -> st.SearchStrategy[str]:
+    return st.integers(0, 40_000).map(lambda n: format(Decimal(n).scaleb(-digits), "f"))
+
+
+def days(low: int, high: int) -> st.SearchStrategy[date]:
+    return st.integers(low, high).map(lambda n: START + timedelta(days=n))
+
+
+@st.composite
+def cases(draw: st.DrawFn, kind: str) -> Case:
+    currency = draw(st.sampled_from(CURRENCIES))
+    digits = currency_digits(currency)
+    fields: dict[str, Any] = {
+        "type": kind,
+        "currency": currency,
+        "increment": f"{draw(st.sampled_from([1, 5, 6, 15, 30, 60]))}m",
+    }
+    if draw(st.booleans()):
+        fields["addon_rate"] = draw(money(digits))
+    if kind == "bank":
+        fields["overage_rate"] = draw(money(digits))
+        fields["purchases"] = [
+            {"hours": str(Decimal(quarters) / 4), "from": start, "expires": start + timedelta(days=length)}
+            for quarters, start, length in draw(
+                st.lists(
+                    st.tuples(st.integers(1, 12), days(-20, 80), st.integers(0, 100)), min_size=1, max_size=4
+                )
+            )
+        ]
+    elif kind == "per_incident":
+        fields["block"] = f"{draw(st.sampled_from([30, 60, 120]))}m"
+        fields["price"] = draw(money(digits))
+    elif kind == "per_minute":
+        fields["rate"] = draw(money(digits))
+    tickets = [
+        Ticket(f"SL-{n}", f"P{n % 4 + 1}", draw(st.booleans()), draw(st.none() | days(0, 95)))
+        for n in range(draw(st.integers(1, 4)))
+    ]
+    entries = [
+        TimeEntry(
+            ticket=draw(st.sampled_from(tickets)),
+            agent=draw(st.sampled_from(["U0ENG1", "U0ENG2", "U0ENG3"])),
+            worked_on=worked_on,
+            # few distinct times, so entries logged at the same instant keep the order given
+            logged_at=datetime.combine(worked_on, datetime.min.time(), UTC)
+            + timedelta(hours=draw(st.integers(0, 3))),
+            minutes=draw(st.integers(1, 240)),
+            waived=draw(st.booleans()),
+        )
+        for worked_on in draw(st.lists(days(0, 91), max_size=14))
+    ]
+    return Case(contract(**fields), entries, draw(st.sampled_from(MONTHS)))
+
+
+def half_up(value: Fraction, digits: int) -> Fraction:
+    scale = 10**digits
+    return Fraction(math.floor(value * scale + Fraction(1, 2)), scale)
+
+
+def model(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int], list[Any]]:
+    """Entry lines, incident lines, and the bank's minutes left per purchase at the month's end."""
+    c, month = case.contract, case.month
+    digits = currency_digits(c.currency)
+    order = sorted(
+        range(len(case.entries)), key=lambda i: (case.entries[i].worked_on, case.entries[i].logged_at, i)
+    )
+    purchases = sorted(c.purchases, key=lambda p: (p.start, p.expires)) if isinstance(c, BankContract) else []
+    left = [int(Fraction(p.hours) * 60) for p in purchases]
+    lines = []
+    for i in order:
+        e = case.entries[i]
+        if e.worked_on > month.last:
+            continue
+        billable = 0 if e.waived else math.ceil(Fraction(e.minutes, c.increment)) * c.increment
+        addon = e.ticket.paid_request and c.addon_rate is not None
+        covered = 0
+        if purchases and not addon:
+            for _ in range(billable):
+                for k, p in enumerate(purchases):
+                    if p.start <= e.worked_on <= p.expires and left[k] > 0:
+                        left[k] -= 1
+                        covered += 1
+                        break
+        if addon:
+            charged, hourly = billable, Fraction(c.addon_rate)
+        elif isinstance(c, BankContract):
+            charged, hourly = billable - covered, Fraction(c.overage_rate)
+        elif isinstance(c, PerMinuteContract):
+            charged, hourly = billable, Fraction(c.rate) * 60
+        else:
+            charged, hourly = 0, Fraction(0)
+        if e.worked_on >= month.first:
+            valid = [k for k, p in enumerate(purchases) if p.start <= e.worked_on <= p.expires]
+            lines.append(
+                {
+                    "ticket": e.ticket.ref,
+                    "agent": e.agent,
+                    "day": e.worked_on,
+                    "minutes": e.minutes,
+                    "billable": billable,
+                    "covered": covered,
+                    "units": charged,
+                    "rate": hourly if charged else 0,
+                    "amount": half_up(charged * hourly / 60, digits),
+                    "left": sum(left[k] for k in valid) if purchases else None,
+                    "addon": addon,
+                }
+            )
+    incidents = []
+    if isinstance(c, PerIncidentContract):
+        tickets = {e.ticket for e in case.entries}
+        for t in sorted(tickets, key=lambda t: (t.resolved_on or date.max, t.ref)):
+            if t.resolved_on is None or not month.first <= t.resolved_on <= month.last:
+                continue
+            if t.paid_request and c.addon_rate is not None:
+                continue
+            total = sum(
+                0 if e.waived else math.ceil(Fraction(e.minutes, c.increment)) * c.increment
+                for e in case.entries
+                if e.ticket == t
+            )
+            units = math.ceil(Fraction(total, c.block))
+            incidents.append({"ticket": t.ref, "day": t.resolved_on, "minutes": total, "units": units})
+    return lines, incidents, left, purchases
+
+
+def check(case: Case) -> Statement:
+    statement = build_statement("acme", "k", case.contract, case.entries, case.month)
+    expected, incidents, left, purchases = model(case)
+    digits = currency_digits(case.contract.currency)
+    entry_lines, ticket_lines = statement.lines[: len(expected)], statement.lines[len(expected) :]
+    for line, want in zip(entry_lines, expected, strict=True):
+        got = {
+            "ticket": line.ticket,
+            "agent": line.agent,
+            "day": line.day,
+            "minutes": line.minutes,
+            "billable": line.billable_minutes,
+            "covered": line.covered_minutes,
+            "units": line.units,
+            "rate": Fraction(line.rate),
+            "amount": Fraction(line.amount),
+            "left": line.bank_minutes_left,
+            "addon": want["addon"],
+        }
+        assert got == want
+        assert line.billable_minutes % case.contract.increment == 0
+        if isinstance(case.contract, BankContract) and not want["addon"]:
+            assert line.covered_minutes + line.units == line.billable_minutes
+            assert line.bank_minutes_left is not None and line.bank_minutes_left >= 0
+    assert len(ticket_lines) == len(incidents)
+    for line, incident in zip(ticket_lines, incidents, strict=True):
+        assert (line.ticket, line.day, line.minutes, line.billable_minutes, line.units) == (
+            incident["ticket"],
+            incident["day"],
+            incident["minutes"],
+            incident["minutes"],
+            incident["units"],
+        )
+        assert line.agent == "" and line.amount == line.units * case.contract.price
+    for line in statement.lines:
+        assert line.amount >= 0 and line.amount.as_tuple().exponent == -digits
+        assert line.rate == 0 or line.units > 0  # a line that charges nothing shows no rate
+    totals = statement.totals
+    assert totals.amount == sum(line.amount for line in statement.lines)
+    assert totals.amount.as_tuple().exponent == -digits
+    assert totals.minutes == sum(line.minutes for line in entry_lines)
+    assert totals.billable_minutes == sum(line.billable_minutes for line in entry_lines)
+    if isinstance(case.contract, BankContract):
+        assert totals.bank is not None
+        assert totals.bank.used_minutes == sum(want["covered"] for want in expected)
+        assert totals.bank.overage_minutes == sum(want["units"] for want in expected if not want["addon"])
+        last = case.month.last
+        assert totals.bank.left_minutes == sum(
+            n for n, p in zip(left, purchases, strict=True) if p.start <= last <= p.expires
+        )
+        assert totals.bank.expired_minutes == sum(
+            n for n, p in zip(left, purchases, strict=True) if case.month.first <= p.expires <= last
+        )
+        status = bank_status(case.contract, case.entries, last)
+        assert (status.left, status.expiring_on) == (totals.bank.left_minutes, totals.bank.expiring_on)
+        assert 0 <= status.left <= status.purchased and status.used >= 0
+    else:
+        assert totals.bank is None
+    return statement
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases("bank"))
+def test_bank_statements(case: Case) -> None:
+    check(case)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases("per_incident"))
+def test_per_incident_statements(case: Case) -> None:
+    check(case)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(cases("per_minute"), cases("included")))
+def test_per_minute_and_included_statements(case: Case) -> None:
+    check(case)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(cases("bank"), cases("per_incident"), cases("per_minute"), cases("included")))
+def test_csv_and_json_carry_the_same_lines(case: Case) -> None:
+    statement = check(case)
+    parsed = list(csv.reader(io.StringIO(to_csv(statement), newline="")))
+    assert tuple(parsed[0]) == CSV_HEADER and len(parsed) == len(statement.lines) + 1
+    document = json.loads(json.dumps(as_json(statement)))
+    assert document["month"] == str(case.month) and len(document["lines"]) == len(statement.lines)
+    digits = currency_digits(statement.currency)
+    for row, line in zip(parsed[1:], document["lines"], strict=True):
+        assert list(line) == list(CSV_HEADER)
+        as_text = {
+            k: "" if v is None else str(v).lower() if isinstance(v, bool) else str(v) for k, v in line.items()
+        }
+        assert dict(zip(CSV_HEADER, row, strict=True)) == as_text
+        for column in ("rate", "amount"):
+            assert len(line[column].partition(".")[2]) == digits
