@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
+from bot import logs
 from bot.policy import ConfigError, load_config
 from bot.settings import Settings, SettingsError
 
@@ -37,11 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level, settings.log_format)
     from bot.serve import serve  # imported late: the checks above must not need the server stack
+    from bot.startup import StartupProblem
 
     try:
         asyncio.run(serve(settings, policy))
+    except StartupProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         pass
     return 0

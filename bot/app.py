@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 from slack_bolt.async_app import AsyncApp
@@ -14,6 +15,7 @@ from bot.jobs import kinds
 from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable, Worker
 from bot.notifier import Notifier
+from bot.outbox.alerts import OperatorAlerts
 from bot.outbox.home import HomeScreen
 from bot.outbox.pages import PageOutbox
 from bot.outbox.reporter import ReporterNews
@@ -32,6 +34,7 @@ from bot.services.transitions import Transitions
 from bot.settings import Settings
 from bot.slack.api import SlackApi
 from bot.slack.budgets import Budgets
+from bot.startup import StartupCheck
 from handlers.deps import Deps
 
 
@@ -48,7 +51,9 @@ class Secondline:
     housekeeping: Housekeeping
     worker: Worker
     redis: Redis | None
+    startup: StartupCheck
     run_worker: bool = True
+    socket_mode: Any = None  # the Socket Mode handler while connected that way (bot/serve.py)
 
 
 def build(
@@ -89,14 +94,16 @@ def build(
         deliveries=deliveries,
     )
 
-    tickets_out = TicketOutbox(api, policy, clock, sla, jobs)
+    alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
+    tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts)
     pages_out = PageOutbox(api, notifier, policy, clock)
     table = (
         HandlerTable()
-        .on(kinds.PostTicket, tickets_out.post)
+        .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)
         .on(kinds.RedrawTicket, tickets_out.redraw)
         .on(kinds.ThreadNote, tickets_out.note)
         .on(kinds.NotifyReporter, ReporterNews(notifier, sla, jobs).notify)
+        .on(kinds.AlertOperators, alerts.send)
         .on(kinds.RefreshHome, home.refresh)
         .on(kinds.SlaThreshold, sla.handle_threshold)
         .on(kinds.LadderStepDue, ladder.fire_step)
@@ -114,4 +121,7 @@ def build(
     )
     handlers.register(bolt, deps)
     worker = Worker(jobs, clock, table)
-    return Secondline(settings, policy, clock, bolt, client, deps, housekeeping, worker, redis, run_worker)
+    startup = StartupCheck(api, policy, clock)
+    return Secondline(
+        settings, policy, clock, bolt, client, deps, housekeeping, worker, redis, startup, run_worker
+    )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate
@@ -41,11 +46,43 @@ def _ensure_sqlite_dir(database_url: str) -> None:
         Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
 
 
+# Any constant both replicas agree on: pg_advisory_lock takes a 64-bit key.
+MIGRATION_LOCK_KEY = 0x5EC0_D11E
+
+
+@contextlib.asynccontextmanager
+async def migration_lock(database_url: str) -> AsyncIterator[None]:
+    """One replica migrates at a time (N replicas may start together, as a rollout does): a PostgreSQL
+    advisory lock, or a file lock beside the SQLite file."""
+    url = normalise_url(database_url)
+    if url.startswith("postgres://"):
+        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1), timeout=10)
+        try:
+            await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+            await connection.close()
+        return
+    if ":memory:" in url:
+        yield
+        return
+    lock = await asyncio.to_thread(open, url.removeprefix("sqlite://") + ".migrate.lock", "a")
+    try:
+        await asyncio.to_thread(fcntl.flock, lock.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+        lock.close()
+
+
 async def start_database(database_url: str) -> None:
     """Apply pending migrations, connect, and prove the database answers (Tortoise connects lazily)."""
     _ensure_sqlite_dir(database_url)
     config = tortoise_config(database_url)
-    await migrate(config=config)
+    async with migration_lock(database_url):
+        await migrate(config=config)
     await Tortoise.close_connections()
     await Tortoise.init(config=config, _enable_global_fallback=True)
     await ping()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite://data/secondline.sqlite3"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(Exception):
@@ -26,6 +28,7 @@ class Settings:
     port: int = 3000
     app_token: str | None = None
     log_level: str = "INFO"
+    log_format: str = "text"
 
     def __repr__(self) -> str:  # never print secrets
         return (
@@ -45,6 +48,10 @@ class Settings:
             return value
 
         token = required("SLACK_BOT_TOKEN", "xoxb-")
+        if not token.startswith("xoxb-"):
+            raise SettingsError(
+                "SLACK_BOT_TOKEN must be the Bot User OAuth Token (xoxb-…), from OAuth & Permissions"
+            )
         secret = required("SLACK_SIGNING_SECRET", "Basic Information → Signing Secret: ")
         port_text = env.get("PORT", "3000").strip() or "3000"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
@@ -58,6 +65,12 @@ class Settings:
         app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
         if app_token is not None and not app_token.startswith("xapp-"):
             raise SettingsError("SLACK_APP_TOKEN must be an app-level token (xapp-…)")
+        log_level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}")
+        log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(f"LOG_FORMAT must be text or json, not {log_format!r}")
         return cls(
             bot_token=token,
             signing_secret=secret,
@@ -67,7 +80,8 @@ class Settings:
             redis_url=env.get("REDIS_URL", "").strip() or None,
             port=int(port_text),
             app_token=app_token,
-            log_level=env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+            log_level=log_level,
+            log_format=log_format,
         )
 
 

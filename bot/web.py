@@ -1,14 +1,13 @@
 """The HTTP side: /slack/events into Bolt, /healthz and /metrics, and start-up and shutdown of the process's
-database, HTTP session, Redis and worker (aiohttp's cleanup_ctx)."""
+database, HTTP session, Redis, Slack check and worker (aiohttp's cleanup_ctx)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
-from urllib.parse import parse_qs
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -20,8 +19,15 @@ from slack_sdk.signature import SignatureVerifier
 from bot import db, metrics
 from bot.app import Secondline
 from bot.blocks import APOLOGY
+from bot.logs import redact
+from bot.slack.errors import BROKEN_INSTALL, DESTINATION_GONE
+from bot.startup import StartupProblem
+from bot.wellformed import well_formed
 
 log = logging.getLogger(__name__)
+
+# Failed deliveries an operator's fix makes work: retried when the Slack check passes again.
+FIXABLE = DESTINATION_GONE | BROKEN_INSTALL
 
 
 def web_app(bot: Secondline) -> web.Application:
@@ -30,12 +36,15 @@ def web_app(bot: Secondline) -> web.Application:
 
     async def slack_events(request: web.Request) -> web.Response:
         body = await request.text()
-        if not verifier.is_valid_request(body, dict(request.headers)):
+        if not _signed(verifier, body, request.headers):
             metrics.REQUESTS.labels("bad_signature").inc()
             return web.json_response({"error": "invalid request"}, status=401)
-        if not _well_formed(body, request.content_type):
+        problem = well_formed(body, request.content_type)
+        if problem is not None:
             metrics.REQUESTS.labels("malformed").inc()
-            log.warning("malformed Slack request (%s, %d bytes) ignored", request.content_type, len(body))
+            log.warning(
+                "malformed Slack request ignored (%s, %d bytes): %s", request.content_type, len(body), problem
+            )
             # Slack shows a slash command's or action's plain-text answer to the user.
             return web.Response(status=200, text=APOLOGY)
         metrics.REQUESTS.labels("ok").inc()
@@ -45,8 +54,18 @@ def web_app(bot: Secondline) -> web.Application:
         try:
             await asyncio.wait_for(db.ping(), timeout=2)
         except Exception as exc:  # any failure means "not healthy"; say which
-            return web.json_response({"ok": False, "database": f"{type(exc).__name__}: {exc}"}, status=503)
-        return web.json_response({"ok": True})
+            reason = redact(f"{type(exc).__name__}: {exc}")
+            return web.json_response({"ok": False, "database": reason}, status=503)
+        answer: dict[str, Any] = {"ok": True}
+        degraded = bot.startup.health.degraded()
+        degraded += [
+            f"{count} {kind} job(s) failed: {code}" for kind, code, count in await bot.worker.queue.failures()
+        ]
+        if degraded:
+            answer["degraded"] = degraded
+        if bot.socket_mode is not None:
+            answer["socket_mode"] = "connected" if await _socket_connected(bot) else "connecting"
+        return web.json_response(answer)
 
     async def metrics_page(request: web.Request) -> web.Response:
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
@@ -58,55 +77,79 @@ def web_app(bot: Secondline) -> web.Application:
     return app
 
 
+def _signed(verifier: SignatureVerifier, body: str, headers: Any) -> bool:
+    """Slack's signature check; a timestamp that is not a number is a bad signature, not a crash."""
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    if not timestamp.isdigit() or len(timestamp) > 12:
+        return False
+    return verifier.is_valid_request(body, dict(headers))
+
+
+async def _socket_connected(bot: Secondline) -> bool:
+    client = getattr(bot.socket_mode, "client", None)
+    try:
+        return bool(client is not None and await client.is_connected())
+    except Exception:  # a health check must answer, whatever the socket is doing
+        return False
+
+
 @contextlib.asynccontextmanager
 async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
-    await db.start_database(bot.settings.database_url)
+    try:
+        await db.start_database(bot.settings.database_url)
+    except Exception as exc:
+        raise StartupProblem(
+            f"DATABASE_URL {redact(bot.settings.database_url)}: cannot open the database "
+            f"({type(exc).__name__}: {redact(str(exc))})"
+        ) from exc
     # One HTTP session for every Web API call: connections (and TLS) are reused instead of opened per call.
     bot.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=bot.client.timeout))
-    await bot.deps.directory.resolve_all()
-    await bot.housekeeping.schedule()
-    if bot.redis is not None:
-        try:
-            await bot.redis.ping()
-        except (RedisError, OSError) as exc:  # Redis is optional: run on, coordinating through the database
-            log.warning("Redis is not reachable (%s); pacing locally until it is", exc)
-    task = asyncio.create_task(bot.worker.run_forever(), name="secondline-worker") if bot.run_worker else None
+    tasks: list[asyncio.Task[None]] = []
     try:
+        if await bot.startup.run():  # raises StartupProblem on a definite misconfiguration
+            await bot.worker.queue.requeue_failed(FIXABLE)
+        await bot.deps.directory.resolve_all()
+        await bot.housekeeping.schedule()
+        if bot.redis is not None:
+            try:
+                await bot.redis.ping()
+            except (RedisError, OSError) as exc:  # optional: run on, coordinating through the database
+                log.warning("Redis is not reachable (%s); pacing locally until it is", exc)
+        if bot.run_worker:
+            tasks.append(asyncio.create_task(bot.worker.run_forever(), name="secondline-worker"))
+            tasks.append(
+                asyncio.create_task(
+                    bot.startup.keep_checking(_any_failed(bot), _retry_failed(bot)),
+                    name="secondline-slack-check",
+                )
+            )
         yield
     finally:
         bot.worker.stop()
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await db.stop_database()
-        if bot.client.session is not None:
-            await bot.client.session.close()
+        await bot.client.session.close()
         if bot.redis is not None:
             await bot.redis.aclose()
+
+
+def _any_failed(bot: Secondline) -> Any:
+    async def any_failed() -> bool:
+        return bool(await bot.worker.queue.failures())
+
+    return any_failed
+
+
+def _retry_failed(bot: Secondline) -> Any:
+    async def retry() -> None:
+        await bot.worker.queue.requeue_failed(FIXABLE)
+
+    return retry
 
 
 async def lifecycle(bot: Secondline) -> AsyncIterator[None]:
     async with _lifecycle(bot):
         yield
-
-
-def _well_formed(body: str, content_type: str) -> bool:
-    """Bolt assumes well-formed bodies; refuse the rest before it sees them."""
-    if content_type == "application/json":
-        try:
-            return isinstance(json.loads(body), dict)
-        except json.JSONDecodeError:
-            return False
-    form = parse_qs(body)
-    if "payload" in form:
-        try:
-            payload = json.loads(form["payload"][0])
-        except json.JSONDecodeError:
-            return False
-        return (
-            isinstance(payload, dict)
-            and isinstance(payload.get("type"), str)
-            and isinstance(payload.get("user", {}), dict)
-        )
-    return "command" in form or "ssl_check" in form

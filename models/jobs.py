@@ -32,6 +32,7 @@ class Job(Model):
     created_at = fields.DatetimeField()
     status = fields.CharEnumField(JobStatus, default=JobStatus.PENDING, max_length=16, db_default="pending")
     failed_at = fields.DatetimeField(null=True)
+    error_code = fields.CharField(max_length=48, null=True)  # why it failed for good (Slack's error code)
     # Jobs of one topic may be sent together, e.g. "dm:U0KEY1" for several notices to one person.
     topic = fields.CharField(max_length=64, null=True)
 

@@ -103,6 +103,18 @@ class NotifyReporter(TicketJob):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AlertOperators(JobPayload):
+    """Something needs an operator (a channel archived, a token revoked): tell the first escalation level."""
+
+    kind: ClassVar[str] = "alert_operators"
+    code: str
+    text: str
+
+    def dedupe_key(self) -> str:
+        return f"alert:{self.code}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class RefreshHome(JobPayload):
     kind: ClassVar[str] = "refresh_home"
     user: str
@@ -166,6 +178,7 @@ KINDS: tuple[type[JobPayload], ...] = (
     RedrawTicket,
     ThreadNote,
     NotifyReporter,
+    AlertOperators,
     RefreshHome,
     SlaThreshold,
     LadderStepDue,

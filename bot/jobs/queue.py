@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from bot import metrics
@@ -166,7 +167,11 @@ class JobQueue:
     async def fail(self, job: Job, code: str, reason: str) -> None:
         """End the job for good, logged once at ERROR with its ticket, and counted."""
         await Job.filter(id=job.id).update(
-            status=JobStatus.FAILED, failed_at=self.clock.now(), lease_until=None, last_error=reason[:2000]
+            status=JobStatus.FAILED,
+            failed_at=self.clock.now(),
+            lease_until=None,
+            last_error=reason[:2000],
+            error_code=code[:48],
         )
         metrics.JOBS_FAILED.labels(job.kind, code).inc()
         ticket = f" for SUP-{job.ticket_id}" if job.ticket_id else ""
@@ -182,11 +187,22 @@ class JobQueue:
     async def failed(self, limit: int = 50) -> list[Job]:
         return await Job.filter(status=JobStatus.FAILED).order_by("-failed_at").limit(limit)
 
-    async def requeue_failed(self, kinds: Iterable[str] | None = None) -> int:
-        """Give failed jobs another go (after an operator fixed what made them fail)."""
+    async def failures(self) -> list[tuple[str, str, int]]:
+        """Failed jobs counted by kind and reason: what /healthz shows operators."""
+        rows = (
+            await Job.filter(status=JobStatus.FAILED)
+            .annotate(count=Count("id"))
+            .group_by("kind", "error_code")
+            .values("kind", "error_code", "count")
+        )
+        return sorted((str(r["kind"]), str(r["error_code"] or "?"), int(r["count"])) for r in rows)
+
+    async def requeue_failed(self, codes: Iterable[str] | None = None) -> int:
+        """Give failed jobs another go (after an operator fixed what made them fail), those that failed
+        with one of `codes` if given."""
         query = Job.filter(status=JobStatus.FAILED)
-        if kinds is not None:
-            query = query.filter(kind__in=list(kinds))
+        if codes is not None:
+            query = query.filter(error_code__in=list(codes))
         now = self.clock.now()
         count = await query.update(status=JobStatus.PENDING, due_at=now, failed_at=None, attempts=0)
         if count:

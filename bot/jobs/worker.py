@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=JobPayload)
 Handler = Callable[[Any, Job], Awaitable[None]]
+# Told when a job of its kind failed for good (code, reason): tell the people it concerned.
+FailureHook = Callable[[Any, Job, str, str], Awaitable[None]]
 
 IDLE_POLL_SECONDS = 5.0  # picks up work of other replicas and leases that ran out (about 2 ms per look)
 # One attempt may take this long; shorter than the lease, so no other replica takes a job still running.
@@ -31,12 +33,24 @@ class HandlerTable:
 
     def __init__(self) -> None:
         self._handlers: dict[type[JobPayload], Handler] = {}
+        self._failed: dict[type[JobPayload], FailureHook] = {}
 
-    def on(self, kind: type[P], handler: Callable[[P, Job], Awaitable[None]]) -> HandlerTable:
+    def on(
+        self,
+        kind: type[P],
+        handler: Callable[[P, Job], Awaitable[None]],
+        *,
+        failed: Callable[[P, Job, str, str], Awaitable[None]] | None = None,
+    ) -> HandlerTable:
         if kind in self._handlers:
             raise ValueError(f"{kind.kind} has two handlers")
         self._handlers[kind] = handler
+        if failed is not None:
+            self._failed[kind] = failed
         return self
+
+    def failure_hook(self, kind: type[JobPayload]) -> FailureHook | None:
+        return self._failed.get(kind)
 
     def check(self) -> HandlerTable:
         missing = [kind.kind for kind in KINDS if kind not in self._handlers]
@@ -95,11 +109,11 @@ class Worker:
         except Deferred as exc:
             await self.queue.defer(job, str(exc), exc.after)
         except Permanent as exc:
-            await self.queue.fail(job, exc.code, str(exc))
+            await self._fail(payload, job, exc.code, str(exc))
         except (RetryLater, TimeoutError) as exc:
             reason = str(exc) if isinstance(exc, RetryLater) else f"attempt took over {ATTEMPT_TIMEOUT:.0f} s"
             if self.clock.now() - job.created_at > GIVE_UP_AFTER:
-                await self.queue.fail(job, "gave_up", f"still failing after {GIVE_UP_AFTER}: {reason}")
+                await self._fail(payload, job, "gave_up", f"still failing after {GIVE_UP_AFTER}: {reason}")
                 return
             asked = exc.after if isinstance(exc, RetryLater) else None
             due = await self.queue.retry(job, reason, asked)
@@ -108,13 +122,23 @@ class Worker:
             log.exception("job %s (%s) failed", job.id, job.kind)
             reason = f"{type(exc).__name__}: {exc}"
             if job.attempts >= MAX_BUG_ATTEMPTS:
-                await self.queue.fail(job, "error", reason)
+                await self._fail(payload, job, "error", reason)
             else:
                 await self.queue.retry(job, reason)
         else:
             await self.queue.finish(job)
         finally:
             IN_JOB.reset(token)
+
+    async def _fail(self, payload: JobPayload, job: Job, code: str, reason: str) -> None:
+        await self.queue.fail(job, code, reason)
+        hook = self.handlers.failure_hook(type(payload))
+        if hook is None:
+            return
+        try:
+            await hook(payload, job, code, reason)
+        except Exception:  # telling people is best effort; the failure itself is recorded
+            log.exception("could not tell anyone that job %s failed", job.id)
 
     async def run_forever(self) -> None:
         self.queue.started_at = self.clock.now()

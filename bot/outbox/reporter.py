@@ -73,6 +73,13 @@ class ReporterNews:
                 )
             ),
             "escalated": _plain(lambda t, n: blocks.simple_dm(t, str(n.text))),
+            "post_failed": _plain(
+                lambda t, n: blocks.simple_dm(
+                    t,
+                    "your ticket is saved, but it could not be shown to the support team just now. They "
+                    "have been alerted, and it will reach them as soon as that is fixed; nothing is lost.",
+                )
+            ),
         }
 
     async def notify(self, news: NotifyReporter, job: Job) -> None:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from bot import blocks
 from bot.clock import Clock
-from bot.jobs.kinds import PostTicket, RedrawTicket, ThreadNote
+from bot.jobs.kinds import NotifyReporter, PostTicket, RedrawTicket, ThreadNote
 from bot.jobs.outcomes import Deferred
 from bot.jobs.queue import JobQueue
+from bot.outbox.alerts import OperatorAlerts
 from bot.policy import Policy
 from bot.services.sla import SlaService
 from bot.slack.api import SlackApi
@@ -24,6 +25,7 @@ class TicketOutbox:
     clock: Clock
     sla: SlaService
     jobs: JobQueue
+    alerts: OperatorAlerts
 
     async def render(self, ticket: Ticket) -> blocks.Message:
         now = self.clock.now()
@@ -46,6 +48,20 @@ class TicketOutbox:
         ):  # it changed while we were posting: redraw it, as a job of its own
             async with self.jobs.transaction():
                 await self.jobs.enqueue(RedrawTicket(ticket_id=ticket.id))
+
+    async def post_failed(self, job: PostTicket, _: Job, code: str, reason: str) -> None:
+        """The ticket cannot be posted for good: its key user hears it is saved, the operators why."""
+        ticket = await Ticket.get_or_none(id=job.ticket_id)
+        if ticket is None:
+            return
+        async with self.jobs.transaction():
+            await self.jobs.enqueue(NotifyReporter.about(ticket, "post_failed"))
+        await self.alerts.raise_alert(
+            code,
+            f"{ticket.ref} could not be posted in the support channel {self.policy.support_channel} "
+            f"({reason}). It is saved and will be posted when the channel works again (on restart, or when "
+            "the start-up check passes).",
+        )
 
     async def redraw(self, job: RedrawTicket, _: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from bot.standin.errors import SlackError
 from bot.standin.ids import BOT_USER_ID, DEFAULT_TZ, TEAM_DOMAIN, TEAM_ID, dm_channel_for, is_user_id
 
-# What the stand-in's token holds unless told otherwise (the manifest's scopes, plus e-mail and files).
+# What the stand-in's token holds unless told otherwise: the manifest's scopes, plus users:read.email
+# (which the manifest leaves to policies that name people by e-mail).
 DEFAULT_SCOPES = frozenset({
-    "commands", "chat:write", "im:write", "users:read", "users:read.email",
+    "commands", "chat:write", "users:read", "users:read.email", "channels:read", "groups:read",
     "channels:history", "groups:history", "im:history", "files:write",
 })  # fmt: skip
 

@@ -17,6 +17,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='Job',
+            name='error_code',
+            field=fields.CharField(null=True, max_length=48),
+        ),
+        ops.AddField(
+            model_name='Job',
             name='failed_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),

@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.policy import load_config
 from bot.standin import SlackStandIn
 from tests.conftest import BOT_TOKEN, EXAMPLE_POLICY, ROOT, SIGNING_SECRET
 
@@ -70,6 +71,7 @@ def free_port() -> int:
 async def test_the_bot_serves_healthz_on_its_defaults(tmp_path: Path) -> None:
     port = free_port()
     async with SlackStandIn(token=BOT_TOKEN) as standin:
+        standin.seed_from_policy(load_config(EXAMPLE_POLICY))
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
             "SLACK_BOT_TOKEN": BOT_TOKEN,

@@ -139,9 +139,10 @@ async def test_lookup_by_email(standin: SlackStandIn, client: AsyncWebClient) ->
 
 
 async def test_conversations_info(standin: SlackStandIn, client: AsyncWebClient) -> None:
+    standin.scopes = standin.scopes - {"channels:read"}
     error = await slack_error(client.conversations_info(channel="C0SUPPORT"))
     assert error.response["error"] == "missing_scope" and error.response["needed"] == "channels:read"
-    standin.scopes = standin.scopes | {"channels:read", "groups:read"}
+    standin.scopes = standin.scopes | {"channels:read"}
     support = (await client.conversations_info(channel="C0SUPPORT"))["channel"]
     assert support["id"] == "C0SUPPORT" and support["name"] == "support"
     assert support["is_member"] is True and support["is_private"] is False and support["is_archived"] is False
@@ -155,9 +156,13 @@ async def test_conversations_info(standin: SlackStandIn, client: AsyncWebClient)
 
 
 async def test_conversations_open(standin: SlackStandIn, client: AsyncWebClient) -> None:
+    assert (
+        await error_of(client.conversations_open(users="U0ENG1")) == "missing_scope"
+    )  # the bot needs no im:write
+    standin.scopes = standin.scopes | {"im:write"}
     resp = await client.conversations_open(users="U0ENG1")
     assert resp["channel"]["id"] == "D0ENG1"
-    assert standin.calls_to("conversations.open")[0].args == {"users": "U0ENG1"}
+    assert standin.calls_to("conversations.open")[1].args == {"users": "U0ENG1"}
     assert await error_of(client.conversations_open(users="U0NOBODY")) == "user_not_found"
     assert await error_of(client.conversations_open(users="U0GONE")) == "user_disabled"
     assert await error_of(client.conversations_open(users=BOT_USER_ID)) == "cannot_dm_bot"
