@@ -39,22 +39,25 @@ class Notifier:
     async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         await self.api.call("views.publish", user_id=user_id, view=view)
 
-    async def ephemeral(self, channel: str, user: str, text: str) -> None:
-        """A private reply in a channel; best effort, since a lost one only costs the clicker a hint."""
-        try:
-            await self.api.call("chat.postEphemeral", channel=channel, user=user, text=text)
-        except (SlackBusy, SlackRefused) as exc:
-            log.warning("could not send an ephemeral message to %s: %s", user, exc)
-
-    async def tell(self, user: str, channel: str | None, text: str) -> None:
-        """Answer one person privately: in the channel they clicked in, or by DM where there is none."""
-        if channel:
-            await self.ephemeral(channel, user, text)
-            return
+    async def tell(self, user: str, channel: str | None, text: str, response_url: str | None = None) -> None:
+        """Answer one person privately, never silently not at all: through the request's response_url
+        (works anywhere), else in the channel they used (only where the bot is a member), else by DM."""
+        if response_url:
+            try:
+                await self.api.respond(response_url, {"response_type": "ephemeral", "text": text})
+                return
+            except (SlackBusy, SlackRefused) as exc:
+                log.info("response_url answer to %s failed (%s); trying the channel, then a DM", user, exc)
+        if channel and not channel.startswith("D"):
+            try:
+                await self.api.call("chat.postEphemeral", channel=channel, user=user, text=text)
+                return
+            except (SlackBusy, SlackRefused) as exc:
+                log.info("ephemeral answer to %s in %s failed (%s); sending a DM", user, channel, exc)
         try:
             await self.dm(user, {"text": text})
         except (SlackBusy, SlackRefused) as exc:
-            log.warning("could not tell %s: %s", user, exc)
+            log.warning("could not tell %s anything: %s", user, exc)
 
     async def dm(self, user_id: str, message: dict[str, Any], *, urgent: bool = False) -> dict[str, Any]:
         # Posting to a user id delivers to the app's DM with that person.

@@ -12,7 +12,7 @@ from bot import blocks
 from bot.ids import Action
 from bot.permissions import Do
 from bot.services.errors import NotFound, ServiceError
-from handlers.deps import Deps, user_of, where
+from handlers.deps import Deps, response_url_of, user_of, where
 from models import Ticket
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ async def as_clicker(deps: Deps, body: Body, work: Callable[[str], Awaitable[obj
     try:
         await work(user)
     except ServiceError as exc:
-        await deps.notifier.tell(user, where(body), str(exc))
+        await deps.notifier.tell(user, where(body), str(exc), response_url_of(body))
         return
     await deps.home.refresh_later(user)  # their App Home shows the change
 
@@ -57,7 +57,9 @@ async def claim(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -
     async def work(user: str) -> None:
         result = await deps.transitions.claim(ticket_id_of(action), user)
         if not result.won:
-            await deps.notifier.tell(user, where(body), blocks.already_claimed_text(result.ticket))
+            await deps.notifier.tell(
+                user, where(body), blocks.already_claimed_text(result.ticket), response_url_of(body)
+            )
 
     await as_clicker(deps, body, work)
 

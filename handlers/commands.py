@@ -1,5 +1,9 @@
-"""`/support` and its subcommands. Answers go back in the acknowledgement itself (ephemeral), computed
-first: every subcommand is a few database reads or writes, well inside Slack's 3 seconds."""
+"""`/support` and its subcommands.
+
+Help goes back in the acknowledgement itself. Anything that needs the database or Slack is acknowledged
+first (Slack's advice: the 3 s deadline then never depends on the database) and answered privately
+through the command's response_url.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot import blocks
 from bot.ids import COMMAND
 from bot.services.errors import ServiceError
-from handlers.deps import Deps
+from handlers.deps import Deps, response_url_of
 
 log = logging.getLogger(__name__)
 EMAIL_LOOKUP_TIMEOUT = 1.5  # seconds; the whole answer must reach Slack within 3
@@ -42,21 +46,30 @@ async def support(ack: AsyncAck, command: dict[str, Any], deps: Deps) -> None:
         await open_raise_form(ack, command, deps)
         return
     answer = SUBCOMMANDS.get(sub)
+    if answer is None:
+        await ack(response_type="ephemeral", text=HELP)
+        return
+    await ack()
     try:
-        text = await answer(deps, user_id, words[1:]) if answer else HELP
+        text = await answer(deps, user_id, words[1:])
     except ServiceError as exc:
         text = str(exc)
-    await ack(response_type="ephemeral", text=text)
+    await _reply(deps, command, text)
+
+
+async def _reply(deps: Deps, command: dict[str, Any], text: str) -> None:
+    user_id = str(command.get("user_id") or "")
+    await deps.notifier.tell(user_id, command.get("channel_id"), text, response_url_of(command))
 
 
 async def open_raise_form(ack: AsyncAck, command: dict[str, Any], deps: Deps) -> None:
     user_id = str(command.get("user_id") or "")
     customers = deps.policy.customers_of(user_id)
+    await ack()
     if not customers:
         company = await _company_by_email(deps, user_id)
-        await ack(response_type="ephemeral", text=blocks.not_key_user_text(deps.policy, company))
+        await _reply(deps, command, blocks.not_key_user_text(deps.policy, company))
         return
-    await ack()
     await deps.notifier.open_modal(
         str(command.get("trigger_id") or ""), blocks.raise_modal(deps.policy, customers)
     )
@@ -124,17 +137,12 @@ async def _oncall(deps: Deps, user_id: str, args: list[str]) -> str:
     return "\n".join(lines)
 
 
-async def _help(deps: Deps, user_id: str, args: list[str]) -> str:
-    return HELP
-
-
 SUBCOMMANDS = {
     "list": _list,
     "mine": _mine,
     "show": _show,
     "escalate": _escalate,
     "oncall": _oncall,
-    "help": _help,
 }
 
 

@@ -27,6 +27,20 @@ def where(body: dict[str, Any]) -> str | None:
     return str(channel) if channel else None
 
 
+def response_url_of(body: dict[str, Any]) -> str | None:
+    """Where to answer a command, shortcut or click privately, even outside the bot's channels."""
+    url = body.get("response_url")
+    if not url:
+        urls = body.get("response_urls")
+        url = (
+            urls[0].get("response_url")
+            if isinstance(urls, list) and urls and isinstance(urls[0], dict)
+            else None
+        )
+    # The request is signed by Slack, so its URL is Slack's (a stand-in's in tests and the playground).
+    return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+
+
 def user_of(body: dict[str, Any]) -> str | None:
     """Who sent a request: interactivity payloads carry `user.id`, commands `user_id`."""
     user = body.get("user")

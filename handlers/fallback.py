@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.blocks import APOLOGY
 from bot.services.errors import ServiceError
-from handlers.deps import Deps, user_of, where
+from handlers.deps import Deps, response_url_of, user_of, where
 
 log = logging.getLogger(__name__)
 ANYTHING = re.compile(".*")
@@ -22,7 +22,7 @@ ANYTHING = re.compile(".*")
 async def _apologise(deps: Deps, body: dict[str, Any]) -> None:
     user = user_of(body)
     if user:
-        await deps.notifier.tell(user, where(body), APOLOGY)
+        await deps.notifier.tell(user, where(body), APOLOGY, response_url_of(body))
 
 
 async def unknown_action(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], deps: Deps) -> None:
@@ -58,7 +58,7 @@ async def on_error(error: Exception, body: dict[str, Any], deps: Deps | None = N
         text = "Sorry, something went wrong on our side. Please try again in a moment."
     user = user_of(body)
     if user and deps is not None:
-        await deps.notifier.tell(user, where(body), text)
+        await deps.notifier.tell(user, where(body), text, response_url_of(body))
 
 
 def register(app: AsyncApp) -> None:

@@ -10,7 +10,7 @@ from bot import blocks
 from bot.ids import Callback
 from bot.slack.errors import SlackBusy, SlackRefused
 from bot.text import unescape
-from handlers.deps import Deps, user_of
+from handlers.deps import Deps, response_url_of, user_of
 
 
 async def raise_from_message(ack: AsyncAck, shortcut: dict[str, Any], deps: Deps) -> None:
@@ -19,9 +19,8 @@ async def raise_from_message(ack: AsyncAck, shortcut: dict[str, Any], deps: Deps
     channel = (shortcut.get("channel") or {}).get("id")
     customers = deps.policy.customers_of(user_id)
     if not customers:
-        await deps.notifier.ephemeral(
-            channel or user_id, user_id, blocks.not_key_user_text(deps.policy, None)
-        )
+        text = blocks.not_key_user_text(deps.policy, None)
+        await deps.notifier.tell(user_id, channel, text, response_url_of(shortcut))
         return
     # The trigger id lives 3 s: open the modal first, then add the permalink with views.update.
     message = shortcut.get("message") or {}

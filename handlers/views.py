@@ -47,7 +47,7 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
             await deps.transitions.add_details(int(choice[4:]), draft.reporter_id, draft_as_details(draft))
             await ack()
             return
-        ticket = await deps.intake.raise_ticket(draft)
+        await deps.intake.raise_ticket(draft)
     except InvalidInput as exc:
         await ack(response_action="errors", errors=exc.errors)
         return
@@ -55,7 +55,6 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
         await ack(response_action="errors", errors={Block.TITLE: str(exc)})
         return
     await ack()
-    log.info("%s raised by %s for %s", ticket.ref, ticket.reporter_id, ticket.customer)
 
 
 async def _submit(

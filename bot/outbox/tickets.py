@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from bot import blocks
@@ -13,9 +14,12 @@ from bot.outbox.alerts import OperatorAlerts
 from bot.policy import Policy
 from bot.services.sla import SlaService
 from bot.slack.api import SlackApi
-from models import Job, Ticket
+from models import Job, JobStatus, Ticket
+
+log = logging.getLogger(__name__)
 
 NOT_POSTED_RETRY = 5.0  # seconds: a note waits this long for its ticket's post, then looks again
+POSTS_FIRST_RETRY = 1.0  # seconds: a note waits this long while new tickets are being posted
 
 
 @dataclass
@@ -39,6 +43,7 @@ class TicketOutbox:
         answer = await self.api.call(
             "chat.postMessage", channel=channel, unfurl_links=False, **await self.render(ticket)
         )
+        log.info("%s posted in %s", ticket.ref, channel)
         await Ticket.filter(id=ticket.id).update(
             channel_id=answer.get("channel", channel), message_ts=answer["ts"]
         )
@@ -77,6 +82,9 @@ class TicketOutbox:
             return
         if ticket.message_ts is None or ticket.channel_id is None:
             raise Deferred(f"{ticket.ref} is not posted yet; its thread note waits", NOT_POSTED_RETRY)
+        if await Job.filter(kind=PostTicket.kind, status=JobStatus.PENDING).exists():
+            # Notes share the channel's message-a-second with new tickets, which go first.
+            raise Deferred("tickets waiting to be posted go first", POSTS_FIRST_RETRY)
         text = job.text if job.quote is None else f"{job.text}\n{blocks.escape(job.quote)}"
         await self.api.call(
             "chat.postMessage",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +19,8 @@ from bot.services.events import record
 from bot.services.ladder import Ladder
 from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
 from models import Ticket, TicketStatus
+
+log = logging.getLogger(__name__)
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 2900
@@ -168,4 +171,12 @@ class Intake:
             # (docs/ARCHITECTURE.md, decision 6).
             await self.jobs.enqueue(PostTicket(ticket_id=ticket.id))
             await self.jobs.enqueue(NotifyReporter.about(ticket, "raised"))
+        log.info(
+            "%s raised by %s for %s (%s, %s)",
+            ticket.ref,
+            valid.reporter_id,
+            valid.customer,
+            plan,
+            ticket.priority,
+        )
         return ticket

@@ -149,6 +149,15 @@ class Ladder:
                 log.info("%s step %s already paged %s", request.ticket.ref, request.step_key, recipient)
                 continue
             pages.append(page)
+            late_by = f", late by {format_duration(now - request.due_at)}" if late else ""
+            log.info(
+                "%s paged %s (%s level, step %s%s)",
+                request.ticket.ref,
+                recipient,
+                request.level,
+                request.step_key,
+                late_by,
+            )
         if not pages:
             log.warning(
                 "%s step %s paged nobody new (level %s)", request.ticket.ref, request.step_key, request.level

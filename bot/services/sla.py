@@ -182,6 +182,7 @@ class SlaService:
                 sla_clock.state = ClockState.BREACHED
                 await sla_clock.save()
                 await self._log(ticket, now, None, f"{timer.clock}_breached", sla_clock)
+                log.info("%s %s target breached", ticket.ref, CLOCK_LABELS[timer.clock])
             elif timer.percent == sla_time.AT_RISK:
                 await self._log(ticket, now, None, f"{timer.clock}_at_risk", sla_clock)
             await announce(self.jobs, ticket.id, note=threshold_note(timer))

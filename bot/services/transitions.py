@@ -7,6 +7,7 @@ the SLA clocks and queue what Slack must show.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,8 @@ from bot.services.roles import Roles
 from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
 from bot.text import escape
 from models import Ticket, TicketStatus
+
+log = logging.getLogger(__name__)
 
 MAX_FILES = 10  # file links in one note
 
@@ -110,6 +113,7 @@ class Transitions:
             for name, value in {**change.fields, "updated_at": now, "version": ticket.version + 1}.items():
                 setattr(ticket, name, value)
         await record(ticket.id, now, user_id, change.event, **change.detail)
+        log.info("%s %s by %s", ticket.ref, change.event.replace("_", " "), user_id)
         for effect in change.effects:
             await effect(ticket, now)
         await announce(

@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import metrics
 from bot.clock import Clock
@@ -67,6 +68,25 @@ class SlackApi:
         metrics.SLACK_CALLS.labels(method, "ok").inc()
         data = dict(response.data) if isinstance(response.data, dict) else {}
         return Answer(data, dict(response.headers))
+
+    async def respond(self, url: str, message: Mapping[str, Any]) -> None:
+        """Answer through a request's response_url (works where the app is not a member; 5 uses, 30 min)."""
+        webhook = AsyncWebhookClient(url, timeout=int(self.client.timeout), session=self.client.session)
+        try:
+            response = await webhook.send_dict(dict(message))
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            metrics.SLACK_CALLS.labels("response_url", "network").inc()
+            raise SlackBusy(f"response_url: {type(exc).__name__}: {exc}") from exc
+        if response.status_code == 200:
+            metrics.SLACK_CALLS.labels("response_url", "ok").inc()
+            return
+        outcome = (
+            "429" if response.status_code == 429 else "5xx" if response.status_code >= 500 else "refused"
+        )
+        metrics.SLACK_CALLS.labels("response_url", outcome).inc()
+        if outcome == "refused":
+            raise SlackRefused("response_url", (response.body or f"http_{response.status_code}")[:48])
+        raise SlackBusy(f"response_url: HTTP {response.status_code}")
 
     def _refusal(self, method: str, exc: SlackApiError) -> SlackBusy | SlackRefused:
         status = exc.response.status_code

@@ -17,7 +17,7 @@ from bot.standin.payloads import (
     view_submission,
 )
 from models import Ticket
-from tests.conftest import RunningBot
+from tests.conftest import BOLT_TASKS, RunningBot
 
 
 def raise_values(
@@ -135,3 +135,33 @@ async def click_page(running: RunningBot, user: str, action_id: str, page_id: in
     status, _ = await running.slack.send(body, content_type)
     assert status == 200
     await running.settle()
+
+
+async def command(running: RunningBot, user: str, text: str = "") -> str:
+    """Type `/support <text>` as `user`: what the person sees, whether Slack showed it from the
+    acknowledgement itself or the bot answered later through the command's response_url."""
+    before = len(running.standin.responses)
+    status, body = await running.slack.send(*slash_command(user, text))
+    assert status == 200, body
+    if body.strip() not in ("", "{}"):
+        return str(json.loads(body)["text"])
+    await BOLT_TASKS.drain()
+    await running.standin.wait_until(
+        lambda: len(running.standin.responses) > before, what="a response_url answer"
+    )
+    return running.standin.responses[-1].text
+
+
+async def told(running: RunningBot, user: str) -> list[str]:
+    """What `user` was told privately: ephemeral messages, then answers through response URLs."""
+    await BOLT_TASKS.drain()
+    ephemerals = [str(e.get("text") or "") for e in running.standin.ephemerals if e.get("user") == user]
+    return ephemerals + [r.text for r in running.standin.responses if r.user == user]
+
+
+async def told_users(running: RunningBot) -> list[str]:
+    """Everyone told something privately, once per answer."""
+    await BOLT_TASKS.drain()
+    return [str(e.get("user")) for e in running.standin.ephemerals] + [
+        str(r.user) for r in running.standin.responses
+    ]

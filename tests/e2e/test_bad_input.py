@@ -10,7 +10,7 @@ from bot.ids import Block, Callback
 from bot.standin.payloads import FORM, block_actions, slash_command, view_submission
 from models import Job, Ticket, TicketEvent
 from tests.conftest import RunningBot
-from tests.e2e.journey import open_modal, raise_ticket, raise_values, submit
+from tests.e2e.journey import command, open_modal, raise_ticket, raise_values, submit, told
 
 
 async def test_bad_or_stale_signature_is_refused_and_nothing_recorded(running: RunningBot) -> None:
@@ -62,8 +62,8 @@ async def test_unknown_action_gets_an_apology_and_changes_nothing(running: Runni
     ticket = await raise_ticket(running)
     status, _ = await running.slack.send(*block_actions("U0ENG1", "no_such_action", str(ticket.id)))
     assert status == 200
-    (ephemeral,) = await running.standin.wait_for("chat.postEphemeral")
-    assert ephemeral.args["user"] == "U0ENG1" and "Sorry" in ephemeral.args["text"]
+    (answer,) = await told(running, "U0ENG1")
+    assert "Sorry" in answer
     assert (await Ticket.get(id=ticket.id)).owner_id is None
     assert await TicketEvent.filter(ticket_id=ticket.id).count() == 1
 
@@ -79,10 +79,8 @@ async def test_malformed_payload_is_logged_and_answered_with_an_apology(running:
 
 
 async def test_non_key_user_is_told_to_ask_their_key_users(running: RunningBot) -> None:
-    status, text = await running.slack.send(*slash_command("U0STRANGER"))
-    assert status == 200
-    answer = json.loads(text)
-    assert answer["response_type"] == "ephemeral" and "key users" in answer["text"]
+    assert "key users" in await command(running, "U0STRANGER")
+    assert running.standin.responses[-1].response_type == "ephemeral"
     assert running.standin.calls_to("views.open") == []
     assert await Ticket.all().count() == 0
 

@@ -13,7 +13,7 @@ from bot.ids import Action, Callback
 from bot.jobs.queue import backoff
 from bot.policy import Policy, parse_config
 from bot.standin import SlackStandIn
-from bot.standin.payloads import slash_command, text_value, view_submission
+from bot.standin.payloads import text_value, view_submission
 from models import Page, TicketEvent
 from tests.conftest import EXAMPLE_POLICY, RunningBot, start_bot
 from tests.e2e.journey import (
@@ -21,9 +21,11 @@ from tests.e2e.journey import (
     channel_message,
     click,
     click_page,
+    command,
     pages_to,
     raise_ticket,
     thread_notes,
+    told,
 )
 
 TUESDAY_10AM_CENTRAL = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)
@@ -106,10 +108,7 @@ async def test_business_hours_offsets_wait_over_the_weekend(running: RunningBot)
 async def test_key_user_asks_for_escalation_and_the_next_level_is_paged_at_once(running: RunningBot) -> None:
     running.clock.set(TUESDAY_10AM_CENTRAL)
     ticket = await raise_ticket(running, user="U0KEY2", priority="P3")
-    status, text = await running.slack.send(
-        *slash_command("U0KEY2", f"escalate SUP-{ticket.id} month-end close")
-    )
-    assert status == 200 and "paging <@U0LEAD>" in json.loads(text)["text"]
+    assert "paging <@U0LEAD>" in await command(running, "U0KEY2", f"escalate SUP-{ticket.id} month-end close")
     await running.settle()
     (page,) = pages_to(running, "U0LEAD")
     assert "escalation requested by <@U0KEY2>: month-end close" in json.dumps(page.args["blocks"])
@@ -128,8 +127,8 @@ async def test_key_user_asks_for_escalation_and_the_next_level_is_paged_at_once(
     kinds = [e.kind for e in await TicketEvent.filter(ticket_id=ticket.id, kind="escalation_requested")]
     assert len(kinds) == 2
     # Someone from another company may not.
-    status, text = await running.slack.send(*slash_command("U0KEY1", f"escalate SUP-{ticket.id} me too"))
-    assert "Only" in json.loads(text)["text"] and len(pages_to(running, "U0EXEC1")) == 0
+    assert "Only" in await command(running, "U0KEY1", f"escalate SUP-{ticket.id} me too")
+    assert len(pages_to(running, "U0EXEC1")) == 0
 
 
 async def test_acknowledge_and_take_from_the_page(running: RunningBot) -> None:
@@ -139,7 +138,7 @@ async def test_acknowledge_and_take_from_the_page(running: RunningBot) -> None:
     page = await Page.get(ticket_id=ticket.id, recipient="U0LEAD")
     await click_page(running, "U0ENG2", Action.ACKNOWLEDGE, page.id)  # not theirs, not a lead: refused
     assert (await Page.get(id=page.id)).acknowledged_at is None
-    assert "Only" in running.standin.calls_to("chat.postEphemeral")[-1].args["text"]
+    assert "Only" in (await told(running, "U0ENG2"))[-1]
     await click_page(running, "U0LEAD", Action.ACKNOWLEDGE, page.id)
     page = await Page.get(id=page.id)
     assert page.acknowledged_by == "U0LEAD"

@@ -8,7 +8,7 @@ from bot.ids import Action, Block, Callback
 from bot.standin.payloads import block_actions, view_submission
 from models import Ticket, TicketEvent
 from tests.conftest import RunningBot
-from tests.e2e.journey import open_modal, raise_values
+from tests.e2e.journey import open_modal, raise_values, told
 
 
 async def test_key_user_raises_ticket_and_engineer_claims_it(running: RunningBot) -> None:
@@ -54,8 +54,8 @@ async def test_key_user_raises_ticket_and_engineer_claims_it(running: RunningBot
     # A second engineer is told who has it; nothing changes.
     updates_before = len(running.standin.calls_to("chat.update"))
     await running.slack.send(*block_actions("U0ENG2", Action.CLAIM, str(ticket.id), message_ts=ts))
-    (ephemeral,) = await running.standin.wait_for("chat.postEphemeral")
-    assert ephemeral.args["user"] == "U0ENG2" and "<@U0ENG1>" in ephemeral.args["text"]
+    (answer,) = await told(running, "U0ENG2")
+    assert "<@U0ENG1>" in answer
     await running.settle()
     assert len(running.standin.calls_to("chat.update")) == updates_before
     assert (await Ticket.get(id=ticket.id)).owner_id == "U0ENG1"

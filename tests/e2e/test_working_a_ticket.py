@@ -12,14 +12,23 @@ from bot.standin.payloads import (
     message_event,
     retry_headers,
     select_value,
-    slash_command,
     text_value,
     users_select_value,
     view_submission,
 )
 from models import Ticket, TicketEvent
 from tests.conftest import RunningBot
-from tests.e2e.journey import channel_message, click, open_modal, raise_ticket, raise_values, thread_notes
+from tests.e2e.journey import (
+    channel_message,
+    click,
+    command,
+    open_modal,
+    raise_ticket,
+    raise_values,
+    thread_notes,
+    told,
+    told_users,
+)
 
 
 async def submit_view(running: RunningBot, user: str, callback: str, values: dict, metadata: str) -> dict:
@@ -31,17 +40,17 @@ async def submit_view(running: RunningBot, user: str, callback: str, values: dic
     return json.loads(body) if body else {}
 
 
-def last_ephemeral(running: RunningBot, user: str) -> str:
-    calls = [c for c in running.standin.calls_to("chat.postEphemeral") if c.args["user"] == user]
-    assert calls, f"{user} was told nothing"
-    return calls[-1].args["text"]
+async def last_told(running: RunningBot, user: str) -> str:
+    answers = await told(running, user)
+    assert answers, f"{user} was told nothing"
+    return answers[-1]
 
 
 async def test_release_and_reassign(running: RunningBot) -> None:
     ticket = await raise_ticket(running)
     await click(running, "U0ENG1", Action.CLAIM, ticket)
     await click(running, "U0ENG2", Action.RELEASE, ticket)  # not the owner: refused
-    assert "Only the ticket's owner" in last_ephemeral(running, "U0ENG2")
+    assert "Only the ticket's owner" in await last_told(running, "U0ENG2")
     assert (await Ticket.get(id=ticket.id)).owner_id == "U0ENG1"
     await click(running, "U0ENG1", Action.RELEASE, ticket)
     assert (await Ticket.get(id=ticket.id)).owner_id is None
@@ -78,7 +87,7 @@ async def test_resolve_out_of_scope_tells_the_key_user_why_and_offers_reopen(run
     ticket = await raise_ticket(running)
     await click(running, "U0ENG1", Action.CLAIM, ticket)
     await click(running, "U0KEY1", Action.RESOLVE, ticket)  # a key user may not resolve
-    assert "Only" in last_ephemeral(running, "U0KEY1")
+    assert "Only" in await last_told(running, "U0KEY1")
     await click(running, "U0ENG1", Action.RESOLVE, ticket)
     assert running.standin.calls_to("views.open")[-1].args["view"]["callback_id"] == Callback.RESOLVE_MODAL
     values = {
@@ -197,8 +206,7 @@ async def test_twenty_simultaneous_claims_leave_exactly_one_owner(running: Runni
     owner = (await Ticket.get(id=ticket.id)).owner_id
     assert owner in engineers
     assert await TicketEvent.filter(ticket_id=ticket.id, kind="claimed").count() == 1
-    told = [c.args["user"] for c in running.standin.calls_to("chat.postEphemeral")]
-    assert len(told) == 19  # everyone else is told who has it
+    assert len(await told_users(running)) == 19  # everyone else is told who has it
     claimed_dms = [c for c in running.standin.posts_to("U0KEY1") if "has taken your ticket" in c.args["text"]]
     assert len(claimed_dms) == 1
 
@@ -233,9 +241,7 @@ async def test_support_subcommands(running: RunningBot) -> None:
     ticket = await raise_ticket(running, title="Reports are empty")
 
     async def say(user: str, text: str) -> str:
-        status, body = await running.slack.send(*slash_command(user, text))
-        assert status == 200
-        return json.loads(body)["text"]
+        return await command(running, user, text)
 
     assert "`/support list`" in await say("U0KEY1", "help")
     assert "`/support oncall`" in await say("U0ENG1", "frobnicate")  # unknown: help, no stack trace
