@@ -1,0 +1,235 @@
+"""Raising a ticket: the draft's validation, the similar-ticket check, and what a raise saves and queues."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.ids import Block
+from bot.jobs.kinds import LadderStepDue, NotifyReporter, PostTicket, SlaThreshold
+from bot.services.errors import InvalidInput, NotAllowed
+from bot.services.intake import DESCRIPTION_MAX, TITLE_MAX
+from models import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
+from tests.bot.services.conftest import FRIDAY_4PM, MONDAY_11AM, TUESDAY_10AM, Env, central
+
+# --- validation ---
+
+
+async def test_an_empty_draft_names_every_missing_field_by_its_block(env: Env) -> None:
+    before = await env.snapshot()
+    empty = env.draft(
+        reporter_id="U0KEY9",  # key user of two customers: must choose one
+        customer=None,
+        priority=None,
+        environment=None,
+        title="   ",
+        description="\n ",
+        tried=None,
+    )
+    with pytest.raises(InvalidInput) as refused:
+        await env.intake.raise_ticket(empty)
+    assert set(refused.value.errors) == {
+        Block.CUSTOMER,
+        Block.PRIORITY,
+        Block.ENVIRONMENT,
+        Block.TITLE,
+        Block.DESCRIPTION,
+    }
+    assert await env.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "block"),
+    [
+        ("customer", "acme", Block.CUSTOMER),  # another company's customer
+        ("priority", "P5", Block.PRIORITY),
+        ("priority", "Emergency", Block.PRIORITY),
+        ("environment", "staging", Block.ENVIRONMENT),
+        ("title", "x" * (TITLE_MAX + 1), Block.TITLE),
+        ("description", "y" * (DESCRIPTION_MAX + 1), Block.DESCRIPTION),
+        ("tried", "z" * (DESCRIPTION_MAX + 1), Block.TRIED),
+    ],
+)
+async def test_one_bad_field_is_reported_under_its_own_block(
+    env: Env, field: str, value: str, block: Block
+) -> None:
+    before = await env.snapshot()
+    with pytest.raises(InvalidInput) as refused:
+        await env.raise_ticket(**{field: value})
+    assert list(refused.value.errors) == [block]
+    assert await env.snapshot() == before
+
+
+async def test_limits_are_inclusive_and_the_title_is_tidied(env: Env) -> None:
+    ticket = await env.raise_ticket(
+        title="  Invoices\n   fail  " + "x" * (TITLE_MAX - 14), description=" " + "d" * DESCRIPTION_MAX
+    )
+    assert ticket.title == "Invoices fail " + "x" * (TITLE_MAX - 14)
+    assert len(ticket.title) == TITLE_MAX and len(ticket.description) == DESCRIPTION_MAX
+
+
+async def test_a_key_user_of_one_customer_need_not_choose_it(env: Env) -> None:
+    valid = env.intake.validate(env.draft(reporter_id="U0KEY2", customer=None))
+    assert valid.customer == "globex"
+    with pytest.raises(InvalidInput) as refused:
+        env.intake.validate(env.draft(reporter_id="U0KEY9", customer=None))
+    assert list(refused.value.errors) == [Block.CUSTOMER]
+    assert env.intake.validate(env.draft(reporter_id="U0KEY9", customer="initech")).customer == "initech"
+
+
+@pytest.mark.parametrize("user", ["U0ENG1", "U0LEAD", "U0STRANGER"])
+async def test_only_key_users_may_raise(env: Env, user: str) -> None:
+    before = await env.snapshot()
+    with pytest.raises(NotAllowed, match="key users"):
+        await env.raise_ticket(reporter_id=user, customer="globex")
+    assert await env.snapshot() == before
+
+
+# --- "is it the same problem?" ---
+
+
+async def test_a_similar_open_title_of_the_same_customer_is_offered(env: Env) -> None:
+    first = await env.raise_ticket(title="Invoices fail to export")
+    env.clock.advance(timedelta(hours=3))
+    similar = await env.intake.similar_open(env.draft(title="invoices: export FAILS to"))
+    assert similar is not None and similar.id == first.id
+    assert (await env.intake.similar_open(env.draft(title="Invoice export fails"))) is not None
+    # Close, but another problem: not offered.
+    assert await env.intake.similar_open(env.draft(title="Invoices fail to print")) is None
+    assert await env.intake.similar_open(env.draft(title="Login page is slow")) is None
+    # Same words, other company: not theirs to see.
+    other = env.draft(reporter_id="U0KEY1", title="Invoices fail to export")
+    assert await env.intake.similar_open(other) is None
+
+
+async def test_similar_titles_are_looked_for_within_24_hours_only(env: Env) -> None:
+    first = await env.raise_ticket()
+    env.clock.advance(timedelta(hours=24))
+    found = await env.intake.similar_open(env.draft())
+    assert found is not None and found.id == first.id
+    env.clock.advance(timedelta(seconds=1))
+    assert await env.intake.similar_open(env.draft()) is None
+
+
+async def test_a_resolved_ticket_is_not_offered_as_similar(env: Env) -> None:
+    ticket = await env.claimed()
+    await env.transitions.resolve(ticket.id, "U0ENG1", "fixed", "done", 10)
+    assert await env.intake.similar_open(env.draft()) is None
+
+
+async def test_the_similar_check_validates_the_draft_first(env: Env) -> None:
+    with pytest.raises(InvalidInput):
+        await env.intake.similar_open(env.draft(title=""))
+
+
+# --- what a raise saves and queues ---
+
+
+async def test_raise_saves_the_ticket_and_logs_who_raised_it(env: Env) -> None:
+    ticket = await env.raise_ticket(priority="P3", environment="non-production", tried="  ")
+    saved = await Ticket.get(id=ticket.id)
+    assert (saved.customer, saved.plan, saved.priority, saved.environment) == (
+        "globex",
+        "standard",
+        "P3",
+        "non-production",
+    )
+    assert saved.status == TicketStatus.OPEN and saved.owner_id is None and saved.reporter_id == "U0KEY2"
+    assert saved.tried == "" and saved.created_at == TUESDAY_10AM and saved.ladder_epoch == 0
+    (event,) = await TicketEvent.filter(ticket_id=ticket.id)
+    assert (event.kind, event.actor, event.at) == ("raised", "U0KEY2", TUESDAY_10AM)
+    assert event.detail == {"priority": "P3", "customer": "globex", "plan": "standard"}
+
+
+async def test_standard_p2_raised_friday_4pm_is_due_monday_11am(env: Env) -> None:
+    env.clock.set(FRIDAY_4PM)
+    ticket = await env.raise_ticket(priority="P2")
+    first = await env.clock_row(ticket.id, "first_response")
+    assert (first.state, first.target_seconds, first.running_since) == (
+        ClockState.RUNNING,
+        4 * 3600,
+        FRIDAY_4PM,
+    )
+    assert first.due_at == MONDAY_11AM  # 1h on Friday, 3h on Monday from 08:00
+    resolution = await env.clock_row(ticket.id, "resolution")
+    # 27h: 1h Friday, 9h Monday, 9h Tuesday, 8h Wednesday.
+    assert resolution.target_seconds == 27 * 3600 and resolution.due_at == central(25, 16)
+    assert first.epoch == resolution.epoch == 1
+
+
+async def test_holidays_of_the_plan_calendar_do_not_count(env: Env) -> None:
+    env.clock.set(central(25, 16))  # the Wednesday before Thanksgiving (Thursday 26 November)
+    ticket = await env.raise_ticket(priority="P2")
+    assert (await env.clock_row(ticket.id, "first_response")).due_at == central(27, 11)
+    env.clock.set(central(23, 16, month=12))  # the policy closes 24 December too; 25th is Christmas
+    ticket = await env.raise_ticket(priority="P2", title="Something else entirely")
+    assert (await env.clock_row(ticket.id, "first_response")).due_at == central(28, 11, month=12)
+
+
+async def test_enterprise_runs_around_the_clock(env: Env) -> None:
+    env.clock.set(FRIDAY_4PM)
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    clocks = {c.name: c for c in await SlaClock.filter(ticket_id=ticket.id)}
+    assert clocks["first_response"].due_at == FRIDAY_4PM + timedelta(minutes=30)
+    assert clocks["resolution"].due_at == FRIDAY_4PM + timedelta(hours=8)
+
+
+async def test_a_plan_without_a_resolution_target_gets_only_a_first_response_clock(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0KEY3", priority="P1")  # Initech, Basic: 9h
+    (only,) = await SlaClock.filter(ticket_id=ticket.id)
+    assert only.name == "first_response" and only.due_at == central(18, 10)
+    assert {t.clock for t in await env.pending(SlaThreshold)} == {"first_response"}
+
+
+async def test_raise_queues_the_threshold_timers_of_both_clocks(env: Env) -> None:
+    ticket = await env.raise_ticket(priority="P2")  # Tuesday 10:00: first response 4h, resolution 27h
+    timers = await env.pending_with_due(SlaThreshold)
+    first = [(due, t.percent) for due, t in timers if t.clock == "first_response"]
+    assert first == [
+        (central(17, 12), 50),
+        (central(17, 13), 75),
+        (central(17, 13, 36), 90),
+        (central(17, 14), 100),
+    ]
+    resolution = [(due, t.percent) for due, t in timers if t.clock == "resolution"]
+    # 27h from Tuesday 10:00: 7h Tuesday, 9h Wednesday, 9h Thursday, 2h Friday.
+    assert resolution[-1] == (central(20, 10), 100) and [p for _, p in resolution] == [50, 75, 90, 100]
+    assert all(t.ticket_id == ticket.id and t.epoch == 1 for _, t in timers)
+    assert {t.due_ts for _, t in timers if t.clock == "first_response"} == {int(central(17, 14).timestamp())}
+
+
+async def test_raise_queues_the_ladder_steps_of_its_priority(env: Env) -> None:
+    env.clock.set(FRIDAY_4PM)
+    # Standard P1: the lead at the first-response target (2h), the manager at 2h, executives at 3h.
+    ticket = await env.raise_ticket(priority="P1")
+    steps = await env.pending_with_due(LadderStepDue)
+    assert [(due, s.index) for due, s in steps] == [
+        (central(23, 9), 0),
+        (central(23, 9), 1),
+        (central(23, 10), 2),
+    ]
+    assert all((s.ticket_id, s.epoch, s.priority) == (ticket.id, 0, "P1") for _, s in steps)
+    other = await env.raise_ticket(priority="P3", title="Another thing")  # the default ladder: lead only
+    (step,) = [(due, s) for due, s in await env.pending_with_due(LadderStepDue) if s.ticket_id == other.id]
+    assert step[0] == central(23, 15) and step[1].index == 0  # first response 8h: 1h Friday, 7h Monday
+
+
+async def test_raise_queues_the_post_and_the_reporters_news_at_once(env: Env) -> None:
+    ticket = await env.raise_ticket()
+    now = [p for due, p in await env.pending_with_due() if due == TUESDAY_10AM]
+    assert now == [PostTicket(ticket_id=ticket.id), NotifyReporter(ticket_id=ticket.id, event="raised")]
+
+
+async def test_the_policy_in_force_is_stored_with_the_ticket(env: Env) -> None:
+    ticket = await Ticket.get(id=(await env.raise_ticket(priority="P2")).id)
+    snapshot = ticket.policy
+    assert snapshot["calendar"] == "business-hours"
+    assert snapshot["targets"]["first_response"] == {"P1": 7200, "P2": 14400, "P3": 28800, "P4": 57600}
+    assert snapshot["targets"]["resolution"]["P3"] == 90 * 3600
+    assert snapshot["ladders"]["P1"] == [
+        {"page": "lead", "after": "first_response", "unless": "claimed"},
+        {"page": "manager", "after": "2h", "unless": "resolved"},
+        {"page": "executive", "after": "3h", "unless": "resolved"},
+    ]
+    assert snapshot["ladders"]["P4"] == [{"page": "lead", "after": "first_response", "unless": "claimed"}]

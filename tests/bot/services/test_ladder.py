@@ -1,0 +1,233 @@
+"""The escalation ladder: who is paged when a step fires, never twice, skipped when the ticket moved on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import FakeClock
+from bot.jobs.kinds import DeliverPage, LadderStepDue, NotifyReporter, ThreadNote
+from bot.policy import parse_config
+from models import Job, Page, Ticket, TicketEvent
+from tests.bot.services.conftest import TUESDAY_10AM, Env, build_env, central, sent_of
+from tests.conftest import EXAMPLE_POLICY
+
+HALF_HOUR = TUESDAY_10AM + timedelta(minutes=30)  # an Enterprise P1's first-response target
+
+
+async def step_job(ticket_id: int, index: int, epoch: int = 0) -> Job:
+    jobs = await Job.filter(kind=LadderStepDue.kind, ticket_id=ticket_id)
+    (job,) = [j for j in jobs if j.payload["index"] == index and j.payload["epoch"] == epoch]
+    return job
+
+
+async def test_an_unclaimed_p1_pages_the_lead_at_its_first_response_target(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")  # Enterprise, 24x7
+    await env.run_due()
+    await env.advance(timedelta(minutes=29, seconds=59))
+    assert await Page.all().count() == 0
+    sent = await env.advance(timedelta(seconds=1))
+    (page,) = await Page.all()
+    assert (page.ticket_id, page.recipient, page.level, page.step_key) == (
+        ticket.id,
+        "U0LEAD",
+        "lead",
+        "P1.0",
+    )
+    assert page.reason == "P1 first-response target missed by 0m"
+    assert page.due_at == page.created_at == HALF_HOUR and not page.late
+    paged = await TicketEvent.get(ticket_id=ticket.id, kind="paged")
+    assert paged.detail == {
+        "level": "lead",
+        "recipient": "U0LEAD",
+        "step": "P1.0",
+        "reason": "P1 first-response target missed by 0m",
+        "late": False,
+    }
+    assert sent_of(sent, DeliverPage) == [DeliverPage(ticket_id=ticket.id, page=page.id)]
+    assert (
+        ThreadNote(ticket_id=ticket.id, text="Escalated to <@U0LEAD>: P1 first-response target missed by 0m.")
+        in sent
+    )
+    assert sent_of(sent, NotifyReporter) == [
+        NotifyReporter(
+            ticket_id=ticket.id,
+            event="escalated",
+            text="Your ticket was escalated to the lead level (P1 first-response target missed by 0m).",
+        )
+    ]
+
+
+async def test_the_whole_p1_ladder_pages_each_level_once(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.advance(timedelta(hours=2))
+    assert [p.recipient for p in await Page.all().order_by("id")] == ["U0LEAD", "U0MGR"]
+    manager = await Page.get(recipient="U0MGR")
+    assert manager.reason == "P1 unresolved after 2h of business time" and manager.step_key == "P1.1"
+    await env.advance(timedelta(hours=1))  # 3h: both executives
+    await env.advance(timedelta(hours=10))
+    pages = await Page.filter(ticket_id=ticket.id).order_by("id")
+    assert [(p.recipient, p.step_key) for p in pages] == [
+        ("U0LEAD", "P1.0"),
+        ("U0MGR", "P1.1"),
+        ("U0EXEC1", "P1.2"),
+        ("U0EXEC2", "P1.2"),
+    ]
+
+
+async def test_a_step_fired_twice_pages_each_person_once(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    env.clock.set(TUESDAY_10AM + timedelta(hours=3))
+    job = await step_job(ticket.id, 2)  # executives: two people
+    await env.fire(job.id)
+    await env.fire(job.id)  # a retry, or a second replica
+    assert sorted(p.recipient for p in await Page.filter(ticket_id=ticket.id)) == ["U0EXEC1", "U0EXEC2"]
+    assert await TicketEvent.filter(ticket_id=ticket.id, kind="paged").count() == 2
+    assert len(await env.pending(DeliverPage)) == 2
+    escalated = [n for n in await env.pending(NotifyReporter) if n.event == "escalated"]
+    assert len(escalated) == 1
+
+
+async def test_a_claimed_ticket_skips_a_step_unless_claimed(env: Env) -> None:
+    ticket = await env.claimed("U0ENG1", reporter_id="U0KEY1", priority="P1")
+    await env.run_due()
+    sent = await env.advance(timedelta(minutes=30))
+    assert await Page.filter(level="lead").count() == 0
+    skipped = await TicketEvent.get(ticket_id=ticket.id, kind="step_skipped")
+    assert skipped.detail == {"index": 0, "level": "lead", "unless": "claimed"}
+    assert sent_of(sent, NotifyReporter) == [] and sent_of(sent, DeliverPage) == []
+    await env.advance(timedelta(hours=3))  # the manager and executives still hear of it: not resolved
+    assert [p.level for p in await Page.all()] == ["manager", "executive", "executive"]
+
+
+async def test_a_resolved_ticket_pages_nobody(env: Env) -> None:
+    ticket = await env.claimed("U0ENG1", reporter_id="U0KEY1", priority="P1")
+    await env.transitions.resolve(ticket.id, "U0ENG1", "fixed", "", None)
+    await env.advance(timedelta(hours=5))
+    assert await Page.all().count() == 0
+    assert "step_skipped" not in await env.events(ticket.id)
+
+
+async def test_an_acknowledged_page_skips_a_step_unless_acknowledged(
+    database: None, clock: FakeClock
+) -> None:
+    policy = parse_config(
+        EXAMPLE_POLICY.read_text().replace(
+            "- {page: manager, after: 2h, unless: resolved}",
+            "- {page: manager, after: 1h, unless: acknowledged}",
+        )
+    )
+    env = build_env(policy, clock)
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.advance(timedelta(minutes=30))
+    (lead,) = await Page.all()
+    await env.pages.acknowledge(lead.id, "U0LEAD")
+    await env.advance(timedelta(minutes=30))  # 1h: the manager step
+    assert [p.recipient for p in await Page.all()] == ["U0LEAD"]
+    skipped = await TicketEvent.get(ticket_id=ticket.id, kind="step_skipped")
+    assert skipped.detail == {"index": 1, "level": "manager", "unless": "acknowledged"}
+    # Without the acknowledgement the manager is paged.
+    other = await env.raise_ticket(reporter_id="U0KEY1", priority="P1", title="Another one")
+    await env.advance(timedelta(hours=1))
+    assert {p.recipient for p in await Page.filter(ticket_id=other.id)} == {"U0LEAD", "U0MGR"}
+
+
+async def test_a_step_firing_more_than_a_minute_late_is_marked_late(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    env.clock.set(HALF_HOUR + timedelta(minutes=5))  # the worker did not run for a while
+    sent = await env.run_due()
+    (page,) = await Page.all()
+    assert page.late and page.due_at == HALF_HOUR and page.created_at == env.clock.now()
+    assert page.reason == "P1 first-response target missed by 5m"
+    assert (
+        ThreadNote(
+            ticket_id=ticket.id,
+            text="Escalated to <@U0LEAD>: P1 first-response target missed by 5m."
+            " (late: Secondline was not running when it was due)",
+        )
+        in sent
+    )
+    assert (await TicketEvent.get(ticket_id=ticket.id, kind="paged")).detail["late"] is True
+
+
+async def test_a_minute_behind_is_not_late(env: Env) -> None:
+    await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    env.clock.set(HALF_HOUR + timedelta(minutes=1))
+    await env.run_due()
+    (page,) = await Page.all()
+    assert not page.late and page.reason == "P1 first-response target missed by 1m"
+
+
+async def test_a_step_due_while_the_bot_was_down_is_late_however_soon_it_runs(env: Env) -> None:
+    await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    env.clock.set(HALF_HOUR + timedelta(seconds=10))
+    env.jobs.started_at = env.clock.now()  # the worker (re)started just after the step was due
+    await env.run_due()
+    (page,) = await Page.all()
+    assert page.late
+
+
+async def test_steps_of_an_older_ladder_epoch_do_nothing(env: Env) -> None:
+    ticket = await env.raise_ticket(priority="P1")  # Standard: the lead at 2h, Tuesday 12:00
+    await env.transitions.change_priority(ticket.id, "U0ENG1", "P3")  # the lead at 8h, Wednesday 09:00
+    before = await env.snapshot()
+    env.clock.set(central(17, 12))
+    await env.fire((await step_job(ticket.id, 0, epoch=0)).id)  # P1's lead step fires anyway
+    assert await env.snapshot() == before
+    await env.advance(central(18, 8, 59) - env.clock.now())  # the old epoch's steps all ran
+    assert await Page.all().count() == 0
+    await env.advance(timedelta(minutes=1))
+    assert [(p.recipient, p.step_key) for p in await Page.all()] == [("U0LEAD", "P3.0")]
+
+
+async def test_priority_change_back_and_forth_pages_a_step_once(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    first = await env.advance(timedelta(minutes=30))  # the lead is paged for P1.0
+    await env.transitions.change_priority(ticket.id, "U0ENG1", "P2")
+    await env.transitions.change_priority(ticket.id, "U0ENG1", "P1")  # P1.0 is due again, at once
+    again = await env.advance(timedelta(minutes=1))
+    assert [p.step_key for p in await Page.all()] == ["P1.0"]
+    assert len(sent_of(first, DeliverPage)) == 1 and sent_of(again, DeliverPage) == []
+    assert [n.event for n in sent_of(again, NotifyReporter)] == ["priority", "priority"]
+    assert (await Ticket.get(id=ticket.id)).ladder_epoch == 2
+
+
+async def test_a_level_named_by_e_mail_pages_the_slack_user_with_that_address(
+    database: None, clock: FakeClock
+) -> None:
+    policy = parse_config(EXAMPLE_POLICY.read_text().replace("lead: [U0LEAD]", "lead: [lead@example.com]"))
+    env = build_env(policy, clock, emails={"lead@example.com": "U0NEWLEAD"})
+    await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.advance(timedelta(minutes=30))
+    (page,) = await Page.all()
+    assert page.recipient == "U0NEWLEAD" and env.lookups == ["lead@example.com"]
+
+
+async def test_nobody_is_paged_for_an_address_no_slack_user_has(database: None, clock: FakeClock) -> None:
+    policy = parse_config(EXAMPLE_POLICY.read_text().replace("lead: [U0LEAD]", "lead: [gone@example.com]"))
+    env = build_env(policy, clock)
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.run_due()
+    sent = await env.advance(timedelta(minutes=30))
+    assert await Page.all().count() == 0
+    # The key user is not told of an escalation that did not happen.
+    assert sent_of(sent, NotifyReporter) == []
+    assert "paged" not in await env.events(ticket.id)
+
+
+async def test_the_next_level_is_the_one_after_the_highest_paged(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    assert await env.ladder.next_level(ticket) == "lead"
+    await env.advance(timedelta(minutes=30))
+    assert await env.ladder.next_level(ticket) == "manager"
+    await env.advance(timedelta(hours=3))
+    assert await env.ladder.next_level(ticket) == "executive"  # the top stays the top
+
+
+async def test_a_ticket_without_a_stored_ladder_follows_the_policy_in_force(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    stored = await Ticket.get(id=ticket.id)
+    stored.policy = {k: v for k, v in stored.policy.items() if k != "ladders"}  # raised by an older version
+    await stored.save()
+    assert [s.page for s in env.ladder.steps(stored)] == ["lead", "manager", "executive"]
+    await env.advance(timedelta(hours=3))
+    assert await Page.filter(ticket_id=ticket.id).count() == 4
