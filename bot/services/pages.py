@@ -48,9 +48,16 @@ class PageActions:
         return await self._page(page_id)
 
     async def take(self, page_id: int, user_id: str) -> Ticket:
+        """Own the ticket a page is about and acknowledge the page; refused before anything changes if the
+        person may not acknowledge it."""
         page = await self._page(page_id)
         ticket = await self.queries.get(page.ticket_id)
+        self.roles.require(
+            Do.ACKNOWLEDGE, user_id, ticket, {Role.PAGED} if page.recipient == user_id else set()
+        )
         if ticket.owner_id == user_id:
+            if page.acknowledged_at is None:
+                await self.acknowledge(page_id, user_id)
             return ticket
         if ticket.owner_id is None:
             result = await self.transitions.claim(ticket.id, user_id)

@@ -104,7 +104,10 @@ class TicketQueries:
         if not unclaimed:
             return {}
         rows = await SlaClock.filter(
-            ticket_id__in=unclaimed, name=FIRST_RESPONSE, state=ClockState.RUNNING
+            ticket_id__in=unclaimed,
+            name=FIRST_RESPONSE,
+            state__in=[ClockState.RUNNING, ClockState.BREACHED],  # overdue: the most urgent line of all
+            stopped_at__isnull=True,
         ).values("ticket_id", "due_at")
         return {int(row["ticket_id"]): row["due_at"] for row in rows if row["due_at"] is not None}
 

@@ -221,12 +221,14 @@ class SlaService:
     async def _log(
         self, ticket: Ticket, now: datetime, actor: str | None, kind: str, sla_clock: SlaClock, **extra: Any
     ) -> None:
+        # The business time used up to now: banked time only is stale while the clock runs.
+        used = sla_time.elapsed(sla_clock, self.calendar(ticket), now).total_seconds()
         await record(
             ticket.id,
             now,
             actor,
             kind,
-            elapsed_seconds=round(sla_clock.elapsed_seconds),
+            elapsed_seconds=round(used),
             target_seconds=sla_clock.target_seconds,
             due_at=sla_clock.due_at.isoformat() if sla_clock.due_at else None,
             **extra,

@@ -58,6 +58,7 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.RefreshHome,
     kinds.DeliverPage,
     kinds.RedrawPage,
+    kinds.AlertOperators,
 )
 
 

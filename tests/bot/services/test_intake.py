@@ -218,7 +218,10 @@ async def test_raise_queues_the_ladder_steps_of_its_priority(env: Env) -> None:
 async def test_raise_queues_the_post_and_the_reporters_news_at_once(env: Env) -> None:
     ticket = await env.raise_ticket()
     now = [p for due, p in await env.pending_with_due() if due == TUESDAY_10AM]
-    assert now == [PostTicket(ticket_id=ticket.id), NotifyReporter(ticket_id=ticket.id, event="raised")]
+    assert now == [
+        PostTicket(ticket_id=ticket.id),
+        NotifyReporter(ticket_id=ticket.id, to=ticket.reporter_id, event="raised"),
+    ]
 
 
 async def test_the_policy_in_force_is_stored_with_the_ticket(env: Env) -> None:

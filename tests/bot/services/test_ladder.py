@@ -51,6 +51,7 @@ async def test_an_unclaimed_p1_pages_the_lead_at_its_first_response_target(env: 
     assert sent_of(sent, NotifyReporter) == [
         NotifyReporter(
             ticket_id=ticket.id,
+            to=ticket.reporter_id,
             event="escalated",
             text="Your ticket was escalated to the lead level (P1 first-response target missed by 0m).",
         )

@@ -53,11 +53,6 @@ async def test_first_response_due_is_given_for_unclaimed_tickets_in_a_list(env: 
     assert await env.queries.first_response_due([]) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="first_response_due reads only RUNNING clocks, so an unclaimed ticket whose first response is "
-    "overdue (state BREACHED, still running) loses its due time in lists: the most urgent line says least",
-)
 async def test_an_overdue_unclaimed_ticket_keeps_its_first_response_due_in_lists(env: Env) -> None:
     ticket = await env.raise_ticket(priority="P1")  # first response due Tuesday 12:00
     await env.advance(timedelta(hours=3))  # the breach is recorded; still nobody claimed it

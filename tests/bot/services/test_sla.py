@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from bot.clock import FakeClock
 from bot.jobs.kinds import RedrawTicket, SlaThreshold, ThreadNote
 from bot.policy import parse_config
@@ -78,11 +76,6 @@ async def test_a_breach_is_recorded_at_the_due_time_even_when_the_timer_fires_la
     assert "first_response_breached" in await env.events(ticket.id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="handle_threshold logs the clock's banked elapsed_seconds (0 for a clock running since the "
-    "raise), not the business time used, so the log says an at-risk or breached clock had used nothing",
-)
 async def test_the_at_risk_and_breached_events_log_the_business_time_used(env: Env) -> None:
     ticket = await env.raise_ticket(priority="P2")  # first response 4h
     await env.advance(timedelta(hours=4))
@@ -181,11 +174,6 @@ async def test_stopping_a_stopped_clock_changes_nothing(env: Env) -> None:
     assert await env.snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SlaService.stop decides met/breached from breached_at alone (set by the 100 % timer), not from "
-    "the business time used: a clock stopped after its target, before its timer ran, is recorded as met",
-)
 async def test_a_clock_stopped_after_its_target_is_breached_even_before_the_timer_ran(env: Env) -> None:
     ticket = await env.raise_ticket(priority="P2")  # first response due Tuesday 14:00
     env.clock.set(central(17, 15))  # an hour late; the worker has not got to the 14:00 timer yet
@@ -195,11 +183,6 @@ async def test_a_clock_stopped_after_its_target_is_breached_even_before_the_time
     assert first.state == ClockState.BREACHED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SlaService.pause banks time past the target without noting the breach, and resume schedules no "
-    "timer for a threshold already passed: the breach is never recorded and resolving reports it met",
-)
 async def test_a_clock_paused_after_its_target_still_ends_breached(env: Env) -> None:
     ticket = await env.claimed("U0ENG1", priority="P1")  # resolution 9h: due Wednesday 10:00
     env.clock.set(central(18, 11))  # an hour late; the 100 % timer has not run yet

@@ -40,7 +40,7 @@ async def test_claim_takes_the_ticket_and_stops_the_first_response_clock(env: En
     assert await env.run_due() == [
         RedrawTicket(ticket_id=ticket.id),
         ThreadNote(ticket_id=ticket.id, text="Claimed by <@U0ENG1>."),
-        NotifyReporter(ticket_id=ticket.id, event="claimed", by="U0ENG1"),
+        NotifyReporter(ticket_id=ticket.id, to=ticket.reporter_id, event="claimed", by="U0ENG1"),
     ]
 
 
@@ -129,7 +129,7 @@ async def test_reassign_hands_the_ticket_to_another_engineer(env: Env) -> None:
     sent = await env.run_due()
     assert sent_of(sent, ThreadNote)[0].text == "<@U0ENG1> reassigned the ticket to <@U0ENG2>."
     assert sent_of(sent, NotifyReporter) == [
-        NotifyReporter(ticket_id=ticket.id, event="claimed", by="U0ENG2")
+        NotifyReporter(ticket_id=ticket.id, to=ticket.reporter_id, event="claimed", by="U0ENG2")
     ]
 
 
@@ -175,7 +175,9 @@ async def test_priority_change_retargets_keeping_the_elapsed_business_time(env: 
     sent = await env.run_due()
     assert sent_of(sent, ThreadNote)[0].text == "<@U0ENG1> changed the priority from P2 to P1 Emergency."
     assert sent_of(sent, NotifyReporter) == [
-        NotifyReporter(ticket_id=ticket.id, event="priority", by="U0ENG1", previous="P2")
+        NotifyReporter(
+            ticket_id=ticket.id, to=ticket.reporter_id, event="priority", by="U0ENG1", previous="P2"
+        )
     ]
 
 
@@ -274,7 +276,7 @@ async def test_waiting_pauses_the_resolution_clock_and_resuming_moves_its_due_ti
     sent = await env.run_due()
     assert "the resolution clock is paused" in sent_of(sent, ThreadNote)[0].text
     assert sent_of(sent, NotifyReporter) == [
-        NotifyReporter(ticket_id=ticket.id, event="waiting", by="U0ENG1")
+        NotifyReporter(ticket_id=ticket.id, to=ticket.reporter_id, event="waiting", by="U0ENG1")
     ]
 
     env.clock.set(central(18, 11))  # a business day later: 6h Tuesday + 3h Wednesday paused
@@ -445,7 +447,7 @@ async def test_resolve_closes_the_ticket_and_stops_both_clocks(env: Env) -> None
     sent = await env.run_due()
     assert sent_of(sent, ThreadNote)[0].text == "<@U0ENG1> resolved the ticket: Workaround given."
     assert sent_of(sent, NotifyReporter) == [
-        NotifyReporter(ticket_id=ticket.id, event="resolved", by="U0ENG1")
+        NotifyReporter(ticket_id=ticket.id, to=ticket.reporter_id, event="resolved", by="U0ENG1")
     ]
     # Its timers are stale now: nothing more happens to it.
     await env.advance(timedelta(days=10))
@@ -502,7 +504,7 @@ async def test_reopen_runs_the_resolution_clock_again_from_where_it_stopped(env:
     assert [t.percent for t in timers] == [50, 75, 90, 100] and {t.clock for t in timers} == {"resolution"}
     sent = await env.run_due()
     assert sent_of(sent, NotifyReporter) == [
-        NotifyReporter(ticket_id=ticket.id, event="reopened", by="U0KEY2")
+        NotifyReporter(ticket_id=ticket.id, to=ticket.reporter_id, event="reopened", by="U0KEY2")
     ]
 
 
