@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot import blocks
 from bot.clock import Clock
+from bot.durations import format_duration
 from bot.jobs.kinds import DeliverPage, RedrawPage
 from bot.notifier import Notifier
 from bot.policy import Policy
@@ -62,6 +63,12 @@ class PageOutbox:
             )
             page.fell_back = True
         page.sent_at = self.clock.now()
+        log.info(
+            "%s page to %s delivered %s after it was due",
+            ticket.ref,
+            page.recipient,
+            format_duration(page.sent_at - page.due_at),
+        )
         page.channel_id = str(answer.get("channel") or page.recipient)
         page.message_ts = str(answer.get("ts") or "")
         await page.save(update_fields=["sent_at", "channel_id", "message_ts", "fell_back"])

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # Read methods: slack_sdk must send them as GET query arguments, as Slack requires.
 READ_METHODS = frozenset({"users.info", "conversations.info", "users.lookupByEmail", "chat.getPermalink"})
 DIRECT_WAIT_MAX = 2.0  # seconds a direct call (someone waits on it) may wait for its budget
+JOB_WAIT_MAX = 1.0  # seconds a job waits for its budget in place (cheaper than deferring it)
 MAX_TURNS = 4096  # deferral turns remembered per budget name
 
 
@@ -108,7 +109,12 @@ class SlackApi:
             if wait <= 0:
                 continue
             if IN_JOB.get():
-                raise Deferred(f"{name} budget reached", self._turn(name, pacer, wait))
+                if wait <= JOB_WAIT_MAX:
+                    await self.clock.sleep(wait)
+                    wait = await pacer.reserve()
+                if wait > 0:
+                    raise Deferred(f"{name} budget reached", self._turn(name, pacer, wait))
+                continue
             if wait <= DIRECT_WAIT_MAX:
                 await self.clock.sleep(wait)
                 await pacer.reserve()
