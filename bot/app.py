@@ -34,6 +34,7 @@ from bot.services.transitions import Transitions
 from bot.settings import Settings
 from bot.slack.api import SlackApi
 from bot.slack.budgets import Budgets
+from bot.slack.people import PeopleCache
 from bot.startup import StartupCheck
 from handlers.deps import Deps
 
@@ -67,7 +68,7 @@ def build(
         else None
     )
     api = SlackApi(client, clock, Budgets(redis, clock))
-    notifier = Notifier(api)
+    notifier = Notifier(api, PeopleCache(redis, clock))
 
     jobs = JobQueue(clock)
     directory = Directory(policy, notifier.lookup_email)

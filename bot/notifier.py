@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.slack.api import SlackApi
 from bot.slack.errors import SlackBusy, SlackRefused
+from bot.slack.people import PeopleCache
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ PERMALINKS_KEPT = 10_000
 @dataclass
 class Notifier:
     api: SlackApi
+    people: PeopleCache
     _permalinks: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
@@ -77,12 +79,19 @@ class Notifier:
         return str(email) if email else None
 
     async def _user(self, user_id: str) -> dict[str, Any] | None:
+        """A person's profile; a timezone or e-mail rarely changes, so each is asked of Slack once an hour."""
+        cached = await self.people.get(user_id)
+        if cached is not None:
+            return cached
         try:
             answer = await self.api.call("users.info", user=user_id)
         except (SlackBusy, SlackRefused) as exc:
             log.warning("users.info for %s failed: %s", user_id, exc)
             return None
-        return dict(answer.get("user") or {})
+        user = dict(answer.get("user") or {})
+        profile = {"tz": user.get("tz"), "profile": {"email": (user.get("profile") or {}).get("email")}}
+        await self.people.put(user_id, profile)
+        return profile
 
     async def lookup_email(self, email: str) -> str | None:
         """A Slack user id for an e-mail in the policy file (needs the users:read.email scope)."""

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from croniter import croniter
-from pydantic import Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from bot.durations import parse_duration
 from bot.policy.base import TARGET_NAMES, Person, Strict
@@ -55,7 +55,16 @@ class Rotation(Strict):
         return check_timezone(value)
 
 
-Level = Annotated[list[Person], Field(min_length=1)] | Rotation
+def _level_shape(value: Any) -> str:
+    return "as-rotation" if isinstance(value, dict) else "as-people"  # not key names: error paths skip them
+
+
+# A level is a list of people or a rotation; the discriminator validates it as the one it is written as,
+# so a mistake inside a rotation reads like any other instead of listing both shapes' complaints.
+Level = Annotated[
+    Annotated[list[Person], Field(min_length=1), Tag("as-people")] | Annotated[Rotation, Tag("as-rotation")],
+    Discriminator(_level_shape),
+]
 
 
 class Escalation(Strict):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -39,7 +41,9 @@ def parse_config(text: str, source: str = "<policy>") -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
+        errors = exc.errors()
+        # An unknown top-level key usually explains the rest (a misspelt `customers` is also a missing one).
+        error = next((e for e in errors if e["type"] == "extra_forbidden" and len(e["loc"]) == 1), errors[0])
         message = error["msg"].removeprefix("Value error, ")
         loc = [str(part) for part in error["loc"]]
         # Cross-reference checks name their own key path: "plans.gold.calendar: unknown calendar …".
@@ -47,6 +51,8 @@ def parse_config(text: str, source: str = "<policy>") -> Policy:
         if named:
             loc = [part for part in re.split(r"[.\[\]]+", named["path"]) if part]
             message = named["rest"]
+        if error["type"] == "extra_forbidden" and len(loc) == 1:
+            message = f"unknown key{_suggestion(loc[0], Policy.model_fields)}"
         path, line = _locate(node, loc)
         more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
         raise ConfigError(
@@ -70,6 +76,11 @@ def _bad_date_line(text: str) -> int:
             except ValueError:
                 bad.append(node.start_mark.line + 1)
     return min(bad, default=1)
+
+
+def _suggestion(key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else f" (known keys: {', '.join(known)})"
 
 
 _NAMED_PATH = re.compile(r"^(?P<path>[a-z_][\w-]*(?:\.[\w-]+|\[\d+\])+): (?P<rest>.+)$", re.S)

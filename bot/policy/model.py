@@ -40,6 +40,8 @@ class Policy(Strict):
                 raise ValueError(f"plans.{name}.calendar: unknown calendar {plan.calendar!r}")
             if plan.ladder is not None:
                 check_ladder(plan.ladder, self.escalation.levels, f"plans.{name}.ladder")
+        for name, plan in self.plans.items():
+            self._ladder_targets_exist(name, plan)
         for key, customer in self.customers.items():
             if customer.plan not in self.plans:
                 raise ValueError(f"customers.{key}.plan: unknown plan {customer.plan!r}")
@@ -51,6 +53,25 @@ class Policy(Strict):
         """The customer's contract; a customer that names none has time included, never charged."""
         name = self.customers[customer].contract
         return INCLUDED if name is None else self.contracts[name]
+
+    def _ladder_targets_exist(self, name: str, plan: Plan) -> None:
+        """A step `after: resolution` on a plan without that target would silently never fire."""
+        where = f"plans.{name}.ladder" if plan.ladder is not None else "escalation.ladder"
+        ladder = plan.ladder or self.escalation.ladder
+        for key, steps in ladder.items():
+            priorities = (
+                [Priority(key)] if key != "default" else [p for p in Priority if p.value not in ladder]
+            )
+            for index, step in enumerate(steps):
+                targets = {"first_response": plan.first_response, "resolution": plan.resolution}.get(
+                    step.after
+                )
+                missing = [p.value for p in priorities if targets is not None and p not in targets]
+                if missing:
+                    raise ValueError(
+                        f"{where}.{key}[{index}].after: plan {name!r} has no {step.after} target for "
+                        f"{', '.join(missing)}, so this step would never fire; set one, or page after a time"
+                    )
 
     def customers_of(self, user_id: str) -> list[str]:
         """Customer keys for which this user is a key user, in policy order."""
