@@ -5,7 +5,7 @@ The answer is worked out by the functions the bot itself uses, so it cannot disa
     `sla.targets_for`;
   * due times: `sla_time.due_at` of a freshly started clock, on the plan's calendar (`CalendarSpec.add`);
   * ladder: `Policy.ladder_for`, each step at `calendar.add(raised_at, step.offset(targets))` (as
-    `services.ladder` schedules it), skipped when it names a target the plan does not set;
+    `services.ladder` schedules it);
   * who: `Directory.on_duty` at the step's instant (rotations resolved by `oncall.current_shift`),
     without repeats; e-mail people are shown as written (the bot looks them up in Slack when paging).
 """
@@ -38,13 +38,6 @@ class PlannedStep:
 
 
 @dataclass(frozen=True)
-class SkippedStep:
-    page: str
-    after: str  # the target the plan does not set
-    unless: str
-
-
-@dataclass(frozen=True)
 class DryRun:
     customer: str
     customer_name: str
@@ -58,7 +51,6 @@ class DryRun:
     resolution_due: datetime | None
     targets: dict[str, timedelta]
     steps: tuple[PlannedStep, ...]
-    skipped: tuple[SkippedStep, ...]
 
 
 async def _no_lookup(email: str) -> str | None:  # pragma: no cover - a dry run never looks people up
@@ -100,12 +92,10 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
 
     directory = Directory(policy, _no_lookup)
     steps: list[PlannedStep] = []
-    skipped: list[SkippedStep] = []
     for step in policy.ladder_for(plan, level):
         offset = step.offset(targets)
-        if offset is None:
-            skipped.append(SkippedStep(step.page, step.after, step.unless))
-            continue
+        if offset is None:  # pragma: no cover - the policy refuses steps after targets a plan does not set
+            raise ValueError(f"a {plan} ladder step pages after a {step.after} target the plan does not set")
         at = calendar.add(ticket.created_at, offset)
         who = tuple(dict.fromkeys(directory.on_duty(step.page, at).people))
         steps.append(PlannedStep(step.page, at, who, step.unless, step.after))
@@ -122,7 +112,6 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
         resolution_due=dues[RESOLUTION],
         targets=targets,
         steps=tuple(steps),
-        skipped=tuple(skipped),
     )
 
 
@@ -186,17 +175,12 @@ def render_text(run: DryRun, timezone: str | None = None, *, mentions: bool = Fa
     else:
         target = span(run.targets[RESOLUTION])
         lines.append(f"Resolution due {_when(run.resolution_due, zone)} ({target} of business time)")
-    lines.append("Escalation ladder:" if run.steps or run.skipped else "Escalation ladder: no steps")
+    lines.append("Escalation ladder:" if run.steps else "Escalation ladder: no steps")
     for n, step in enumerate(sorted(run.steps, key=lambda s: s.at), 1):  # in time order (stable on ties)
         after = f"its {CLOCK_LABELS[step.after]} target" if step.after in TARGET_NAMES else step.after
         who = ", ".join(person(w) for w in step.who)
         lines.append(
             f"{n}. {_when(step.at, zone)}: page {step.page} ({who}), after {after}, unless {step.unless}"
-        )
-    for skipped in run.skipped:
-        lines.append(
-            f"• Skipped: page {skipped.page} after the {CLOCK_LABELS[skipped.after]} target: the {run.plan} "
-            f"plan sets none for {run.priority.value}, so the bot does not schedule this step"
         )
     lines.append(f"Times in {zone.key}.")
     return "\n".join(lines)
