@@ -28,6 +28,8 @@ from bot.services.intake import Intake
 from bot.services.ladder import Ladder
 from bot.services.pages import PageActions
 from bot.services.queries import TicketQueries
+from bot.services.reclassify import Reclassify
+from bot.services.replies import CustomerReplies
 from bot.services.roles import Roles
 from bot.services.sla import SlaService
 from bot.services.transitions import Transitions
@@ -87,6 +89,8 @@ def build(
         queries=queries,
         intake=Intake(policy, clock, jobs, sla, ladder),
         transitions=transitions,
+        replies=CustomerReplies(roles, transitions),
+        reclassify=Reclassify(policy, transitions),
         pages=PageActions(clock, jobs, roles, queries, transitions, ladder),
         sla=sla,
         directory=directory,
@@ -96,6 +100,7 @@ def build(
     )
 
     alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
+    news = ReporterNews(notifier, sla, jobs)
     tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts)
     pages_out = PageOutbox(api, notifier, policy, clock)
     table = (
@@ -103,7 +108,8 @@ def build(
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)
         .on(kinds.RedrawTicket, tickets_out.redraw)
         .on(kinds.ThreadNote, tickets_out.note)
-        .on(kinds.NotifyReporter, ReporterNews(notifier, sla, jobs).notify)
+        .on(kinds.NotifyReporter, news.notify)
+        .on(kinds.TellPerson, news.tell)
         .on(kinds.AlertOperators, alerts.send)
         .on(kinds.RefreshHome, home.refresh)
         .on(kinds.SlaThreshold, sla.handle_threshold)

@@ -234,6 +234,17 @@ class BusinessCalendar:
             day = last + 1
         return f"{'; '.join(groups)} {zone}"
 
+    def open_spans(self, start: datetime, days: int) -> list[Span]:
+        """The open spans (UTC) of the `days` local days from `start`'s local date: to show hours in
+        another timezone. A 24x7 calendar has none to list."""
+        if self._is_24x7:
+            return []
+        return [
+            span
+            for _, spans in zip(range(days), self._days_from(as_utc(start, "start")), strict=False)
+            for span in spans
+        ]
+
     # -- internals ---------------------------------------------------------------------------
 
     def _local_ordinal(self, instant: datetime) -> int:

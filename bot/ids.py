@@ -15,6 +15,7 @@ class Callback(StrEnum):
     DETAILS_MODAL = "add_details"
     REASSIGN_MODAL = "reassign_ticket"
     ESCALATE_MODAL = "escalate_ticket"
+    RECLASSIFY_MODAL = "reclassify_ticket"
 
 
 class Action(StrEnum):
@@ -30,6 +31,11 @@ class Action(StrEnum):
     ESCALATE = "ticket_escalate"
     ACKNOWLEDGE = "page_acknowledge"
     TAKE = "page_take"
+    RECLASSIFY = "ticket_reclassify"
+    CATEGORY = "category"
+    PAID_CONFIRM = "paid_confirm"
+    PHONE = "callback_phone"
+    RECLASSIFY_REASON = "reclassify_reason"
     NEW_OWNER = "new_owner"
     RESOLUTION = "resolution"
     RESOLUTION_NOTE = "resolution_note"
@@ -64,3 +70,8 @@ class Block(StrEnum):
     DUPLICATE_CHOICE = "duplicate_choice_block"
     PAGE_ACTIONS = "page_actions"
     REPORTER_ACTIONS = "reporter_actions"
+    CATEGORY = "category_block"
+    PAID_CONFIRM = "paid_confirm_block"
+    PAID_TERMS = "paid_terms"
+    PHONE = "callback_phone_block"
+    RECLASSIFY_REASON = "reclassify_reason_block"

@@ -22,6 +22,7 @@ class Do(StrEnum):
     ESCALATE = "escalate"
     ACKNOWLEDGE = "acknowledge"
     ADD_DETAILS = "add_details"
+    RECLASSIFY = "reclassify"
 
 
 class Role(StrEnum):
@@ -46,6 +47,7 @@ DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
     Do.ESCALATE: (Role.KEY_USER, Role.ENGINEER, Role.ESCALATION),
     Do.ACKNOWLEDGE: (Role.PAGED, Role.ESCALATION),
     Do.ADD_DETAILS: (Role.KEY_USER, Role.ENGINEER, Role.ESCALATION),
+    Do.RECLASSIFY: (Role.ENGINEER, Role.ESCALATION),
 }
 
 ROLE_WORDS = {
@@ -70,6 +72,7 @@ ACTION_WORDS = {
     Do.ESCALATE: "ask for escalation",
     Do.ACKNOWLEDGE: "acknowledge a page",
     Do.ADD_DETAILS: "add details to a ticket",
+    Do.RECLASSIFY: "reclassify what a ticket is about",
 }
 
 

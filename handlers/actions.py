@@ -127,6 +127,11 @@ async def open_escalate_form(ack: AsyncAck, body: Body, action: dict[str, Any], 
     await _open_form(deps, body, action, Do.ESCALATE, blocks.escalate_modal)
 
 
+async def open_reclassify_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    await _open_form(deps, body, action, Do.RECLASSIFY, lambda t: blocks.reclassify_modal(t, deps.policy))
+
+
 async def acknowledge_page(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
     await ack()
     await as_clicker(deps, body, lambda user: deps.pages.acknowledge(page_id_of(action), user))
@@ -148,5 +153,6 @@ def register(app: AsyncApp) -> None:
     app.action(Action.REASSIGN)(open_reassign_form)
     app.action(Action.ADD_DETAILS)(open_details_form)
     app.action(Action.ESCALATE)(open_escalate_form)
+    app.action(Action.RECLASSIFY)(open_reclassify_form)
     app.action(Action.ACKNOWLEDGE)(acknowledge_page)
     app.action(Action.TAKE)(take_ticket)

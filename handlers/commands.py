@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -18,10 +17,10 @@ from bot import blocks
 from bot.ids import COMMAND
 from bot.services.errors import ServiceError
 from handlers.deps import Deps, response_url_of
+from handlers.subcommands import SUBCOMMANDS
 
 log = logging.getLogger(__name__)
 EMAIL_LOOKUP_TIMEOUT = 1.5  # seconds; the whole answer must reach Slack within 3
-REFERENCE = re.compile(r"^(?:SUP-)?(\d{1,12})$", re.IGNORECASE)
 
 HELP = """*Secondline: second-line support*
 `/support` raise a ticket (key users)
@@ -30,12 +29,8 @@ HELP = """*Secondline: second-line support*
 `/support show SUP-42` one ticket and its history
 `/support escalate SUP-42 <reason>` ask for escalation: the next level is paged at once
 `/support oncall` who holds each escalation level now, and until when
+`/support plan [customer]` your company's support plan: hours, targets, what is covered, the contract
 `/support help` this help"""
-
-
-def parse_reference(text: str) -> int | None:
-    match = REFERENCE.match(text.strip())
-    return int(match.group(1)) if match else None
 
 
 async def support(ack: AsyncAck, command: dict[str, Any], deps: Deps) -> None:
@@ -73,81 +68,6 @@ async def open_raise_form(ack: AsyncAck, command: dict[str, Any], deps: Deps) ->
     await deps.notifier.open_modal(
         str(command.get("trigger_id") or ""), blocks.raise_modal(deps.policy, customers)
     )
-
-
-async def _list(deps: Deps, user_id: str, args: list[str]) -> str:
-    sections: list[str] = []
-    customers = deps.policy.customers_of(user_id)
-    if customers:
-        tickets = await deps.queries.open_for_customers(customers)
-        sections.append("*Your company's open tickets*\n" + await _lines(deps, tickets, "None open."))
-    if deps.roles.is_staff(user_id):
-        queue = await deps.queries.unclaimed_by_due()
-        sections.append("*Unclaimed, most urgent first*\n" + await _lines(deps, queue, "The queue is empty."))
-    return (
-        "\n\n".join(sections) or "You have no tickets to list. Type `/support help` to see what you can do."
-    )
-
-
-async def _mine(deps: Deps, user_id: str, args: list[str]) -> str:
-    sections = []
-    raised = await deps.queries.raised_by(user_id)
-    if raised or deps.policy.customers_of(user_id):
-        sections.append("*Tickets you raised*\n" + await _lines(deps, raised, "None open."))
-    if deps.roles.is_staff(user_id):
-        sections.append(
-            "*Tickets you own*\n" + await _lines(deps, await deps.queries.owned_by(user_id), "None.")
-        )
-    return "\n\n".join(sections) or "You have no tickets."
-
-
-async def _show(deps: Deps, user_id: str, args: list[str]) -> str:
-    ticket_id = parse_reference(args[0]) if args else None
-    if ticket_id is None:
-        return "Which ticket? Write `/support show SUP-42`."
-    ticket = await deps.queries.visible_to(ticket_id, user_id)
-    now = deps.clock.now()
-    readings = await deps.sla.readings(ticket, now)
-    history = await deps.queries.history(ticket.id)
-    lines = [blocks.ticket_line(ticket), *(blocks.clock_line(r) for r in readings), "*History*"]
-    lines += [
-        f"{blocks.slack_date(e.at)} {e.kind.replace('_', ' ')}" + (f" by <@{e.actor}>" if e.actor else "")
-        for e in history[-15:]
-    ]
-    return "\n".join(lines)
-
-
-async def _escalate(deps: Deps, user_id: str, args: list[str]) -> str:
-    ticket_id = parse_reference(args[0]) if args else None
-    if ticket_id is None:
-        return "Which ticket? Write `/support escalate SUP-42 <reason>`."
-    pages = await deps.pages.request(ticket_id, user_id, " ".join(args[1:]))
-    who = ", ".join(f"<@{p.recipient}>" for p in pages) or "the next level (already paged for this ticket)"
-    return f"Escalation requested for SUP-{ticket_id}: paging {who} now."
-
-
-async def _oncall(deps: Deps, user_id: str, args: list[str]) -> str:
-    now = deps.clock.now()
-    lines = ["*Who holds each escalation level now*"]
-    for level in deps.directory.levels():
-        duty = deps.directory.on_duty(level, now)
-        people = ", ".join(blocks.person(p) for p in duty.people)
-        until = f" until {blocks.slack_date(duty.until)}" if duty.until else ""
-        lines.append(f"*{level}*: {people}{until}")
-    return "\n".join(lines)
-
-
-SUBCOMMANDS = {
-    "list": _list,
-    "mine": _mine,
-    "show": _show,
-    "escalate": _escalate,
-    "oncall": _oncall,
-}
-
-
-async def _lines(deps: Deps, tickets: list[Any], empty: str) -> str:
-    return "\n".join(await deps.home.lines(tickets)) or f"_{empty}_"
 
 
 async def _company_by_email(deps: Deps, user_id: str) -> str | None:

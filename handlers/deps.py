@@ -14,6 +14,8 @@ from bot.services.directory import Directory
 from bot.services.intake import Intake
 from bot.services.pages import PageActions
 from bot.services.queries import TicketQueries
+from bot.services.reclassify import Reclassify
+from bot.services.replies import CustomerReplies
 from bot.services.roles import Roles
 from bot.services.sla import SlaService
 from bot.services.transitions import Transitions
@@ -57,6 +59,8 @@ class Deps:
     queries: TicketQueries
     intake: Intake
     transitions: Transitions
+    replies: CustomerReplies
+    reclassify: Reclassify
     pages: PageActions
     sla: SlaService
     directory: Directory

@@ -42,9 +42,9 @@ async def customer_message(body: dict[str, Any], event: dict[str, Any], deps: De
     files = [(str(f.get("name") or f.get("title") or "file"), str(f["permalink"])) for f in _files(event)]
     try:
         if event.get("channel_type") == "im":
-            await deps.transitions.reply_from_dm(user, text, files)
+            await deps.replies.reply_from_dm(user, text, files)
         elif event.get("thread_ts"):
-            await deps.transitions.reply_in_thread(str(event.get("channel")), str(event["thread_ts"]), user)
+            await deps.replies.reply_in_thread(str(event.get("channel")), str(event["thread_ts"]), user)
     except ServiceError as exc:
         await deps.notifier.tell(user, None, str(exc))
 

@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot import blocks
 from bot.durations import parse_duration
 from bot.ids import Action, Block, Callback
-from bot.services.errors import InvalidInput, NotFound, ServiceError
+from bot.services.errors import InvalidInput, NeedsConfirmation, NotFound, ServiceError
 from bot.services.intake import TicketDraft, draft_as_details
 from handlers.deps import Deps, user_of
 from models.tickets import REF_PREFIX
@@ -33,6 +33,10 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
         title=_text(values, Block.TITLE, Action.TITLE),
         description=_text(values, Block.DESCRIPTION, Action.DESCRIPTION),
         tried=_text(values, Block.TRIED, Action.TRIED),
+        category=_selected(values, Block.CATEGORY, Action.CATEGORY),
+        paid_confirmed="paid" in _checked(values, Block.PAID_CONFIRM, Action.PAID_CONFIRM),
+        terms_shown_for=_str(_metadata(view).get("shown_for")),
+        phone=_text(values, Block.PHONE, Action.PHONE),
     )
     choice = _selected(values, Block.DUPLICATE_CHOICE, Action.DUPLICATE_CHOICE)
     # Validate and save before ack: errors go back onto the form; a saved ticket survives Slack outages.
@@ -48,6 +52,10 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
             await ack()
             return
         await deps.intake.raise_ticket(draft)
+    except NeedsConfirmation as exc:  # not covered by normal support: show why, and what paid work costs
+        view = blocks.raise_modal(deps.policy, customers, draft=draft, confirm=exc)
+        await ack(response_action="update", view=view)
+        return
     except InvalidInput as exc:
         await ack(response_action="errors", errors=exc.errors)
         return
@@ -143,12 +151,26 @@ async def escalate(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], de
     )
 
 
+async def reclassify(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
+    values = _values(view)
+    category = _selected(values, Block.CATEGORY, Action.CATEGORY) or ""
+    reason = _text(values, Block.RECLASSIFY_REASON, Action.RECLASSIFY_REASON) or ""
+    await _submit(
+        ack,
+        body,
+        deps,
+        lambda: deps.reclassify.reclassify(_ticket_id(view), user_of(body) or "", category, reason),
+        Block.CATEGORY,
+    )
+
+
 def register(app: AsyncApp) -> None:
     app.view(Callback.RAISE_MODAL)(raise_ticket)
     app.view(Callback.RESOLVE_MODAL)(resolve)
     app.view(Callback.DETAILS_MODAL)(add_details)
     app.view(Callback.REASSIGN_MODAL)(reassign)
     app.view(Callback.ESCALATE_MODAL)(escalate)
+    app.view(Callback.RECLASSIFY_MODAL)(reclassify)
 
 
 def _values(view: dict[str, Any]) -> dict[str, Any]:
@@ -181,6 +203,17 @@ def _state(values: dict[str, Any], block: str, action: str) -> dict[str, Any]:
 
 def _text(values: dict[str, Any], block: str, action: str) -> str | None:
     value = _state(values, block, action).get("value")
+    return value if isinstance(value, str) else None
+
+
+def _checked(values: dict[str, Any], block: str, action: str) -> list[str]:
+    options = _state(values, block, action).get("selected_options")
+    if not isinstance(options, list):
+        return []
+    return [str(o.get("value")) for o in options if isinstance(o, dict) and isinstance(o.get("value"), str)]
+
+
+def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 

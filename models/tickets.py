@@ -42,6 +42,11 @@ class Ticket(Model):
     ladder_epoch = fields.IntField(default=0)
     # The targets and ladder in force when the ticket was raised (docs/ARCHITECTURE.md, decision 4).
     policy: dict[str, Any] = fields.JSONField(default=dict)
+    # What it is about (a scope category key), and whether it was raised as paid (out-of-scope) work.
+    category = fields.CharField(max_length=40, null=True)
+    paid_request = fields.BooleanField(default=False, db_default=False)
+    callback_phone = fields.CharField(max_length=24, null=True)  # shown to engineers only
+    plan_rank = fields.IntField(default=100, db_default=100)  # the plan's queue rank when it was raised
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 
@@ -50,7 +55,12 @@ class Ticket(Model):
 
     class Meta:
         table = "tickets"
-        indexes = (("status", "customer"), ("owner_id", "status"))
+        indexes = (
+            ("status", "customer"),
+            ("owner_id", "status"),
+            ("customer", "created_at"),  # reports and statements read a customer's tickets by date
+            ("created_at",),
+        )
 
     @property
     def ref(self) -> str:

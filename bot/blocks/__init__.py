@@ -3,16 +3,25 @@
 from bot.blocks.dms import claimed_dm, local_time, raised_dm, resolved_dm, simple_dm, waiting_dm
 from bot.blocks.home_view import home_view
 from bot.blocks.kit import Message
-from bot.blocks.modals import details_modal, escalate_modal, raise_modal, reassign_modal, resolve_modal
+from bot.blocks.modals import details_modal, escalate_modal, reassign_modal, reclassify_modal, resolve_modal
 from bot.blocks.pages import page_message
+from bot.blocks.raise_form import raise_modal
 from bot.blocks.texts import APOLOGY, not_key_user_text
-from bot.blocks.tickets import already_claimed_text, clock_line, ticket_actions, ticket_line, ticket_message
+from bot.blocks.tickets import (
+    already_claimed_text,
+    category_text,
+    clock_line,
+    ticket_actions,
+    ticket_line,
+    ticket_message,
+)
 from bot.text import escape, person, slack_date
 
 __all__ = [
     "APOLOGY",
     "Message",
     "already_claimed_text",
+    "category_text",
     "claimed_dm",
     "clock_line",
     "details_modal",
@@ -26,6 +35,7 @@ __all__ = [
     "raise_modal",
     "raised_dm",
     "reassign_modal",
+    "reclassify_modal",
     "resolve_modal",
     "resolved_dm",
     "simple_dm",

@@ -17,6 +17,7 @@ from bot.sla_time import AT_RISK, ClockReading
 from bot.text import escape, mention, slack_date
 from models import ClockState, Ticket, TicketStatus
 
+PAID = ":moneybag: paid request"
 STATUS_WORDS = {
     TicketStatus.OPEN: "Open",
     TicketStatus.WAITING: "Waiting on customer",
@@ -51,14 +52,17 @@ def ticket_message(
     title = escape(ticket.title)
     fields = [
         f"*Customer*\n{customer_name}",
-        f"*Plan*\n{escape(ticket.plan.capitalize())}",
+        f"*Plan*\n{escape(policy.plan_label(ticket.plan))}",
         f"*Priority*\n{priority.label}",
         f"*Environment*\n{ENVIRONMENTS.get(ticket.environment, ticket.environment)}",
         f"*Reporter*\n{mention(ticket.reporter_id)}",
         f"*Owner*\n{mention(ticket.owner_id) if ticket.owner_id else '_unclaimed_'}",
     ]
+    if ticket.category:
+        fields.append(f"*About*\n{category_text(policy, ticket)}")
+    paid = f" · {PAID}" if ticket.paid_request else ""
     blocks: list[dict[str, Any]] = [
-        section(f"*{ticket.ref}* · *{priority.label}* · {title}"),
+        section(f"*{ticket.ref}* · *{priority.label}*{paid} · {title}"),
         {"type": "section", "fields": [mrkdwn(text) for text in fields]},
         section(f"*Description*\n{escape(ticket.description)}"),
     ]
@@ -67,7 +71,7 @@ def ticket_message(
     if readings and ticket.status != TicketStatus.RESOLVED:
         blocks.append(section("\n".join(clock_line(r) for r in readings)))
     blocks.append(context(_status_line(ticket)))
-    blocks.append(ticket_actions(ticket))
+    blocks.append(ticket_actions(ticket, reclassify=policy.scope is not None))
     return message(f"{ticket.ref} {priority.label} from {customer_name}: {title}", blocks)
 
 
@@ -82,7 +86,20 @@ def _status_line(ticket: Ticket) -> str:
     return f"{status} · unclaimed"
 
 
-def ticket_actions(ticket: Ticket) -> dict[str, Any]:
+def offered(ticket: Ticket) -> list[Priority]:
+    """The priorities the ticket's plan offered when it was raised (its stored targets)."""
+    targets = (ticket.policy.get("targets") or {}).get("first_response") or {}
+    return [p for p in Priority if p.value in targets] or list(Priority)
+
+
+def category_text(policy: Policy, ticket: Ticket) -> str:
+    """What a ticket is about, as the scope names it, and whether it is paid work."""
+    chosen = policy.scope.category(ticket.category) if policy.scope else None
+    label = escape(chosen.label) if chosen else escape(ticket.category or "")
+    return f"{label} ({'paid request' if ticket.paid_request else 'covered by support'})"
+
+
+def ticket_actions(ticket: Ticket, *, reclassify: bool = False) -> dict[str, Any]:
     value = str(ticket.id)
     if ticket.status == TicketStatus.RESOLVED:
         return actions(Block.TICKET_ACTIONS, button("Reopen", Action.REOPEN, value))
@@ -102,10 +119,12 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any]:
             "action_id": Action.SET_PRIORITY,
             "placeholder": {"type": "plain_text", "text": "Change priority"},
             "options": [
-                option(p.label, f"{value}:{p.value}") for p in Priority if p.value != ticket.priority
+                option(p.label, f"{value}:{p.value}") for p in offered(ticket) if p.value != ticket.priority
             ],
         }
     )
+    if reclassify:
+        elements.append(button("Reclassify", Action.RECLASSIFY, value))
     elements.append(button("Resolve", Action.RESOLVE, value, "danger"))
     return actions(Block.TICKET_ACTIONS, *elements)
 
@@ -116,7 +135,8 @@ def ticket_line(ticket: Ticket, first_response_due: datetime | None = None) -> s
     due = f" · first response due {slack_date(first_response_due)}" if first_response_due else ""
     waiting = " · waiting on customer" if ticket.status == TicketStatus.WAITING else ""
     title = escape(truncate(ticket.title, 80))
-    return f"*{ticket.ref}* {Priority(ticket.priority).label} · {title}{owner}{waiting}{due}"
+    paid = f" · {PAID}" if ticket.paid_request else ""
+    return f"*{ticket.ref}* {Priority(ticket.priority).label} · {title}{paid}{owner}{waiting}{due}"
 
 
 def already_claimed_text(ticket: Ticket) -> str:

@@ -103,6 +103,15 @@ class NotifyReporter(TicketJob):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TellPerson(TicketJob):
+    """A private word about a ticket for one person (e.g. the claimer: the customer's callback number)."""
+
+    kind: ClassVar[str] = "tell_person"
+    to: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class AlertOperators(JobPayload):
     """Something needs an operator (a channel archived, a token revoked): tell the first escalation level."""
 
@@ -178,6 +187,7 @@ KINDS: tuple[type[JobPayload], ...] = (
     RedrawTicket,
     ThreadNote,
     NotifyReporter,
+    TellPerson,
     AlertOperators,
     RefreshHome,
     SlaThreshold,

@@ -134,7 +134,12 @@ class JobQueue:
         now = self.clock.now()
         candidates = (
             await Job.filter(
-                _pending(), self._free(), topic=job.topic, due_at__lte=now + horizon, id__not=job.id
+                _pending(),
+                self._free(),
+                kind=job.kind,
+                topic=job.topic,
+                due_at__lte=now + horizon,
+                id__not=job.id,
             )
             .order_by("due_at", "id")
             .limit(TOPIC_BATCH)

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import blocks
 from bot.blocks.kit import message
-from bot.jobs.kinds import NotifyReporter
+from bot.jobs.kinds import NotifyReporter, TellPerson
 from bot.jobs.queue import JobQueue
 from bot.notifier import Notifier
 from bot.services.sla import FIRST_RESPONSE, SlaService
@@ -73,6 +73,7 @@ class ReporterNews:
                 )
             ),
             "escalated": _plain(lambda t, n: blocks.simple_dm(t, str(n.text))),
+            "reclassified": _plain(lambda t, n: blocks.simple_dm(t, str(n.text))),
             "post_failed": _plain(
                 lambda t, n: blocks.simple_dm(
                     t,
@@ -97,6 +98,11 @@ class ReporterNews:
             await self.jobs.release(along)
             raise
         await self.jobs.finish_all(along)
+
+    async def tell(self, note: TellPerson, _: Job) -> None:
+        ticket = await Ticket.get_or_none(id=note.ticket_id)
+        if ticket is not None:
+            await self.notifier.dm(note.to, blocks.simple_dm(ticket, note.text))
 
     async def _render(self, news: NotifyReporter) -> blocks.Message | None:
         ticket = await Ticket.get_or_none(id=news.ticket_id)

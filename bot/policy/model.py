@@ -13,6 +13,7 @@ from bot.policy.contracts import INCLUDED, Contract
 from bot.policy.digests import DigestSpec
 from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
 from bot.policy.plans import Customer, Plan
+from bot.policy.scope import Scope
 
 
 class Policy(Strict):
@@ -25,6 +26,7 @@ class Policy(Strict):
     customers: dict[str, Customer] = Field(min_length=1)
     digests: list[DigestSpec] = Field(default_factory=list)
     contracts: dict[str, Contract] = Field(default_factory=dict)
+    scope: Scope | None = None
 
     @field_validator("support_channel")
     @classmethod
@@ -45,6 +47,12 @@ class Policy(Strict):
         for key, customer in self.customers.items():
             if customer.plan not in self.plans:
                 raise ValueError(f"customers.{key}.plan: unknown plan {customer.plan!r}")
+            allowed = self.plans[customer.plan].max_key_users
+            if allowed is not None and len(customer.key_users) > allowed:
+                raise ValueError(
+                    f"customers.{key}.key_users: {customer.name} lists {len(customer.key_users)} key users, "
+                    f"but the {customer.plan} plan includes {allowed}"
+                )
             if customer.contract is not None and customer.contract not in self.contracts:
                 raise ValueError(f"customers.{key}.contract: unknown contract {customer.contract!r}")
         return self
@@ -59,9 +67,10 @@ class Policy(Strict):
         where = f"plans.{name}.ladder" if plan.ladder is not None else "escalation.ladder"
         ladder = plan.ladder or self.escalation.ladder
         for key, steps in ladder.items():
-            priorities = (
-                [Priority(key)] if key != "default" else [p for p in Priority if p.value not in ladder]
-            )
+            if key != "default":
+                priorities = [Priority(key)] if plan.offers(key) else []
+            else:
+                priorities = [p for p in plan.priorities if p.value not in ladder]
             for index, step in enumerate(steps):
                 targets = {"first_response": plan.first_response, "resolution": plan.resolution}.get(
                     step.after
@@ -72,6 +81,13 @@ class Policy(Strict):
                         f"{where}.{key}[{index}].after: plan {name!r} has no {step.after} target for "
                         f"{', '.join(missing)}, so this step would never fire; set one, or page after a time"
                     )
+
+    def plan_of(self, customer: str) -> Plan:
+        return self.plans[self.customers[customer].plan]
+
+    def plan_label(self, plan: str) -> str:
+        spec = self.plans.get(plan)
+        return spec.label_for(plan) if spec is not None else plan.capitalize()
 
     def customers_of(self, user_id: str) -> list[str]:
         """Customer keys for which this user is a key user, in policy order."""

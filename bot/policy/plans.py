@@ -1,28 +1,63 @@
-"""Plans (a calendar and targets per priority, optionally their own ladder) and customers."""
+"""Plans (what a customer's support includes: hours, targets per priority, channels, queue rank, key users)
+and customers."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.policy.base import Duration, Person, Priority, Strict
 from bot.policy.escalation import Ladder
 
+Channel = Literal["slack", "email", "web", "phone"]
+DEFAULT_RANK = 100  # plans without a rank queue after those with one
+
+
+def _slack_only() -> list[Channel]:
+    return ["slack"]
+
 
 class Plan(Strict):
     calendar: str
-    first_response: dict[Priority, Duration]
+    # The priorities the plan offers are those it sets a first-response target for.
+    first_response: dict[Priority, Duration] = Field(min_length=1)
     resolution: dict[Priority, Duration] = Field(default_factory=dict)
     ladder: Ladder | None = None
+    label: str | None = Field(default=None, min_length=1, max_length=40)  # how people see it: "Premium plus"
+    includes: list[Channel] = Field(default_factory=_slack_only)
+    rank: int = Field(default=DEFAULT_RANK, ge=0)  # queue order: lower first
+    max_key_users: int | None = Field(default=None, ge=1)
 
     @field_validator("first_response")
     @classmethod
-    def _every_priority(cls, value: dict[Priority, timedelta]) -> dict[Priority, timedelta]:
-        missing = [p.value for p in Priority if p not in value]
-        if missing:
-            raise ValueError(f"first_response needs a target for {', '.join(missing)}")
-        return value
+    def _offered(cls, value: dict[Priority, timedelta]) -> dict[Priority, timedelta]:
+        return dict(sorted(value.items()))  # P1 … P4, whatever the file's order
+
+    @model_validator(mode="after")
+    def _resolution_for_offered_priorities(self) -> Plan:
+        extra = [p.value for p in self.resolution if p not in self.first_response]
+        if extra:
+            raise ValueError(
+                f"resolution names {', '.join(extra)}, which the plan does not offer "
+                "(first_response sets no target for it)"
+            )
+        return self
+
+    @property
+    def priorities(self) -> list[Priority]:
+        return list(self.first_response)
+
+    def offers(self, priority: Priority | str) -> bool:
+        return priority in self.first_response
+
+    @property
+    def phone(self) -> bool:
+        return "phone" in self.includes
+
+    def label_for(self, key: str) -> str:
+        return self.label or key.replace("-", " ").replace("_", " ").capitalize()
 
 
 class Customer(Strict):

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from bot import sla_time
 from bot.clock import as_utc
 from bot.policy import TARGET_NAMES, Policy, Priority
+from bot.policy.plans import DEFAULT_RANK
 from bot.services.directory import Directory
 from bot.services.intake import policy_snapshot
 from bot.services.sla import CLOCK_LABELS, FIRST_RESPONSE, RESOLUTION, targets_for
@@ -191,7 +192,7 @@ def plan_summaries(policy: Policy) -> list[str]:
     lines = []
     for name, plan in policy.plans.items():
         hours = policy.calendars[plan.calendar].describe()
-        first = ", ".join(f"{p.value} {span(plan.first_response[p])}" for p in Priority)
+        first = ", ".join(f"{p.value} {span(plan.first_response[p])}" for p in plan.priorities)
         if plan.resolution:
             resolution = "resolution " + ", ".join(
                 f"{p.value} {span(plan.resolution[p])}" for p in Priority if p in plan.resolution
@@ -199,5 +200,6 @@ def plan_summaries(policy: Policy) -> list[str]:
         else:
             resolution = "no resolution targets"
         own = "; own ladder" if plan.ladder is not None else ""
-        lines.append(f"{name}: {hours} ({plan.calendar}); first response {first}; {resolution}{own}")
+        rank = f"; rank {plan.rank}" if plan.rank != DEFAULT_RANK else ""
+        lines.append(f"{name}: {hours} ({plan.calendar}); first response {first}; {resolution}{own}{rank}")
     return lines

@@ -21,3 +21,15 @@ class InvalidInput(ServiceError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+class NeedsConfirmation(ServiceError):
+    """The key user chose work that normal support does not cover: the form asks them to confirm it as a
+    paid request (`paid_work` says how it would be billed, or that it cannot be yet)."""
+
+    def __init__(self, category: str, why: str, paid_work: str, possible: bool) -> None:
+        super().__init__(why)
+        self.category = category
+        self.why = why
+        self.paid_work = paid_work
+        self.possible = possible

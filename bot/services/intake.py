@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +14,7 @@ from bot.ids import Block
 from bot.jobs.kinds import NotifyReporter, PostTicket
 from bot.jobs.queue import JobQueue
 from bot.policy import Policy, Priority
+from bot.services.entitlements import Entitlements, Scoped
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.events import record
 from bot.services.ladder import Ladder
@@ -42,6 +43,10 @@ class TicketDraft:
     title: str | None
     description: str | None
     tried: str | None
+    category: str | None = None
+    paid_confirmed: bool = False
+    terms_shown_for: str | None = None  # the not-covered category whose terms the form already showed
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,9 @@ class ValidDraft:
     title: str
     description: str
     tried: str
+    category: str | None
+    paid_request: bool
+    phone: str | None
 
 
 def similarity(a: str, b: str) -> float:
@@ -92,6 +100,10 @@ class Intake:
     jobs: JobQueue
     sla: SlaService
     ladder: Ladder
+    entitled: Entitlements = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.entitled = Entitlements(self.policy)
 
     def validate(self, draft: TicketDraft) -> ValidDraft:
         """Check a draft; raises InvalidInput keyed by the modal's block ids."""
@@ -121,11 +133,33 @@ class Intake:
         tried = (draft.tried or "").strip()
         if len(tried) > DESCRIPTION_MAX:
             errors[Block.TRIED] = f"Keep this under {DESCRIPTION_MAX} characters."
+        phone = " ".join((draft.phone or "").split()) or None
+        scoped = Scoped(None, False)
+        if customer in allowed_customers:
+            if priority is not None and (
+                problem := self.entitled.priority_error(customer, Priority(priority))
+            ):
+                errors[Block.PRIORITY] = problem
+            if phone is not None and (problem := self.entitled.phone_error(customer, phone)):
+                errors[Block.PHONE] = problem
+            if not errors:  # the paid-work question only once the rest of the form is right
+                scoped = self.entitled.scope(
+                    customer, draft.category, draft.paid_confirmed, draft.terms_shown_for, errors
+                )
         if errors:
             raise InvalidInput(errors)
         assert customer is not None and priority is not None and environment is not None
         return ValidDraft(
-            draft.reporter_id, customer, Priority(priority), environment, title, description, tried
+            draft.reporter_id,
+            customer,
+            Priority(priority),
+            environment,
+            title,
+            description,
+            tried,
+            scoped.category,
+            scoped.paid_request,
+            phone,
         )
 
     async def similar_open(self, draft: TicketDraft) -> Ticket | None:
@@ -158,12 +192,17 @@ class Intake:
                 tried=valid.tried,
                 reporter_id=valid.reporter_id,
                 policy=policy_snapshot(self.policy, plan),
+                category=valid.category,
+                paid_request=valid.paid_request,
+                callback_phone=valid.phone,
+                plan_rank=self.policy.plans[plan].rank,
                 created_at=now,
                 updated_at=now,
             )
             await record(
                 ticket.id, now, valid.reporter_id, "raised",
                 priority=valid.priority.value, customer=valid.customer, plan=plan,
+                category=valid.category, paid_request=valid.paid_request,
             )  # fmt: skip
             await self.sla.start(ticket, now)
             await self.ladder.schedule(ticket)

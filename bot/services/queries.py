@@ -13,7 +13,8 @@ from bot.services.sla import FIRST_RESPONSE, SlaService
 from bot.sla_time import AT_RISK
 from models import ClockState, Page, SlaClock, Ticket, TicketEvent, TicketStatus
 
-LIST_FIELDS = ("id", "priority", "title", "owner_id", "status")  # what a list line shows: no policy JSON
+# What a list line shows (no policy JSON, no description).
+LIST_FIELDS = ("id", "priority", "title", "owner_id", "status", "paid_request")
 MAX_LISTED = 20  # tickets per list in App Home and /support list, to stay inside Block Kit limits
 AT_RISK_CANDIDATES = 200
 
@@ -65,12 +66,12 @@ class TicketQueries:
         )
 
     async def unclaimed_by_due(self) -> list[Ticket]:
-        """Unclaimed open tickets, soonest first-response due first (the SLA clock orders the queue)."""
+        """Unclaimed open tickets by their plan's queue rank, then soonest first-response due first."""
         rows = (
             await SlaClock.filter(
                 name=FIRST_RESPONSE, ticket__owner_id__isnull=True, ticket__status__not=TicketStatus.RESOLVED
             )
-            .order_by("due_at")
+            .order_by("ticket__plan_rank", "due_at")  # the plan's queue rank first, then the most urgent
             .limit(MAX_LISTED)
             .values("ticket_id")
         )

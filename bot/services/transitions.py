@@ -17,7 +17,7 @@ from tortoise.expressions import F
 
 from bot.clock import Clock
 from bot.ids import Block
-from bot.jobs.kinds import NotifyReporter
+from bot.jobs.kinds import NotifyReporter, TellPerson
 from bot.jobs.queue import JobQueue
 from bot.permissions import Do, Role
 from bot.policy import Priority
@@ -28,7 +28,7 @@ from bot.services.ladder import Ladder
 from bot.services.queries import TicketQueries
 from bot.services.resolutions import REOPEN_WINDOW, Resolution
 from bot.services.roles import Roles
-from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
+from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService, targets_for
 from bot.text import escape
 from models import Ticket, TicketStatus
 
@@ -75,7 +75,7 @@ class Transitions:
 
     # --- the shared step ---
 
-    async def _run(
+    async def run(
         self,
         action: Do,
         ticket_id: int,
@@ -126,6 +126,20 @@ class Transitions:
         )
         return True
 
+    def _callback_for(self, owner: str) -> ClockEffect:
+        """The customer's callback number goes to the new owner privately, never to the shared channel."""
+
+        async def tell(ticket: Ticket, now: datetime) -> None:
+            if ticket.callback_phone:
+                dial = "".join(c for c in ticket.callback_phone if c.isdigit() or c == "+")
+                text = (
+                    f"<@{ticket.reporter_id}> asked to be called back on "
+                    f"<tel:{dial}|{escape(ticket.callback_phone)}>."
+                )
+                await self.jobs.enqueue(TellPerson(ticket_id=ticket.id, to=owner, text=text))
+
+        return tell
+
     # --- transitions ---
 
     async def claim(self, ticket_id: int, user_id: str) -> ClaimResult:
@@ -135,13 +149,16 @@ class Transitions:
             return Change(
                 "claimed",
                 fields={"owner_id": user_id, "claimed_at": now},
-                effects=(lambda t, at: self.sla.stop(t, FIRST_RESPONSE, at, user_id),),
+                effects=(
+                    lambda t, at: self.sla.stop(t, FIRST_RESPONSE, at, user_id),
+                    self._callback_for(user_id),
+                ),
                 note=f"Claimed by <@{user_id}>.",
                 reporter=NotifyReporter.about(ticket, "claimed", by=user_id),
                 only_if_unclaimed=True,
             )
 
-        ticket, won = await self._run(Do.CLAIM, ticket_id, user_id, decide, must_be_open=False)
+        ticket, won = await self.run(Do.CLAIM, ticket_id, user_id, decide, must_be_open=False)
         return ClaimResult(ticket, won)
 
     async def release(self, ticket_id: int, user_id: str) -> Ticket:
@@ -155,7 +172,7 @@ class Transitions:
                 note=f"<@{user_id}> released the ticket; it is back in the queue.",
             )
 
-        return (await self._run(Do.RELEASE, ticket_id, user_id, decide))[0]
+        return (await self.run(Do.RELEASE, ticket_id, user_id, decide))[0]
 
     async def reassign(self, ticket_id: int, user_id: str, new_owner: str) -> Ticket:
         async def decide(ticket: Ticket, now: datetime) -> Change:
@@ -165,12 +182,15 @@ class Transitions:
                 "reassigned",
                 fields={"owner_id": new_owner, "claimed_at": ticket.claimed_at or now},
                 detail={"previous_owner": ticket.owner_id, "owner": new_owner},
-                effects=(lambda t, at: self.sla.stop(t, FIRST_RESPONSE, at, user_id),),
+                effects=(
+                    lambda t, at: self.sla.stop(t, FIRST_RESPONSE, at, user_id),
+                    self._callback_for(new_owner),
+                ),
                 note=f"<@{user_id}> reassigned the ticket to <@{new_owner}>.",
                 reporter=NotifyReporter.about(ticket, "claimed", by=new_owner),
             )
 
-        return (await self._run(Do.REASSIGN, ticket_id, user_id, decide))[0]
+        return (await self.run(Do.REASSIGN, ticket_id, user_id, decide))[0]
 
     async def change_priority(self, ticket_id: int, user_id: str, priority: str) -> Ticket:
         async def decide(ticket: Ticket, now: datetime) -> Change | None:
@@ -178,6 +198,11 @@ class Transitions:
                 raise ServiceError(f"{priority!r} is not a priority.")
             if priority == ticket.priority:
                 return None
+            if ticket.policy.get("targets") and not targets_for(ticket, priority):
+                plan = self.roles.policy.plan_label(ticket.plan)
+                raise NotAllowed(
+                    f"{Priority(priority).label} is not part of the {plan} plan of {ticket.ref}."
+                )
             previous = ticket.priority
             return Change(
                 "priority_changed",
@@ -191,7 +216,7 @@ class Transitions:
                 reporter=NotifyReporter.about(ticket, "priority", by=user_id, previous=previous),
             )
 
-        return (await self._run(Do.CHANGE_PRIORITY, ticket_id, user_id, decide))[0]
+        return (await self.run(Do.CHANGE_PRIORITY, ticket_id, user_id, decide))[0]
 
     async def wait_on_customer(self, ticket_id: int, user_id: str) -> Ticket:
         async def decide(ticket: Ticket, now: datetime) -> Change | None:
@@ -205,7 +230,7 @@ class Transitions:
                 reporter=NotifyReporter.about(ticket, "waiting", by=user_id),
             )
 
-        return (await self._run(Do.WAIT, ticket_id, user_id, decide))[0]
+        return (await self.run(Do.WAIT, ticket_id, user_id, decide))[0]
 
     async def resume(self, ticket_id: int, user_id: str, *, reason: str = "resumed") -> Ticket:
         async def decide(ticket: Ticket, now: datetime) -> Change | None:
@@ -219,7 +244,7 @@ class Transitions:
                 note=f"<@{user_id}> {reason}; the resolution clock runs again.",
             )
 
-        return (await self._run(Do.RESUME, ticket_id, user_id, decide, must_be_open=False))[0]
+        return (await self.run(Do.RESUME, ticket_id, user_id, decide, must_be_open=False))[0]
 
     async def add_details(
         self, ticket_id: int, user_id: str, text: str, files: Sequence[tuple[str, str]] = ()
@@ -240,7 +265,7 @@ class Transitions:
                 quote=text or None,
             )
 
-        ticket, _ = await self._run(Do.ADD_DETAILS, ticket_id, user_id, decide, must_be_open=False)
+        ticket, _ = await self.run(Do.ADD_DETAILS, ticket_id, user_id, decide, must_be_open=False)
         if ticket.status == TicketStatus.WAITING:
             return await self.resume(ticket_id, user_id, reason="added details")
         return ticket
@@ -284,7 +309,7 @@ class Transitions:
                 reporter=NotifyReporter.about(ticket, "resolved", by=user_id, duplicate_of=duplicate_of),
             )
 
-        return (await self._run(Do.RESOLVE, ticket_id, user_id, decide))[0]
+        return (await self.run(Do.RESOLVE, ticket_id, user_id, decide))[0]
 
     async def reopen(self, ticket_id: int, user_id: str) -> Ticket:
         async def decide(ticket: Ticket, now: datetime) -> Change:
@@ -304,32 +329,4 @@ class Transitions:
                 reporter=NotifyReporter.about(ticket, "reopened", by=user_id),
             )
 
-        return (await self._run(Do.REOPEN, ticket_id, user_id, decide, must_be_open=False))[0]
-
-    # --- the customer writes ---
-
-    async def reply_in_thread(self, channel: str, thread_ts: str, user_id: str) -> Ticket | None:
-        """Someone wrote in a ticket's thread: if it is the customer and the ticket waits on them, resume."""
-        ticket = await Ticket.get_or_none(channel_id=channel, message_ts=thread_ts)
-        if ticket is None or ticket.status != TicketStatus.WAITING:
-            return ticket
-        if Role.KEY_USER not in self.roles.of(user_id, ticket):
-            return ticket
-        return await self.resume(ticket.id, user_id, reason="replied in the thread")
-
-    async def reply_from_dm(
-        self, user_id: str, text: str, files: Sequence[tuple[str, str]] = ()
-    ) -> Ticket | None:
-        """A key user wrote to the bot: the text goes to the one ticket of theirs that waits on them."""
-        waiting = await Ticket.filter(reporter_id=user_id, status=TicketStatus.WAITING).order_by(
-            "-updated_at"
-        )
-        if not waiting:
-            return None
-        if len(waiting) > 1:
-            refs = ", ".join(t.ref for t in waiting)
-            raise ServiceError(
-                f"Several of your tickets wait on you ({refs}). Use the *Add details* button on "
-                "the one you mean, so your answer reaches the right engineer."
-            )
-        return await self.add_details(waiting[0].id, user_id, text, files)
+        return (await self.run(Do.REOPEN, ticket_id, user_id, decide, must_be_open=False))[0]

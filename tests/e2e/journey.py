@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode
 from bot.ids import Action, Block, Callback
 from bot.standin.payloads import (
     block_actions,
+    checkboxes_value,
     radio_value,
     select_value,
     slash_command,
@@ -27,6 +28,9 @@ def raise_values(
     tried: str | None = "Restarted the app",
     customer: str | None = None,
     environment: str | None = "production",
+    category: str | None = "incident",
+    paid: bool = False,
+    phone: str | None = None,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         Block.PRIORITY: {Action.PRIORITY: select_value(priority)},
@@ -37,6 +41,12 @@ def raise_values(
     }
     if customer is not None:
         values[Block.CUSTOMER] = {Action.CUSTOMER: select_value(customer)}
+    if category is not None:  # the example policy has a scope: the form asks what it is about
+        values[Block.CATEGORY] = {Action.CATEGORY: select_value(category)}
+    if paid:
+        values[Block.PAID_CONFIRM] = {Action.PAID_CONFIRM: checkboxes_value(["paid"])}
+    if phone is not None:
+        values[Block.PHONE] = {Action.PHONE: text_value(phone)}
     return values
 
 

@@ -55,7 +55,16 @@ def _broken(old: str, new: str) -> str:
         ("page: manager", "page: boss", "line 25: escalation.ladder.P1.1.page: unknown level 'boss'"),
         ("plan: enterprise", "plan: gold", "line 31: customers.acme.plan: unknown plan 'gold'"),
         ("calendar: always", "calendar: weekends", "line 15: plans.enterprise.calendar: unknown calendar"),
-        (", P4: 16h", "", "line 13: plans.standard.first_response: first_response needs a target for P4"),
+        (
+            "first_response: {P1: 2h, P2: 4h, P3: 8h, P4: 16h}",
+            "first_response: {}",
+            "line 13: plans.standard.first_response: Dictionary should have at least 1 item",
+        ),
+        (
+            "first_response: {P1: 2h, P2: 4h, P3: 8h, P4: 16h}",
+            "first_response: {P1: 2h, P2: 4h}\n    resolution: {P4: 9h}",
+            "line 12: plans.standard: resolution names P4, which the plan does not offer",
+        ),
         ("support_channel: C0SUPPORT", "support_channel: '#support'", "line 1: support_channel: '#support'"),
         ("[U0ENG1, U0ENG2]", "[U0ENG1, bob]", "line 29: engineers.1: 'bob' is neither a Slack user id"),
         (

@@ -139,24 +139,27 @@ def test_rotation_resolved_at_each_steps_instant() -> None:
 
 
 def test_text_shows_times_in_the_askers_timezone_in_time_order(policy: Policy) -> None:
-    run = dry_run(policy, "initech", "P1", chicago(2026, 11, 27, 16, 30))
+    run = dry_run(policy, "globex", "P1", chicago(2026, 11, 27, 16, 30))
     text = render_text(run, "Europe/Berlin")
     lines = text.splitlines()
     assert "raised Fri 27 Nov 2026 23:30 CET" in lines[0]
-    assert "First response due Mon 30 Nov 2026 23:30 CET (9h of business time)"  # Mon 16:30 CST in text
+    # Standard P1: 2h of business time, 30 min on Friday and 1h30 on Monday: Mon 09:30 CST is 16:30 CET.
+    assert "First response due Mon 30 Nov 2026 16:30 CET (2h of business time)" in text
     steps = [line for line in lines if line[:2] in ("1.", "2.", "3.")]
     assert steps == [
-        "1. Mon 30 Nov 2026 16:30 CET: page manager (U0MGR), after 2h, unless resolved",
-        "2. Mon 30 Nov 2026 17:30 CET: page executive (U0EXEC1, U0EXEC2), after 3h, unless resolved",
-        "3. Mon 30 Nov 2026 23:30 CET: page lead (U0LEAD), after its first response target, unless claimed",
+        "1. Mon 30 Nov 2026 16:30 CET: page lead (U0LEAD), after its first response target, unless claimed",
+        "2. Mon 30 Nov 2026 16:30 CET: page manager (U0MGR), after 2h, unless resolved",
+        "3. Mon 30 Nov 2026 17:30 CET: page executive (U0EXEC1, U0EXEC2), after 3h, unless resolved",
     ]
     assert lines[-1] == "Times in Europe/Berlin."
     assert "<@U0LEAD>" in render_text(run, mentions=True) and "<@" not in text
 
 
 def test_bad_requests_are_refused(policy: Policy) -> None:
-    with pytest.raises(ValueError, match="no customer 'hooli'"):
-        dry_run(policy, "hooli", "P1", chicago(2026, 11, 20, 9))
+    with pytest.raises(ValueError, match="no customer 'wayne'"):
+        dry_run(policy, "wayne", "P1", chicago(2026, 11, 20, 9))
+    with pytest.raises(ValueError, match="basic plan sets no first-response target for P1"):
+        dry_run(policy, "initech", "P1", chicago(2026, 11, 20, 9))  # Basic does not offer P1
     with pytest.raises(ValueError, match="not a priority"):
         dry_run(policy, "globex", "P5", chicago(2026, 11, 20, 9))
     with pytest.raises(ValueError, match="timezone-aware"):
@@ -164,14 +167,16 @@ def test_bad_requests_are_refused(policy: Policy) -> None:
 
 
 def test_plan_summaries(policy: Policy) -> None:
-    assert plan_summaries(policy) == [
-        "basic: Mon–Fri 08:00–17:00 US Central (business-hours); first response P1 9h, P2 9h, P3 9h, P4 9h; "
-        "no resolution targets",
-        "standard: Mon–Fri 08:00–17:00 US Central (business-hours); first response P1 2h, P2 4h, P3 8h, "
-        "P4 16h; resolution P1 9h, P2 27h, P3 90h, P4 180h",
+    summaries = plan_summaries(policy)
+    assert summaries[0] == (
+        "basic: Mon–Fri 08:00–17:00 US Central (business-hours); first response P2 9h, P3 9h, P4 9h; "
+        "no resolution targets; rank 4"
+    )  # Basic offers no P1
+    assert summaries[-1] == (
         "enterprise: 24x7 (always); first response P1 30m, P2 30m, P3 30m, P4 30m; "
-        "resolution P1 8h, P2 24h, P3 72h, P4 168h",
-    ]
+        "resolution P1 8h, P2 24h, P3 72h, P4 168h; rank 0"
+    )
+    assert [line.split(":")[0] for line in summaries] == list(policy.plans)
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from bot.services.intake import Intake, TicketDraft
 from bot.services.ladder import Ladder
 from bot.services.pages import PageActions
 from bot.services.queries import TicketQueries
+from bot.services.replies import CustomerReplies
 from bot.services.roles import Roles
 from bot.services.sla import SlaService
 from bot.services.transitions import Transitions
@@ -59,6 +60,7 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.DeliverPage,
     kinds.RedrawPage,
     kinds.AlertOperators,
+    kinds.TellPerson,
 )
 
 
@@ -73,6 +75,7 @@ class Env:
     queries: TicketQueries
     ladder: Ladder
     transitions: Transitions
+    replies: CustomerReplies
     intake: Intake
     pages: PageActions
     deliveries: Deliveries
@@ -94,6 +97,7 @@ class Env:
             "title": "Invoices fail to export",
             "description": "Export to PDF shows error 500 since this morning.",
             "tried": "Cleared the cache",
+            "category": "incident",  # the example policy asks what it is about
         }
         values.update(overrides)
         return TicketDraft(**values)
@@ -231,6 +235,7 @@ def build_env(policy: Policy, clock: FakeClock, emails: dict[str, str] | None = 
         queries=queries,
         ladder=ladder,
         transitions=transitions,
+        replies=CustomerReplies(roles, transitions),
         intake=Intake(policy, clock, jobs, sla, ladder),
         pages=PageActions(clock, jobs, roles, queries, transitions, ladder),
         deliveries=deliveries,

@@ -139,7 +139,13 @@ async def test_raise_saves_the_ticket_and_logs_who_raised_it(env: Env) -> None:
     assert saved.tried == "" and saved.created_at == TUESDAY_10AM and saved.ladder_epoch == 0
     (event,) = await TicketEvent.filter(ticket_id=ticket.id)
     assert (event.kind, event.actor, event.at) == ("raised", "U0KEY2", TUESDAY_10AM)
-    assert event.detail == {"priority": "P3", "customer": "globex", "plan": "standard"}
+    assert event.detail == {
+        "priority": "P3",
+        "customer": "globex",
+        "plan": "standard",
+        "category": "incident",
+        "paid_request": False,
+    }
 
 
 async def test_standard_p2_raised_friday_4pm_is_due_monday_11am(env: Env) -> None:
@@ -176,7 +182,7 @@ async def test_enterprise_runs_around_the_clock(env: Env) -> None:
 
 
 async def test_a_plan_without_a_resolution_target_gets_only_a_first_response_clock(env: Env) -> None:
-    ticket = await env.raise_ticket(reporter_id="U0KEY3", priority="P1")  # Initech, Basic: 9h
+    ticket = await env.raise_ticket(reporter_id="U0KEY3", priority="P2")  # Initech, Basic: 9h
     (only,) = await SlaClock.filter(ticket_id=ticket.id)
     assert only.name == "first_response" and only.due_at == central(18, 10)
     assert {t.clock for t in await env.pending(SlaThreshold)} == {"first_response"}

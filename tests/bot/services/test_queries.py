@@ -29,10 +29,10 @@ async def test_an_unknown_ticket_is_not_found(env: Env) -> None:
         await env.queries.get(404)
 
 
-async def test_the_unclaimed_queue_is_ordered_by_first_response_due(env: Env) -> None:
+async def test_the_unclaimed_queue_is_ordered_by_plan_rank_then_first_response_due(env: Env) -> None:
     standard_p4 = await env.raise_ticket(priority="P4", title="Dark mode")  # 16h: Wednesday 17:00
     enterprise = await env.raise_ticket(reporter_id="U0KEY1", priority="P3", title="Slow")  # 30m
-    basic = await env.raise_ticket(reporter_id="U0KEY3", priority="P1", title="Down")  # 9h: Wed 10:00
+    basic = await env.raise_ticket(reporter_id="U0KEY3", priority="P2", title="Down")  # 9h: Wed 10:00
     standard_p1 = await env.raise_ticket(priority="P1", title="Checkout broken")  # 2h: Tuesday 12:00
     claimed = await env.claimed("U0ENG1", priority="P1", title="Claimed one")
     resolved = await env.claimed("U0ENG1", priority="P1", title="Resolved one")
@@ -40,7 +40,8 @@ async def test_the_unclaimed_queue_is_ordered_by_first_response_due(env: Env) ->
     released = await env.claimed("U0ENG1", priority="P2", title="Released one")  # was due Tuesday 14:00
     await env.transitions.release(released.id, "U0ENG1")
     queue = await env.queries.unclaimed_by_due()
-    assert [t.id for t in queue] == [enterprise.id, standard_p1.id, released.id, basic.id, standard_p4.id]
+    # Enterprise (rank 0) first, then Standard (rank 3) by due time, then Basic (rank 4) though due sooner.
+    assert [t.id for t in queue] == [enterprise.id, standard_p1.id, released.id, standard_p4.id, basic.id]
     assert claimed.id not in [t.id for t in queue]
 
 

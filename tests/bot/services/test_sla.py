@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import timedelta
 
 from bot.clock import FakeClock
@@ -144,8 +146,8 @@ async def test_a_ticket_keeps_counting_on_the_calendar_it_was_raised_under(
     env.clock.set(FRIDAY_4PM)
     ticket = await env.raise_ticket(priority="P2")
     # Then the policy moves the Standard plan to the 24x7 calendar, and the bot restarts with it.
-    edited = EXAMPLE_POLICY.read_text().replace(
-        "  standard:\n    calendar: business-hours", "  standard:\n    calendar: always"
+    edited = re.sub(
+        r"(  standard:[^\n]*\n    calendar: )business-hours", r"\1always", EXAMPLE_POLICY.read_text()
     )
     assert edited != EXAMPLE_POLICY.read_text()
     restarted = build_env(parse_config(edited), clock)

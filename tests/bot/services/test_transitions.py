@@ -338,10 +338,10 @@ async def test_the_customer_replying_in_the_thread_resumes_a_waiting_ticket(env:
     ticket = await env.claimed("U0ENG1")
     await Ticket.filter(id=ticket.id).update(channel_id="C0SUPPORT", message_ts="1700000000.000100")
     await env.transitions.wait_on_customer(ticket.id, "U0ENG1")
-    engineer_wrote = await env.transitions.reply_in_thread("C0SUPPORT", "1700000000.000100", "U0ENG1")
+    engineer_wrote = await env.replies.reply_in_thread("C0SUPPORT", "1700000000.000100", "U0ENG1")
     assert engineer_wrote is not None and engineer_wrote.status == TicketStatus.WAITING
-    assert await env.transitions.reply_in_thread("C0SUPPORT", "1699999999.000000", "U0KEY2") is None
-    resumed = await env.transitions.reply_in_thread("C0SUPPORT", "1700000000.000100", "U0KEY2")
+    assert await env.replies.reply_in_thread("C0SUPPORT", "1699999999.000000", "U0KEY2") is None
+    resumed = await env.replies.reply_in_thread("C0SUPPORT", "1700000000.000100", "U0KEY2")
     assert resumed is not None and resumed.status == TicketStatus.OPEN
     assert (await event(ticket.id, "resumed")).detail == {"reason": "replied in the thread"}
 
@@ -401,9 +401,9 @@ async def test_details_on_a_waiting_ticket_resume_it(env: Env) -> None:
 
 async def test_a_dm_goes_to_the_one_ticket_waiting_on_its_author(env: Env) -> None:
     ticket = await env.claimed("U0ENG1")
-    assert await env.transitions.reply_from_dm("U0KEY2", "hello") is None  # nothing waits on them
+    assert await env.replies.reply_from_dm("U0KEY2", "hello") is None  # nothing waits on them
     await env.transitions.wait_on_customer(ticket.id, "U0ENG1")
-    answered = await env.transitions.reply_from_dm("U0KEY2", "Version 4.2", [("a.log", "https://f/1")])
+    answered = await env.replies.reply_from_dm("U0KEY2", "Version 4.2", [("a.log", "https://f/1")])
     assert answered is not None and answered.id == ticket.id and answered.status == TicketStatus.OPEN
     assert (await event(ticket.id, "details_added")).detail == {
         "text": "Version 4.2",
@@ -418,7 +418,7 @@ async def test_a_dm_is_refused_when_several_tickets_wait_on_its_author(env: Env)
     await env.transitions.wait_on_customer(two.id, "U0ENG2")
     before = await env.snapshot()
     with pytest.raises(ServiceError, match="Several of your tickets wait on you") as refused:
-        await env.transitions.reply_from_dm("U0KEY2", "which one?")
+        await env.replies.reply_from_dm("U0KEY2", "which one?")
     assert one.ref in str(refused.value) and two.ref in str(refused.value)
     assert await env.snapshot() == before
 

@@ -1,0 +1,80 @@
+"""What a customer's plan and contract entitle them to at intake: the priorities it offers, a phone
+callback where it includes phone, and whether a category is covered or must be confirmed as paid work."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.billing.terms import PaidWork, paid_work
+from bot.ids import Block
+from bot.policy import Policy, Priority
+from bot.services.errors import NeedsConfirmation
+
+PHONE = re.compile(r"^[0-9 +\-()]{6,20}$")
+PHONE_DIGITS_MIN = 6
+
+
+@dataclass(frozen=True)
+class Scoped:
+    category: str | None
+    paid_request: bool
+
+
+class Entitlements:
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    def priority_error(self, customer: str, priority: Priority) -> str | None:
+        plan_key = self.policy.customers[customer].plan
+        if self.policy.plans[plan_key].offers(priority):
+            return None
+        name = self.policy.customers[customer].name
+        return f"{priority.label} is not part of {name}'s {self.policy.plan_label(plan_key)} plan."
+
+    def phone_error(self, customer: str, phone: str) -> str | None:
+        plan_key = self.policy.customers[customer].plan
+        if not self.policy.plans[plan_key].phone:
+            return f"Phone callbacks are not part of the {self.policy.plan_label(plan_key)} plan."
+        if not PHONE.match(phone) or sum(c.isdigit() for c in phone) < PHONE_DIGITS_MIN:
+            return "Write a phone number with digits, spaces, +, - or parentheses (6 to 20 characters)."
+        return None
+
+    def paid_work(self, customer: str) -> PaidWork:
+        account_manager = self.policy.customers[customer].account_manager
+        ask = (
+            f"<@{account_manager}>"
+            if account_manager and "@" not in account_manager
+            else "your account manager"
+        )
+        return paid_work(self.policy.contract_for(customer), ask)
+
+    def scope(
+        self,
+        customer: str,
+        category: str | None,
+        confirmed: bool,
+        shown_for: str | None,
+        errors: dict[str, str],
+    ) -> Scoped:
+        """Check the chosen category. A not-covered one raises NeedsConfirmation (the form then shows why,
+        and what paid work costs); once shown, it must be confirmed, or errors if it cannot be billed."""
+        scope = self.policy.scope
+        if scope is None:
+            return Scoped(None, False)
+        chosen = scope.category(category)
+        if chosen is None or category is None:
+            errors[Block.CATEGORY] = "Say what the ticket is about."
+            return Scoped(None, False)
+        if scope.is_covered(category):
+            return Scoped(category, False)
+        terms = self.paid_work(customer)
+        if shown_for != category:
+            raise NeedsConfirmation(category, getattr(chosen, "why", ""), terms.text, terms.possible)
+        if not terms.possible:
+            errors[Block.CATEGORY] = terms.text
+        elif not confirmed:
+            errors[Block.PAID_CONFIRM] = (
+                "Tick the box to raise it as a paid request, or choose what it is about."
+            )
+        return Scoped(category, True)

@@ -1,0 +1,18 @@
+"""`/support` subcommands, each `async (deps, user_id, args) -> str`: the text answered to the person."""
+
+from collections.abc import Awaitable, Callable
+
+from handlers.deps import Deps
+from handlers.subcommands.plan import plan
+from handlers.subcommands.tickets import escalate, mine, oncall, show, ticket_list
+
+Subcommand = Callable[[Deps, str, list[str]], Awaitable[str]]
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "list": ticket_list,
+    "mine": mine,
+    "show": show,
+    "escalate": escalate,
+    "oncall": oncall,
+    "plan": plan,
+}
