@@ -30,12 +30,19 @@ def _reporter_buttons(ticket: Ticket) -> dict[str, Any]:
 
 
 def raised_dm(
-    ticket: Ticket, first_response_due: datetime | None, timezone: str, calendar: CalendarSpec, plan_name: str
+    ticket: Ticket,
+    first_response_due: datetime | None,
+    timezone: str,
+    calendar: CalendarSpec,
+    plan_name: str,
+    paid_terms: str | None = None,
 ) -> Message:
     title = escape(ticket.title)
     lines = [
         f"Your ticket *{ticket.ref}* ({Priority(ticket.priority).label}) is with second-line support: {title}"
     ]
+    if ticket.paid_request:
+        lines.append(f":moneybag: It was raised as a *paid request*. {paid_terms or ''}".strip())
     if not calendar.is_open(ticket.created_at):
         opening = calendar.next_opening(ticket.created_at).astimezone(ZoneInfo(calendar.timezone))
         lines.append(

@@ -17,6 +17,7 @@ from bot.blocks.kit import message
 from bot.jobs.kinds import NotifyReporter, TellPerson
 from bot.jobs.queue import JobQueue
 from bot.notifier import Notifier
+from bot.services.entitlements import Entitlements
 from bot.services.sla import FIRST_RESPONSE, SlaService
 from models import Job, Ticket
 
@@ -124,4 +125,7 @@ class ReporterNews:
         clocks = await self.sla.clocks(ticket)
         due = clocks[FIRST_RESPONSE].due_at if FIRST_RESPONSE in clocks else None
         timezone = await self.notifier.timezone_of(ticket.reporter_id, calendar.timezone)
-        return blocks.raised_dm(ticket, due, timezone, calendar, ticket.plan.capitalize())
+        policy = self.sla.policy
+        known = ticket.paid_request and ticket.customer in policy.customers
+        terms = Entitlements(policy).paid_work(ticket.customer).text if known else None
+        return blocks.raised_dm(ticket, due, timezone, calendar, policy.plan_label(ticket.plan), terms)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from bot.policy.base import Duration, Person, Priority, Strict
 from bot.policy.escalation import Ladder
@@ -35,15 +35,19 @@ class Plan(Strict):
     def _offered(cls, value: dict[Priority, timedelta]) -> dict[Priority, timedelta]:
         return dict(sorted(value.items()))  # P1 … P4, whatever the file's order
 
-    @model_validator(mode="after")
-    def _resolution_for_offered_priorities(self) -> Plan:
-        extra = [p.value for p in self.resolution if p not in self.first_response]
-        if extra:
+    @field_validator("resolution")
+    @classmethod
+    def _resolution_for_offered_priorities(
+        cls, value: dict[Priority, timedelta], info: ValidationInfo
+    ) -> dict[Priority, timedelta]:
+        offered = info.data.get("first_response") or {}
+        extra = [p.value for p in value if p not in offered]
+        if offered and extra:
             raise ValueError(
                 f"resolution names {', '.join(extra)}, which the plan does not offer "
                 "(first_response sets no target for it)"
             )
-        return self
+        return value
 
     @property
     def priorities(self) -> list[Priority]:

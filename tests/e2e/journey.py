@@ -58,16 +58,23 @@ async def open_modal(running: RunningBot, user: str = "U0KEY1") -> dict[str, Any
     return calls[-1].args["view"]
 
 
-async def submit(running: RunningBot, user: str = "U0KEY1", **fields: str | None) -> tuple[int, str]:
+async def submit(running: RunningBot, user: str = "U0KEY1", **fields: Any) -> tuple[int, str]:
+    """Fill and submit the raise form; a confirmed paid request (`paid=True`) goes through the form's
+    second step, as a person would: the terms are shown, the box ticked, the form sent again."""
     view = await open_modal(running, user)
-    return await running.slack.send(
-        *view_submission(
-            user, Callback.RAISE_MODAL, raise_values(**fields), private_metadata=view["private_metadata"]
-        )
+    body = view_submission(
+        user, Callback.RAISE_MODAL, raise_values(**fields), private_metadata=view["private_metadata"]
     )
+    status, text = await running.slack.send(*body)
+    answer = json.loads(text) if text.strip() else {}
+    if fields.get("paid") and answer.get("response_action") == "update":
+        metadata = answer["view"]["private_metadata"]
+        body = view_submission(user, Callback.RAISE_MODAL, raise_values(**fields), private_metadata=metadata)
+        status, text = await running.slack.send(*body)
+    return status, text
 
 
-async def raise_ticket(running: RunningBot, user: str = "U0KEY1", **fields: str | None) -> Ticket:
+async def raise_ticket(running: RunningBot, user: str = "U0KEY1", **fields: Any) -> Ticket:
     """Raise a ticket through the modal and let the worker post it; returns the saved ticket."""
     before = await Ticket.all().count()
     status, body = await submit(running, user, **fields)

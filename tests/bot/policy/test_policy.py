@@ -63,7 +63,7 @@ def _broken(old: str, new: str) -> str:
         (
             "first_response: {P1: 2h, P2: 4h, P3: 8h, P4: 16h}",
             "first_response: {P1: 2h, P2: 4h}\n    resolution: {P4: 9h}",
-            "line 12: plans.standard: resolution names P4, which the plan does not offer",
+            "line 14: plans.standard.resolution: resolution names P4, which the plan does not offer",
         ),
         ("support_channel: C0SUPPORT", "support_channel: '#support'", "line 1: support_channel: '#support'"),
         ("[U0ENG1, U0ENG2]", "[U0ENG1, bob]", "line 29: engineers.1: 'bob' is neither a Slack user id"),
