@@ -1,4 +1,5 @@
-"""`python -m bot [serve]` runs the bot; `python -m bot check-config FILE` validates a policy file."""
+"""`python -m bot [serve]` runs the bot; `check-config FILE` validates a policy file; `statement`, `report`
+and `simulate` answer operators and managers on the command line (bot/cli.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import argparse
 import asyncio
 import sys
 
-from bot import logs
+from bot import cli, logs
 from bot.policy import ConfigError, load_config
+from bot.reports.simulate import plan_summaries
 from bot.settings import Settings, SettingsError
 
 
@@ -17,7 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("serve", help="serve Slack requests (the default)")
     check = sub.add_parser("check-config", help="validate a policy file and exit")
     check.add_argument("file")
+    cli.add_parsers(sub)
     args = parser.parse_args(argv)
+    if args.action in ("statement", "report", "simulate"):
+        return cli.run(args)
 
     if args.action == "check-config":
         try:
@@ -29,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.file}: ok ({len(policy.customers)} customers, {len(policy.plans)} plans, "
             f"{len(policy.calendars)} calendars)"
         )
+        for line in plan_summaries(policy):  # read the plans back before deploying an edit
+            print(f"  {line}")
         return 0
 
     try:

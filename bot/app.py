@@ -32,6 +32,8 @@ from bot.services.reclassify import Reclassify
 from bot.services.replies import CustomerReplies
 from bot.services.roles import Roles
 from bot.services.sla import SlaService
+from bot.services.statements import Statements
+from bot.services.timesheet import Timesheet
 from bot.services.transitions import Transitions
 from bot.settings import Settings
 from bot.slack.api import SlackApi
@@ -82,6 +84,7 @@ def build(
     deliveries = Deliveries(clock)
     housekeeping = Housekeeping(clock, jobs, deliveries)
     home = HomeScreen(policy, roles, queries, notifier, jobs)
+    timesheet = Timesheet(policy, clock, jobs, roles, queries, directory, deliveries)
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -95,6 +98,8 @@ def build(
         sla=sla,
         directory=directory,
         notifier=notifier,
+        timesheet=timesheet,
+        statements=Statements(policy, clock, roles, timesheet),
         home=home,
         deliveries=deliveries,
     )

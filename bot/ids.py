@@ -16,6 +16,7 @@ class Callback(StrEnum):
     REASSIGN_MODAL = "reassign_ticket"
     ESCALATE_MODAL = "escalate_ticket"
     RECLASSIFY_MODAL = "reclassify_ticket"
+    LOG_TIME_MODAL = "log_time"
 
 
 class Action(StrEnum):
@@ -36,6 +37,11 @@ class Action(StrEnum):
     PAID_CONFIRM = "paid_confirm"
     PHONE = "callback_phone"
     RECLASSIFY_REASON = "reclassify_reason"
+    LOG_TIME = "ticket_log_time"
+    WORK_DURATION = "work_duration"
+    WORK_AGENTS = "work_agents"
+    WORK_NOTE = "work_note"
+    WORK_DATE = "work_date"
     NEW_OWNER = "new_owner"
     RESOLUTION = "resolution"
     RESOLUTION_NOTE = "resolution_note"
@@ -75,3 +81,7 @@ class Block(StrEnum):
     PAID_TERMS = "paid_terms"
     PHONE = "callback_phone_block"
     RECLASSIFY_REASON = "reclassify_reason_block"
+    WORK_DURATION = "work_duration_block"
+    WORK_AGENTS = "work_agents_block"
+    WORK_NOTE = "work_note_block"
+    WORK_DATE = "work_date_block"

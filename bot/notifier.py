@@ -67,6 +67,15 @@ class Notifier:
             "chat.postMessage", urgent=urgent, channel=user_id, unfurl_links=False, **message
         )
 
+    async def send_file(
+        self, user_id: str, text: str, filename: str, content: str | bytes, title: str | None = None
+    ) -> None:
+        """A message and a file in the person's DM with the bot. The message's answer names the DM's
+        channel, which the file upload needs (so no conversations.open, and no im:write scope)."""
+        answer = await self.dm(user_id, {"text": text})
+        channel = str(answer.get("channel") or "")
+        await self.api.upload(channel, filename, content, title=title or filename)
+
     async def timezone_of(self, user_id: str, default: str) -> str:
         """A person's timezone from their Slack profile; `default` if Slack cannot say."""
         profile = await self._user(user_id)

@@ -23,6 +23,10 @@ class Do(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     ADD_DETAILS = "add_details"
     RECLASSIFY = "reclassify"
+    LOG_TIME = "log_time"
+    EDIT_TIME = "edit_time"
+    WAIVE = "waive"
+    STATEMENT = "statement"
 
 
 class Role(StrEnum):
@@ -32,6 +36,8 @@ class Role(StrEnum):
     OWNER = "owner"  # whoever holds the ticket now
     ESCALATION = "escalation"  # anyone on an escalation level: leads, managers, executives
     PAGED = "paged"  # someone this ticket paged
+    LOGGER = "logger"  # whoever logged the time entry in question
+    ACCOUNT_MANAGER = "account_manager"  # the customer's account manager
 
 
 DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
@@ -48,6 +54,10 @@ DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
     Do.ACKNOWLEDGE: (Role.PAGED, Role.ESCALATION),
     Do.ADD_DETAILS: (Role.KEY_USER, Role.ENGINEER, Role.ESCALATION),
     Do.RECLASSIFY: (Role.ENGINEER, Role.ESCALATION),
+    Do.LOG_TIME: (Role.ENGINEER, Role.ESCALATION),
+    Do.EDIT_TIME: (Role.LOGGER, Role.ESCALATION),
+    Do.WAIVE: (Role.OWNER, Role.ESCALATION),
+    Do.STATEMENT: (Role.ESCALATION, Role.ACCOUNT_MANAGER),
 }
 
 ROLE_WORDS = {
@@ -57,6 +67,8 @@ ROLE_WORDS = {
     Role.OWNER: "the ticket's owner",
     Role.ESCALATION: "leads, managers and executives",
     Role.PAGED: "people the ticket paged",
+    Role.LOGGER: "whoever logged the time",
+    Role.ACCOUNT_MANAGER: "the customer's account manager",
 }
 
 ACTION_WORDS = {
@@ -73,6 +85,10 @@ ACTION_WORDS = {
     Do.ACKNOWLEDGE: "acknowledge a page",
     Do.ADD_DETAILS: "add details to a ticket",
     Do.RECLASSIFY: "reclassify what a ticket is about",
+    Do.LOG_TIME: "log time on a ticket",
+    Do.EDIT_TIME: "correct or delete a time entry",
+    Do.WAIVE: "waive a ticket's charges",
+    Do.STATEMENT: "get a customer's statement",
 }
 
 

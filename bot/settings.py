@@ -85,6 +85,15 @@ class Settings:
         )
 
 
+def data_sources(env: Mapping[str, str] | None = None) -> tuple[str, Path]:
+    """DATABASE_URL and SUPPORT_CONFIG alone, for the commands that read the data but not Slack."""
+    env = os.environ if env is None else env
+    database_url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    if not database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+        raise SettingsError("DATABASE_URL must start with sqlite:// or postgres://")
+    return database_url, Path(env.get("SUPPORT_CONFIG", "").strip() or "config/support.example.yml")
+
+
 def _redact(url: str | None) -> str | None:
     """Hide a password in a connection URL."""
     if url is None or "@" not in url:

@@ -12,6 +12,7 @@ from bot import blocks
 from bot.ids import Action
 from bot.permissions import Do
 from bot.services.errors import NotFound, ServiceError
+from bot.services.timesheet import billing_today
 from handlers.deps import Deps, response_url_of, user_of, where
 from models import Ticket
 
@@ -132,6 +133,15 @@ async def open_reclassify_form(ack: AsyncAck, body: Body, action: dict[str, Any]
     await _open_form(deps, body, action, Do.RECLASSIFY, lambda t: blocks.reclassify_modal(t, deps.policy))
 
 
+async def open_log_time_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    await ack()
+
+    def render(ticket: Ticket) -> dict[str, Any]:
+        return blocks.log_time_modal(ticket, billing_today(deps.policy, ticket.customer, deps.clock.now()))
+
+    await _open_form(deps, body, action, Do.LOG_TIME, render)
+
+
 async def acknowledge_page(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
     await ack()
     await as_clicker(deps, body, lambda user: deps.pages.acknowledge(page_id_of(action), user))
@@ -154,5 +164,6 @@ def register(app: AsyncApp) -> None:
     app.action(Action.ADD_DETAILS)(open_details_form)
     app.action(Action.ESCALATE)(open_escalate_form)
     app.action(Action.RECLASSIFY)(open_reclassify_form)
+    app.action(Action.LOG_TIME)(open_log_time_form)
     app.action(Action.ACKNOWLEDGE)(acknowledge_page)
     app.action(Action.TAKE)(take_ticket)

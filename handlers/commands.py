@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot import blocks
 from bot.ids import COMMAND
 from bot.services.errors import ServiceError
+from bot.text import unescape
 from handlers.deps import Deps, response_url_of
 from handlers.subcommands import SUBCOMMANDS
 
@@ -30,12 +31,17 @@ HELP = """*Secondline: second-line support*
 `/support escalate SUP-42 <reason>` ask for escalation: the next level is paged at once
 `/support oncall` who holds each escalation level now, and until when
 `/support plan [customer]` your company's support plan: hours, targets, what is covered, the contract
+`/support log SUP-42 45m [with @someone] [note]` record time on a ticket (support agents)
+`/support waive SUP-42 <reason>` / `unwaive SUP-42` no charge for a ticket (a product defect)
+`/support hours [customer]` the contract, the bank or this month's charges, the last entries
+`/support statement acme 2026-11 [issue]` a month's statement as a CSV file (issue: freeze it)
 `/support help` this help"""
 
 
 async def support(ack: AsyncAck, command: dict[str, Any], deps: Deps) -> None:
     user_id = str(command.get("user_id") or "")
-    words = str(command.get("text") or "").split()
+    # The manifest has Slack escape the text (so mentions arrive as <@U…|name>): decode it once here.
+    words = unescape(str(command.get("text") or "")).split()
     sub = words[0].lower() if words else ""
     if sub == "":
         await open_raise_form(ack, command, deps)

@@ -18,6 +18,8 @@ from bot.services.reclassify import Reclassify
 from bot.services.replies import CustomerReplies
 from bot.services.roles import Roles
 from bot.services.sla import SlaService
+from bot.services.statements import Statements
+from bot.services.timesheet import Timesheet
 from bot.services.transitions import Transitions
 
 
@@ -65,5 +67,7 @@ class Deps:
     sla: SlaService
     directory: Directory
     notifier: Notifier
+    timesheet: Timesheet
+    statements: Statements
     home: HomeScreen
     deliveries: Deliveries

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot import blocks
-from bot.durations import parse_duration
+from bot.billing.worktime import parse_work_time
 from bot.ids import Action, Block, Callback
 from bot.services.errors import InvalidInput, NeedsConfirmation, NotFound, ServiceError
 from bot.services.intake import TicketDraft, draft_as_details
@@ -88,9 +89,9 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
     minutes: int | None = None
     if spent_text:
         try:
-            minutes = max(1, round(parse_duration(spent_text).total_seconds() / 60))
-        except ValueError:
-            errors[Block.TIME_SPENT] = "Write the time like 45m or 1h30m."
+            minutes = parse_work_time(spent_text)
+        except ValueError as exc:
+            errors[Block.TIME_SPENT] = str(exc)
     duplicate_text = (_text(values, Block.DUPLICATE_OF, Action.DUPLICATE_OF) or "").strip().upper()
     duplicate = duplicate_text.removeprefix(REF_PREFIX)
     if duplicate and not (duplicate.isdigit() and len(duplicate) <= 12):
@@ -98,20 +99,27 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    await _submit(
-        ack,
-        body,
-        deps,
-        lambda: deps.transitions.resolve(
+    user = user_of(body) or ""
+
+    async def work() -> object:
+        ticket = await deps.transitions.resolve(
             _ticket_id(view),
-            user_of(body) or "",
+            user,
             _selected(values, Block.RESOLUTION, Action.RESOLUTION) or "",
             _text(values, Block.RESOLUTION_NOTE, Action.RESOLUTION_NOTE) or "",
             minutes,
             int(duplicate) if duplicate else None,
-        ),
-        Block.RESOLUTION,
-    )
+        )
+        if minutes:  # the time spent is a time entry; resolved first, so a refusal here cannot undo it
+            try:
+                await deps.timesheet.log(ticket.id, user, minutes, note="time spent, given when resolving")
+            except ServiceError as exc:
+                await deps.notifier.tell(
+                    user, None, f"{ticket.ref} is resolved, but its time was not logged: {exc}"
+                )
+        return ticket
+
+    await _submit(ack, body, deps, work, Block.RESOLUTION)
 
 
 async def add_details(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
@@ -164,6 +172,43 @@ async def reclassify(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], 
     )
 
 
+async def log_time(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
+    values = _values(view)
+    try:
+        minutes = parse_work_time(_text(values, Block.WORK_DURATION, Action.WORK_DURATION) or "")
+    except ValueError as exc:
+        await ack(response_action="errors", errors={Block.WORK_DURATION: str(exc)})
+        return
+    picked = _state(values, Block.WORK_AGENTS, Action.WORK_AGENTS).get("selected_users")
+    agents = [str(u) for u in picked if isinstance(u, str)] if isinstance(picked, list) else []
+    day_text = _state(values, Block.WORK_DATE, Action.WORK_DATE).get("selected_date")
+    try:
+        day = date.fromisoformat(day_text) if isinstance(day_text, str) else None
+    except ValueError:
+        day = None
+    note = _text(values, Block.WORK_NOTE, Action.WORK_NOTE) or ""
+
+    async def work() -> object:
+        try:
+            return await deps.timesheet.log(
+                _ticket_id(view), user_of(body) or "", minutes, agents=agents, note=note, worked_on=day
+            )
+        except InvalidInput as exc:  # the service names its fields; the form's blocks are ours
+            raise InvalidInput(
+                {WORK_BLOCKS.get(k, Block.WORK_DURATION): v for k, v in exc.errors.items()}
+            ) from exc
+
+    await _submit(ack, body, deps, work, Block.WORK_DURATION)
+
+
+WORK_BLOCKS = {
+    "minutes": Block.WORK_DURATION,
+    "date": Block.WORK_DATE,
+    "note": Block.WORK_NOTE,
+    "agents": Block.WORK_AGENTS,
+}
+
+
 def register(app: AsyncApp) -> None:
     app.view(Callback.RAISE_MODAL)(raise_ticket)
     app.view(Callback.RESOLVE_MODAL)(resolve)
@@ -171,6 +216,7 @@ def register(app: AsyncApp) -> None:
     app.view(Callback.REASSIGN_MODAL)(reassign)
     app.view(Callback.ESCALATE_MODAL)(escalate)
     app.view(Callback.RECLASSIFY_MODAL)(reclassify)
+    app.view(Callback.LOG_TIME_MODAL)(log_time)
 
 
 def _values(view: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Tortoise models; migrations live in models/migrations (see README, "Changing a model")."""
 
+from models.billing import IssuedStatement, TimeEntry
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.pages import Page
@@ -7,6 +8,7 @@ from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStat
 
 __all__ = [
     "ClockState",
+    "IssuedStatement",
     "Job",
     "JobStatus",
     "Page",
@@ -15,4 +17,5 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketStatus",
+    "TimeEntry",
 ]

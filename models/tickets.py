@@ -47,6 +47,8 @@ class Ticket(Model):
     paid_request = fields.BooleanField(default=False, db_default=False)
     callback_phone = fields.CharField(max_length=24, null=True)  # shown to engineers only
     plan_rank = fields.IntField(default=100, db_default=100)  # the plan's queue rank when it was raised
+    # Set when its charges are waived (the cause was on the vendor's side): all its time is non-billable.
+    waiver_reason = fields.CharField(max_length=300, null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 

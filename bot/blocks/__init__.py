@@ -3,7 +3,14 @@
 from bot.blocks.dms import claimed_dm, local_time, raised_dm, resolved_dm, simple_dm, waiting_dm
 from bot.blocks.home_view import home_view
 from bot.blocks.kit import Message
-from bot.blocks.modals import details_modal, escalate_modal, reassign_modal, reclassify_modal, resolve_modal
+from bot.blocks.modals import (
+    details_modal,
+    escalate_modal,
+    log_time_modal,
+    reassign_modal,
+    reclassify_modal,
+    resolve_modal,
+)
 from bot.blocks.pages import page_message
 from bot.blocks.raise_form import raise_modal
 from bot.blocks.texts import APOLOGY, not_key_user_text
@@ -29,6 +36,7 @@ __all__ = [
     "escape",
     "home_view",
     "local_time",
+    "log_time_modal",
     "not_key_user_text",
     "page_message",
     "person",

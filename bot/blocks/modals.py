@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.blocks.kit import modal, option, plain, section, text_input
@@ -110,3 +111,41 @@ def reclassify_modal(ticket: Ticket, policy: Policy) -> dict[str, Any]:
         ),
     ]
     return modal(Callback.RECLASSIFY_MODAL, "Reclassify ticket", "Reclassify", blocks, str(ticket.id))
+
+
+def log_time_modal(ticket: Ticket, today: date) -> dict[str, Any]:
+    """Record time on a ticket: for oneself, and for other agents on the same call."""
+    blocks = [
+        section(f"*{ticket.ref}* · {escape(ticket.title)}"),
+        text_input(
+            Block.WORK_DURATION,
+            Action.WORK_DURATION,
+            "Time spent",
+            multiline=False,
+            max_length=20,
+            placeholder="45m or 1h30m",
+        ),
+        {
+            "type": "input",
+            "block_id": Block.WORK_AGENTS,
+            "optional": True,
+            "label": plain("Other agents on it (the same time each)"),
+            "element": {
+                "type": "multi_users_select",
+                "action_id": Action.WORK_AGENTS,
+                "max_selected_items": 9,
+            },
+        },
+        {
+            "type": "input",
+            "block_id": Block.WORK_DATE,
+            "label": plain("Date worked"),
+            "element": {
+                "type": "datepicker",
+                "action_id": Action.WORK_DATE,
+                "initial_date": today.isoformat(),
+            },
+        },
+        text_input(Block.WORK_NOTE, Action.WORK_NOTE, "Note", max_length=500, optional=True),
+    ]
+    return modal(Callback.LOG_TIME_MODAL, "Log time", "Log", blocks, str(ticket.id))

@@ -11,6 +11,7 @@ REOPEN_WINDOW = timedelta(days=7)  # key users may reopen this long after resolu
 
 class Resolution(StrEnum):
     FIXED = "fixed"
+    PRODUCT_DEFECT = "fixed_product_defect"
     WORKAROUND = "workaround"
     ANSWERED = "answered"
     DUPLICATE = "duplicate"
@@ -32,6 +33,10 @@ class Resolution(StrEnum):
 
 RESOLUTION_LABELS: dict[Resolution, tuple[str, str | None]] = {
     Resolution.FIXED: ("Fixed", None),
+    Resolution.PRODUCT_DEFECT: (
+        "Fixed: product defect",
+        "The cause was a defect in our product, so no support time is charged for this ticket.",
+    ),
     Resolution.WORKAROUND: ("Workaround given", None),
     Resolution.ANSWERED: ("Answered", None),
     Resolution.DUPLICATE: ("Duplicate", None),

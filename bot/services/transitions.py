@@ -286,6 +286,7 @@ class Transitions:
         async def decide(ticket: Ticket, now: datetime) -> Change:
             if resolution not in {r.value for r in Resolution}:
                 raise InvalidInput({Block.RESOLUTION: "Choose how the ticket was resolved."})
+            defect = resolution == Resolution.PRODUCT_DEFECT
             if resolution == Resolution.DUPLICATE and (
                 duplicate_of is None or duplicate_of == ticket_id or not await Ticket.exists(id=duplicate_of)
             ):
@@ -298,6 +299,8 @@ class Transitions:
                     "resolution": resolution,
                     "resolution_note": note.strip(),
                     "time_spent_minutes": time_spent_minutes,
+                    # A product defect is on the vendor's side: its time is never charged.
+                    **({"waiver_reason": ticket.waiver_reason or "product defect"} if defect else {}),
                 },
                 detail={
                     "resolution": resolution,

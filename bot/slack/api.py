@@ -70,6 +70,22 @@ class SlackApi:
         data = dict(response.data) if isinstance(response.data, dict) else {}
         return Answer(data, dict(response.headers))
 
+    async def upload(self, channel: str, filename: str, content: str | bytes, **args: Any) -> dict[str, Any]:
+        """Share a file into a conversation with slack_sdk's files_upload_v2 (its three steps: an upload
+        URL, the bytes, then completeUploadExternal), paced like a message into that conversation."""
+        await self._spend("files.completeUploadExternal", {"channel_id": channel}, False)
+        try:
+            response = await self.client.files_upload_v2(
+                channel=channel, filename=filename, content=content, **args
+            )
+        except SlackApiError as exc:
+            raise self._refusal("files.completeUploadExternal", exc) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            metrics.SLACK_CALLS.labels("files.completeUploadExternal", "network").inc()
+            raise SlackBusy(f"files_upload_v2: {type(exc).__name__}: {exc}") from exc
+        metrics.SLACK_CALLS.labels("files.completeUploadExternal", "ok").inc()
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
     async def respond(self, url: str, message: Mapping[str, Any]) -> None:
         """Answer through a request's response_url (works where the app is not a member; 5 uses, 30 min)."""
         webhook = AsyncWebhookClient(url, timeout=int(self.client.timeout), session=self.client.session)

@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable
 
 from handlers.deps import Deps
+from handlers.subcommands.billing import hours, log_time, statement, unwaive, waive
 from handlers.subcommands.plan import plan
 from handlers.subcommands.tickets import escalate, mine, oncall, show, ticket_list
 
@@ -15,4 +16,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "escalate": escalate,
     "oncall": oncall,
     "plan": plan,
+    "log": log_time,
+    "waive": waive,
+    "unwaive": unwaive,
+    "hours": hours,
+    "statement": statement,
 }
