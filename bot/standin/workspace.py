@@ -143,13 +143,16 @@ class Workspace:
     def seed_from_policy(self, policy: Any) -> None:
         """The support channel (the bot in it) and everyone the policy names by Slack id, in one call.
 
-        Duck-typed (attributes only): ``support_channel``, ``customers[*].key_users``, ``engineers``,
-        ``escalation_people``. Everyone named is a member of the support channel. People named by
-        e-mail are left out: seed them with ``add_user(uid, email=...)``. Existing seeds are kept.
+        Duck-typed (attributes only): ``support_channel``, ``customers[*].key_users`` (and
+        ``account_manager`` where set), ``engineers``, ``escalation_people``. Everyone named is a member of
+        the support channel. People named by e-mail are left out: seed them with
+        ``add_user(uid, email=...)``. Existing seeds are kept.
         """
         people: list[str] = []
         for customer in dict(policy.customers).values():
             people.extend(customer.key_users)
+            if getattr(customer, "account_manager", None):
+                people.append(customer.account_manager)
         people.extend(policy.engineers)
         people.extend(sorted(policy.escalation_people))
         ids = [p for p in dict.fromkeys(str(p) for p in people) if is_user_id(p)]
