@@ -32,6 +32,7 @@ HELP = """*Secondline: second-line support*
 `/support oncall` who holds each escalation level now, and until when
 `/support plan [customer]` your company's support plan: hours, targets, what is covered, the contract
 `/support log SUP-42 45m [with @someone] [note]` record time on a ticket (support agents)
+`/support entries SUP-42`, `correct #17 45m`, `unlog #17` see, correct or delete time entries
 `/support waive SUP-42 <reason>` / `unwaive SUP-42` no charge for a ticket (a product defect)
 `/support hours [customer]` the contract, the bank or this month's charges, the last entries
 `/support statement acme 2026-11 [issue]` a month's statement as a CSV file (issue: freeze it)

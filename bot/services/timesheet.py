@@ -228,6 +228,9 @@ class Timesheet:
         )
         return [as_billing(row, row.ticket, zone) for row in rows]
 
+    async def of_ticket(self, ticket_id: int) -> list[TimeEntry]:
+        return await TimeEntry.filter(ticket_id=ticket_id).order_by("worked_on", "logged_at")
+
     async def recent(self, customer: str, limit: int = 10) -> list[TimeEntry]:
         return await TimeEntry.filter(customer=customer).order_by("-worked_on", "-logged_at").limit(limit)
 

@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Callable
 
 from handlers.deps import Deps
-from handlers.subcommands.billing import hours, log_time, statement, unwaive, waive
+from handlers.subcommands.billing import correct, entries, hours, log_time, statement, unlog, unwaive, waive
 from handlers.subcommands.plan import plan
 from handlers.subcommands.tickets import escalate, mine, oncall, show, ticket_list
 
@@ -21,4 +21,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "unwaive": unwaive,
     "hours": hours,
     "statement": statement,
+    "entries": entries,
+    "correct": correct,
+    "unlog": unlog,
 }

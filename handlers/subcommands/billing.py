@@ -115,3 +115,52 @@ def _customers_for(deps: Deps, user_id: str, args: list[str], what: str) -> list
 
 def _manages(deps: Deps, user_id: str, customer: str) -> bool:
     return deps.policy.customers[customer].account_manager == user_id
+
+
+async def entries(deps: Deps, user_id: str, args: list[str]) -> str:
+    """A ticket's time entries with their numbers, to correct or delete one."""
+    ticket_id = parse_reference(args[0]) if args else None
+    if ticket_id is None:
+        return "Which ticket? Write `/support entries SUP-42`."
+    ticket = await deps.queries.visible_to(ticket_id, user_id)
+    if not deps.roles.is_staff(user_id):
+        return "Only the support team sees a ticket's time entries; `/support hours` shows your company's."
+    rows = await deps.timesheet.of_ticket(ticket.id)
+    if not rows:
+        return f"No time is recorded on {ticket.ref}."
+    lines = [
+        f"*Time on {ticket.ref}*"
+        + (f" (waived: {escape(ticket.waiver_reason)})" if ticket.waiver_reason else "")
+    ]
+    lines += [
+        f"`#{e.id}` {e.worked_on:%d %b} · <@{e.agent}> · {format_duration_minutes(e.minutes)}"
+        + (f" · {escape(e.note)}" if e.note else "")
+        for e in rows
+    ]
+    lines.append("Correct one with `/support correct #17 45m`, delete it with `/support unlog #17`.")
+    return "\n".join(lines)
+
+
+def _entry_id(text: str) -> int | None:
+    digits = text.removeprefix("#")
+    return int(digits) if digits.isdigit() and len(digits) <= 15 else None
+
+
+async def correct(deps: Deps, user_id: str, args: list[str]) -> str:
+    entry_id = _entry_id(args[0]) if args else None
+    if entry_id is None or len(args) < 2:
+        return "Write `/support correct #17 45m` (see `/support entries SUP-42` for the numbers)."
+    try:
+        minutes = parse_work_time(args[1])
+    except ValueError as exc:
+        return f"{escape(str(exc))}. Nothing was changed."
+    entry = await deps.timesheet.correct(entry_id, user_id, minutes=minutes)
+    return f"Time entry #{entry.id} is now {format_duration_minutes(entry.minutes)}."
+
+
+async def unlog(deps: Deps, user_id: str, args: list[str]) -> str:
+    entry_id = _entry_id(args[0]) if args else None
+    if entry_id is None:
+        return "Write `/support unlog #17` (see `/support entries SUP-42` for the numbers)."
+    await deps.timesheet.delete(entry_id, user_id)
+    return f"Time entry #{entry_id} is deleted; the ticket's event log keeps what it was."

@@ -19,7 +19,7 @@ from bot.ids import Action, Block, Callback
 from bot.policy import Policy, parse_config
 from bot.standin import SlackStandIn
 from bot.standin.payloads import datepicker_value, multi_users_select_value, text_value, view_submission
-from models import IssuedStatement, Ticket, TimeEntry
+from models import IssuedStatement, Ticket, TicketEvent, TimeEntry
 from tests.conftest import EXAMPLE_POLICY, ROOT, RunningBot, start_bot
 from tests.e2e.journey import click, command, raise_ticket
 
@@ -279,3 +279,19 @@ async def test_the_statement_command_for_each_kind_of_contract(
     )
     unknown = cli(sqlite_url, "statement", "--customer", "wayne", "--month", "2026-11")
     assert unknown.returncode == 2 and "no customer 'wayne'" in unknown.stderr
+
+
+async def test_entries_are_corrected_or_deleted_by_whoever_logged_them_or_a_lead(running: RunningBot) -> None:
+    ticket = await raise_ticket(running, user="U0KEY1")
+    await command(running, "U0ENG1", f"log SUP-{ticket.id} 45m first look")
+    (entry,) = await TimeEntry.all()
+    listed = await command(running, "U0ENG2", f"entries SUP-{ticket.id}")
+    assert f"`#{entry.id}`" in listed and "45m" in listed and "first look" in listed
+    assert "Only the support team" in await command(running, "U0KEY1", f"entries SUP-{ticket.id}")
+    assert "Only whoever logged the time" in await command(running, "U0ENG2", f"correct #{entry.id} 30m")
+    assert (await TimeEntry.get(id=entry.id)).minutes == 45
+    assert "is now 30m" in await command(running, "U0ENG1", f"correct #{entry.id} 30m")
+    assert "is deleted" in await command(running, "U0LEAD", f"unlog #{entry.id}")
+    assert await TimeEntry.all().count() == 0
+    kinds = [e.kind for e in await TicketEvent.filter(ticket_id=ticket.id).order_by("id")]
+    assert kinds[-3:] == ["time_logged", "time_corrected", "time_deleted"]
