@@ -16,6 +16,7 @@ from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable, Worker
 from bot.notifier import Notifier
 from bot.outbox.alerts import OperatorAlerts
+from bot.outbox.digests import Digests
 from bot.outbox.home import HomeScreen
 from bot.outbox.pages import PageOutbox
 from bot.outbox.reporter import ReporterNews
@@ -30,6 +31,7 @@ from bot.services.pages import PageActions
 from bot.services.queries import TicketQueries
 from bot.services.reclassify import Reclassify
 from bot.services.replies import CustomerReplies
+from bot.services.reporting import Reporting
 from bot.services.roles import Roles
 from bot.services.sla import SlaService
 from bot.services.statements import Statements
@@ -54,6 +56,7 @@ class Secondline:
     client: AsyncWebClient
     deps: Deps
     housekeeping: Housekeeping
+    digests: Digests
     worker: Worker
     redis: Redis | None
     startup: StartupCheck
@@ -85,6 +88,9 @@ def build(
     housekeeping = Housekeeping(clock, jobs, deliveries)
     home = HomeScreen(policy, roles, queries, notifier, jobs)
     timesheet = Timesheet(policy, clock, jobs, roles, queries, directory, deliveries)
+    statements = Statements(policy, clock, roles, timesheet)
+    reporting = Reporting(policy, clock, statements)
+    digests = Digests(policy, clock, jobs, reporting, notifier, deliveries)
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -99,7 +105,8 @@ def build(
         directory=directory,
         notifier=notifier,
         timesheet=timesheet,
-        statements=Statements(policy, clock, roles, timesheet),
+        statements=statements,
+        reporting=reporting,
         home=home,
         deliveries=deliveries,
     )
@@ -121,6 +128,7 @@ def build(
         .on(kinds.LadderStepDue, ladder.fire_step)
         .on(kinds.DeliverPage, pages_out.deliver)
         .on(kinds.RedrawPage, pages_out.redraw)
+        .on(kinds.DigestDue, digests.run)
         .on(kinds.Housekeeping, housekeeping.run)
         .check()
     )
@@ -135,5 +143,5 @@ def build(
     worker = Worker(jobs, clock, table)
     startup = StartupCheck(api, policy, clock)
     return Secondline(
-        settings, policy, clock, bolt, client, deps, housekeeping, worker, redis, startup, run_worker
+        settings, policy, clock, bolt, client, deps, housekeeping, digests, worker, redis, startup, run_worker
     )

@@ -76,6 +76,13 @@ class Notifier:
         channel = str(answer.get("channel") or "")
         await self.api.upload(channel, filename, content, title=title or filename)
 
+    async def send_report(self, to: str, text: str, files: list[tuple[str, str | bytes]]) -> None:
+        """A message and its files in a channel (the bot must be a member) or a person's DM."""
+        answer = await self.api.call("chat.postMessage", channel=to, text=text, unfurl_links=False)
+        channel = str(answer.get("channel") or to)
+        for filename, content in files:
+            await self.api.upload(channel, filename, content, title=filename)
+
     async def timezone_of(self, user_id: str, default: str) -> str:
         """A person's timezone from their Slack profile; `default` if Slack cannot say."""
         profile = await self._user(user_id)

@@ -27,6 +27,8 @@ class Do(StrEnum):
     EDIT_TIME = "edit_time"
     WAIVE = "waive"
     STATEMENT = "statement"
+    REPORT = "report"
+    SIMULATE = "simulate"
 
 
 class Role(StrEnum):
@@ -58,6 +60,8 @@ DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
     Do.EDIT_TIME: (Role.LOGGER, Role.ESCALATION),
     Do.WAIVE: (Role.OWNER, Role.ESCALATION),
     Do.STATEMENT: (Role.ESCALATION, Role.ACCOUNT_MANAGER),
+    Do.REPORT: (Role.ESCALATION, Role.ACCOUNT_MANAGER),
+    Do.SIMULATE: (Role.ESCALATION,),
 }
 
 ROLE_WORDS = {
@@ -89,6 +93,8 @@ ACTION_WORDS = {
     Do.EDIT_TIME: "correct or delete a time entry",
     Do.WAIVE: "waive a ticket's charges",
     Do.STATEMENT: "get a customer's statement",
+    Do.REPORT: "get the support report",
+    Do.SIMULATE: "simulate a ticket",
 }
 
 

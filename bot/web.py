@@ -110,6 +110,7 @@ async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
             await bot.worker.queue.requeue_failed(FIXABLE)
         await bot.deps.directory.resolve_all()
         await bot.housekeeping.schedule()
+        await bot.digests.schedule_all()
         if bot.redis is not None:
             try:
                 await bot.redis.ping()

@@ -16,6 +16,7 @@ from bot.services.pages import PageActions
 from bot.services.queries import TicketQueries
 from bot.services.reclassify import Reclassify
 from bot.services.replies import CustomerReplies
+from bot.services.reporting import Reporting
 from bot.services.roles import Roles
 from bot.services.sla import SlaService
 from bot.services.statements import Statements
@@ -69,5 +70,6 @@ class Deps:
     notifier: Notifier
     timesheet: Timesheet
     statements: Statements
+    reporting: Reporting
     home: HomeScreen
     deliveries: Deliveries

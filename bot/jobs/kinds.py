@@ -175,6 +175,18 @@ class RedrawPage(TicketJob):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DigestDue(JobPayload):
+    """A scheduled digest's run (`digest` is the policy entry's stable key, `run_at` its ISO instant)."""
+
+    kind: ClassVar[str] = "digest"
+    digest: str
+    run_at: str
+
+    def dedupe_key(self) -> str:
+        return f"digest:{self.digest}"  # one pending run per digest, whichever replica scheduled it
+
+
+@dataclass(frozen=True, kw_only=True)
 class Housekeeping(JobPayload):
     kind: ClassVar[str] = "housekeeping"
 
@@ -194,6 +206,7 @@ KINDS: tuple[type[JobPayload], ...] = (
     LadderStepDue,
     DeliverPage,
     RedrawPage,
+    DigestDue,
     Housekeeping,
 )
 BY_NAME: dict[str, type[JobPayload]] = {kind.kind: kind for kind in KINDS}

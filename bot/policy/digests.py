@@ -6,6 +6,8 @@ digests:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Literal
 
 from croniter import croniter
@@ -20,6 +22,12 @@ class DigestSpec(Strict):
     timezone: str = "UTC"
     period: Literal["week", "month"]
     to: list[str] = Field(min_length=1)  # channel ids (C…, G…) or user ids (U…, W…)
+
+    @property
+    def key(self) -> str:
+        """Stable while the entry is unchanged, whatever its place in the list: names its scheduled runs."""
+        text = json.dumps([self.cron, self.timezone, self.period, sorted(self.to)])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @field_validator("cron")
     @classmethod

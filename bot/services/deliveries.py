@@ -24,5 +24,8 @@ class Deliveries:
             return False
         return True
 
+    async def seen(self, event_id: str) -> bool:
+        return await ProcessedEvent.exists(event_id=event_id)
+
     async def forget_old(self) -> int:
         return await ProcessedEvent.filter(at__lt=self.clock.now() - KEEP_FOR).delete()
