@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
@@ -15,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.signature import SignatureVerifier
+from tortoise.functions import Count
 
 from bot import db, metrics
 from bot.app import Secondline
@@ -23,6 +26,7 @@ from bot.logs import redact
 from bot.slack.errors import BROKEN_INSTALL, DESTINATION_GONE
 from bot.startup import StartupProblem
 from bot.wellformed import well_formed
+from models import Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +52,12 @@ def web_app(bot: Secondline) -> web.Application:
             # Slack shows a slash command's or action's plain-text answer to the user.
             return web.Response(status=200, text=APOLOGY)
         metrics.REQUESTS.labels("ok").inc()
-        return await to_aiohttp_response(await bot.bolt.async_dispatch(await to_bolt_request(request)))
+        started = bot.clock.monotonic()
+        answer = await to_aiohttp_response(await bot.bolt.async_dispatch(await to_bolt_request(request)))
+        metrics.ACK_SECONDS.labels(_surface(body, request.content_type)).observe(
+            bot.clock.monotonic() - started
+        )
+        return answer
 
     async def healthz(request: web.Request) -> web.Response:
         try:
@@ -68,6 +77,10 @@ def web_app(bot: Secondline) -> web.Application:
         return web.json_response(answer)
 
     async def metrics_page(request: web.Request) -> web.Response:
+        try:
+            await asyncio.wait_for(_read_gauges(bot), timeout=2)
+        except Exception as exc:  # the counters still answer; the gauges keep their last reading
+            log.warning("metrics: could not read the open tickets and jobs (%s)", exc)
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app.router.add_post("/slack/events", slack_events)
@@ -75,6 +88,38 @@ def web_app(bot: Secondline) -> web.Application:
     app.router.add_get("/metrics", metrics_page)
     app.cleanup_ctx.append(lambda _app: lifecycle(bot))
     return app
+
+
+async def _read_gauges(bot: Secondline) -> None:
+    rows = (
+        await Ticket.filter(status__in=[TicketStatus.OPEN, TicketStatus.WAITING])
+        .annotate(count=Count("id"))
+        .group_by("priority", "status", "plan")
+        .values("priority", "status", "plan", "count")
+    )
+    metrics.OPEN_TICKETS.clear()
+    for row in rows:
+        metrics.OPEN_TICKETS.labels(row["priority"], str(row["status"]), row["plan"]).set(row["count"])
+    pending, waited, failed = await bot.worker.queue.gauges()
+    metrics.JOBS_PENDING.set(pending)
+    metrics.OLDEST_OVERDUE_SECONDS.set(waited)
+    metrics.JOBS_FAILED_NOW.set(failed)
+
+
+def _surface(body: str, content_type: str) -> str:
+    """Which kind of Slack request it was, for the ack-latency histogram."""
+    if content_type == "application/json":
+        return "event"
+    form = parse_qs(body)
+    if "command" in form:
+        return "command"
+    try:
+        kind = json.loads(form.get("payload", ["{}"])[0]).get("type")
+    except (json.JSONDecodeError, AttributeError):
+        return "other"
+    return {"block_actions": "action", "view_submission": "view", "shortcut": "shortcut"}.get(
+        str(kind), "shortcut" if kind == "message_action" else "other"
+    )
 
 
 def _signed(verifier: SignatureVerifier, body: str, headers: Any) -> bool:

@@ -215,5 +215,14 @@ class JobQueue:
             self._wake(now)
         return count
 
+    async def gauges(self) -> tuple[int, float, int]:
+        """Pending jobs, how long the oldest due one has waited, failed jobs: index-only, for /metrics."""
+        now = self.clock.now()
+        pending = await Job.filter(_pending()).count()
+        oldest = await Job.filter(_pending(), due_at__lte=now).order_by("due_at").only("id", "due_at").first()
+        failed = await Job.filter(status=JobStatus.FAILED).count()
+        waited = (now - oldest.due_at).total_seconds() if oldest else 0.0
+        return pending, waited, failed
+
     async def forget_failed(self, before: datetime) -> int:
         return await Job.filter(status=JobStatus.FAILED, failed_at__lt=before).delete()

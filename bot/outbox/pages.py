@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot import blocks
+from bot import blocks, metrics
 from bot.clock import Clock
 from bot.durations import format_duration
 from bot.jobs.kinds import DeliverPage, RedrawPage
@@ -63,6 +63,7 @@ class PageOutbox:
             )
             page.fell_back = True
         page.sent_at = self.clock.now()
+        metrics.PAGE_LAG_SECONDS.observe(max(0.0, (page.sent_at - page.due_at).total_seconds()))
         log.info(
             "%s page to %s delivered %s after it was due",
             ticket.ref,

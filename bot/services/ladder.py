@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
+from bot import metrics
 from bot.clock import Clock
 from bot.durations import format_duration
 from bot.jobs.kinds import DeliverPage, LadderStepDue, NotifyReporter, ThreadNote
@@ -149,6 +150,7 @@ class Ladder:
                 log.info("%s step %s already paged %s", request.ticket.ref, request.step_key, recipient)
                 continue
             pages.append(page)
+            metrics.PAGES.labels(request.level).inc()
             late_by = f", late by {format_duration(now - request.due_at)}" if late else ""
             log.info(
                 "%s paged %s (%s level, step %s%s)",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import sla_time
+from bot import metrics, sla_time
 from bot.clock import Clock
 from bot.jobs.kinds import SlaThreshold
 from bot.jobs.queue import JobQueue
@@ -183,6 +183,7 @@ class SlaService:
                 await sla_clock.save()
                 await self._log(ticket, now, None, f"{timer.clock}_breached", sla_clock)
                 log.info("%s %s target breached", ticket.ref, CLOCK_LABELS[timer.clock])
+                metrics.SLA_BREACHES.labels(timer.clock, ticket.priority).inc()
             elif timer.percent == sla_time.AT_RISK:
                 await self._log(ticket, now, None, f"{timer.clock}_at_risk", sla_clock)
             await announce(self.jobs, ticket.id, note=threshold_note(timer))

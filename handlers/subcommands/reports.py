@@ -33,7 +33,10 @@ async def report(deps: Deps, user_id: str, args: list[str]) -> str:
             return REPORT_USAGE
         deps.roles.require_for_customer(Do.REPORT, user_id, customer)
     timezone = await deps.notifier.timezone_of(user_id, "UTC")
-    start, end, label = period_of(period, deps.clock.now(), timezone)
+    try:
+        start, end, label = period_of(period, deps.clock.now(), timezone)
+    except ValueError:
+        return f"{escape(period)!r} is not a month. {REPORT_USAGE}"
     bundle = await deps.reporting.bundle(start, end, label, customer=customer, timezone=timezone)
     files: list[tuple[str, str | bytes]] = [
         (f"{bundle.filename}.png", bundle.png),

@@ -58,7 +58,7 @@ def test_files_without_the_new_keys_keep_loading() -> None:
         ),
         (
             '{key: gdpr, label: "General GDPR questions"',
-            "{key: Gdpr!, label: \"General GDPR questions\"",
+            '{key: Gdpr!, label: "General GDPR questions"',
             "key: Gdpr!",
             "scope.not_covered.6.key: String should match pattern",
         ),
