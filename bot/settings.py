@@ -10,6 +10,19 @@ from pathlib import Path
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite://data/secondline.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Every variable the bot reads (the README's settings table, compose.yaml and the systemd example use these).
+ENV_VARS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "SUPPORT_CONFIG",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "PORT",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+)
 LOG_FORMATS = ("text", "json")
 
 
