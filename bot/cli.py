@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import db
 from bot.clock import SystemClock
 from bot.policy import ConfigError, Policy, load_config
+from bot.policy.calendars import check_timezone
 from bot.settings import SettingsError, data_sources
 
 if TYPE_CHECKING:
@@ -179,7 +179,6 @@ def _day(text: str, option: str) -> date:
 
 def _zone(name: str) -> str:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"--timezone: {name!r} is not an IANA timezone such as America/Chicago") from exc
-    return name
+        return check_timezone(name)
+    except ValueError as exc:
+        raise UsageError(f"--timezone: {exc}") from exc
