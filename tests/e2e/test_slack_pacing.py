@@ -30,6 +30,8 @@ STORM = (
     "Mobile app crashes",
     "Passwords cannot be reset",
 )
+# Pacing is the transport's, whatever the database: these run on SQLite only.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 BURST = 3  # messages a conversation may take at once (bot/slack/budgets.py); then one a second
 
 

@@ -1,7 +1,8 @@
 """Start-up of a real `python -m bot`, as the operator sees it: what is wrong, in one line, and an exit code;
 or, when only Slack is unwell, a bot that starts anyway and says so on /healthz.
 
-Scenarios of one kind run side by side (each process start costs about a second).
+Scenarios of one kind run side by side (each process start costs about a second); Slack answering 429 or
+5xx at start is tested in-process, through the same HTTP endpoint and start-up.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.policy import load_config
+from bot.clock import FakeClock
+from bot.db import MIGRATION_LOCK_KEY
+from bot.policy import Policy, load_config
 from bot.standin import SlackStandIn
-from tests.conftest import BOT_TOKEN, EXAMPLE_POLICY, ROOT, seed_workspace
+from tests.conftest import BOT_TOKEN, EXAMPLE_POLICY, ROOT, seed_workspace, start_bot
 from tests.e2e.launch import Exited, Launch, bot_env
 from tests.e2e.processes import free_port
 
@@ -155,33 +158,36 @@ async def test_a_file_that_is_not_a_database_stops_the_start_with_one_line(
     async with SlackStandIn(token=BOT_TOKEN) as standin:
         seed_workspace(standin, load_config(EXAMPLE_POLICY))
         bot = await launches(standin.base_url, DATABASE_URL=f"sqlite://{not_a_database}").start()
-        exited = await bot.exited(timeout=5)  # a failed start takes about a second
+        exited = await bot.exited(timeout=4)  # a failed start takes about a second
     assert "cannot open the database" in the_one_line(exited, "DATABASE_URL")
+
+
+async def test_slack_unreachable_at_start_starts_the_bot_degraded(launches: Callable[..., Launch]) -> None:
+    bot = await launches(f"http://127.0.0.1:{free_port()}/api/").start()  # nothing listens there
+    assert await bot.healthy() == {"ok": True, "degraded": [NOT_ANSWERED]}
+    exited = await bot.stop()
+    assert exited.returncode == 0 and "Traceback" not in exited.stderr, exited.stderr
+    (warning,) = exited.naming("WARNING")
+    assert "Slack did not answer the start-up check" in warning and "starting anyway" in warning
 
 
 SLACK_UNWELL: dict[str, Prepare] = {
     "429 on auth.test": lambda s: s.fail("auth.test", status=429, times=None, retry_after=30),
-    "503 on conversations.info": lambda s: s.fail("conversations.info", status=503, times=None),
+    "503 on auth.test": lambda s: s.fail("auth.test", status=503, times=None),
+    "500 on conversations.info": lambda s: s.fail("conversations.info", status=500, times=None),
 }
 
 
-async def test_slack_unreachable_or_unwell_at_start_starts_the_bot_degraded(
-    launches: Callable[..., Launch],
+@pytest.mark.parametrize("unwell", list(SLACK_UNWELL.values()), ids=list(SLACK_UNWELL))
+async def test_slack_unwell_at_start_starts_the_bot_degraded(
+    standin: SlackStandIn, sqlite_url: str, clock: FakeClock, policy: Policy, unwell: Prepare
 ) -> None:
-    async with AsyncExitStack() as stack:
-        found = await standins(stack, list(SLACK_UNWELL.values()))
-        launched = {what: launches(s.base_url) for what, s in zip(SLACK_UNWELL, found, strict=True)}
-        launched["unreachable"] = launches(f"http://127.0.0.1:{free_port()}/api/")  # nothing listens there
-        for one in launched.values():
-            await one.start()
-        answers = {what: await one.healthy() for what, one in launched.items()}
-        exits = {what: await one.stop() for what, one in launched.items()}
-    for what, answer in answers.items():
-        assert answer == {"ok": True, "degraded": [NOT_ANSWERED]}, (what, answer)
-        assert exits[what].returncode == 0, (what, exits[what].stderr)
-        assert "Traceback" not in exits[what].stderr, exits[what].stderr
-        (warning,) = exits[what].naming("WARNING")
-        assert "starting anyway" in warning, warning
+    """In-process, through the real HTTP endpoint: the same start-up as a process (bot/web.py lifecycle)."""
+    unwell(standin)
+    async for running in start_bot(standin, sqlite_url, clock, policy):
+        async with running.slack.session.get(running.server.make_url("/healthz")) as response:
+            assert response.status == 200
+            assert await response.json() == {"ok": True, "degraded": [NOT_ANSWERED]}
 
 
 EMAIL_POLICY = EXAMPLE_POLICY.read_text().replace("manager: [U0MGR]", "manager: [pat.manager@vendor.example]")
@@ -233,9 +239,7 @@ async def test_sigterm_while_slack_never_answers_the_start_up_check_stops_within
     assert exited.returncode == 0
 
 
-async def started_together(launched: list[Launch]) -> list[dict[str, object]]:
-    for one in launched:
-        await one.start()
+async def all_healthy_then_stopped(launched: list[Launch]) -> list[dict[str, object]]:
     answers = await asyncio.gather(*(one.healthy() for one in launched))
     for one in launched:
         exited = await one.stop()
@@ -259,11 +263,44 @@ async def applied_migrations(database_url: str) -> list[tuple[str, str]]:
 MIGRATIONS = sorted(("models", path.stem) for path in (ROOT / "models" / "migrations").glob("[0-9]*.py"))
 
 
-async def test_three_replicas_started_together_on_an_empty_database_all_become_healthy(
-    launches: Callable[..., Launch], database_url: str
+@pytest.mark.postgres
+async def test_three_replicas_started_together_on_an_empty_postgres_migrate_in_turn_and_all_become_healthy(
+    launches: Callable[..., Launch], postgres_url: str
+) -> None:
+    # The test holds the migration lock while the replicas start, so all three reach it at once and must
+    # queue; released, they migrate one after another (left to chance, their starts rarely overlap).
+    holder = await asyncpg.connect(postgres_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        async with SlackStandIn(token=BOT_TOKEN) as standin:
+            seed_workspace(standin, load_config(EXAMPLE_POLICY))
+            replicas = [await launches(standin.base_url, DATABASE_URL=postgres_url).start() for _ in range(3)]
+
+            async def waiting() -> int:
+                return int(
+                    await holder.fetchval(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    )
+                )
+
+            for _ in range(400):
+                if await waiting() == 3:
+                    break
+                await asyncio.sleep(0.025)
+            assert await waiting() == 3, "the replicas did not queue for the migration lock"
+            assert [await one.healthz() for one in replicas] == [None] * 3  # none serves before migrating
+            await holder.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+            assert await all_healthy_then_stopped(replicas) == [{"ok": True}] * 3
+    finally:
+        await holder.close()
+    assert await applied_migrations(postgres_url) == MIGRATIONS  # each applied once
+
+
+async def test_three_replicas_started_together_on_one_sqlite_file_all_become_healthy(
+    launches: Callable[..., Launch], sqlite_url: str
 ) -> None:
     async with SlackStandIn(token=BOT_TOKEN) as standin:
         seed_workspace(standin, load_config(EXAMPLE_POLICY))
-        replicas = [launches(standin.base_url, DATABASE_URL=database_url) for _ in range(3)]
-        assert await started_together(replicas) == [{"ok": True}] * 3
-    assert await applied_migrations(database_url) == MIGRATIONS  # each applied once, by one of them
+        replicas = [await launches(standin.base_url, DATABASE_URL=sqlite_url).start() for _ in range(3)]
+        assert await all_healthy_then_stopped(replicas) == [{"ok": True}] * 3
+    assert await applied_migrations(sqlite_url) == MIGRATIONS

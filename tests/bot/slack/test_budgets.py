@@ -34,6 +34,7 @@ async def spend(instance: Budgets, method: str, **args: str) -> list[float]:
     return [await pacer.reserve() for _, pacer in instance.for_call(method, args)]
 
 
+@pytest.mark.redis
 async def test_two_instances_share_one_conversation_and_one_workspace_budget(
     clock: FakeClock, shared_redis: tuple[aioredis.Redis, aioredis.Redis], prefix: str
 ) -> None:
@@ -65,6 +66,7 @@ async def test_a_page_skips_the_workspace_budget_but_keeps_to_its_conversation(c
     assert names == ["chat.postMessage", "conversation:U0LEAD"]
 
 
+@pytest.mark.redis
 async def test_a_429_to_one_instance_holds_back_the_conversation_for_all(
     standin: SlackStandIn,
     clock: FakeClock,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import redis.asyncio as aioredis
 
 from bot.clock import FakeClock
@@ -39,6 +40,7 @@ async def test_without_redis_a_profile_is_asked_once_an_hour_per_process(
     assert asked(standin, person) == 3
 
 
+@pytest.mark.redis
 async def test_two_instances_sharing_redis_ask_slack_once_for_the_hour(
     standin: SlackStandIn,
     clock: FakeClock,
@@ -57,6 +59,7 @@ async def test_two_instances_sharing_redis_ask_slack_once_for_the_hour(
         await shared_redis[0].delete(KEY_PREFIX + person)
 
 
+@pytest.mark.redis
 async def test_when_redis_dies_a_profile_is_asked_again_once_and_kept_in_the_process(
     standin: SlackStandIn, clock: FakeClock, person: str, private_redis: PrivateRedis
 ) -> None:
