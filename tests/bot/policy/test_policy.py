@@ -120,3 +120,101 @@ def test_check_config_command(tmp_path: Path) -> None:
     assert failed.stderr.strip().splitlines() == [
         f"error: {bad}: line 31: customers.acme.plan: unknown plan 'gold'"
     ]
+
+
+ROTATION = "lead: {rotation: [%s], handoff: '%s', timezone: %s}"
+ROTATION_BLOCK = """lead:
+      rotation: [%s]
+      handoff: '%s'
+      timezone: %s"""
+GOOD = ("U0LEAD, U0ENG1", "0 9 * * MON", "America/Chicago")
+
+
+@pytest.mark.parametrize(
+    ("rotation", "expected"),
+    [
+        (
+            ROTATION % ("U0LEAD, bob", "0 9 * * MON", "UTC"),
+            "line 19: escalation.levels.lead.rotation.1: 'bob' is neither a Slack user id (U…) nor an e-mail",
+        ),
+        (
+            ROTATION_BLOCK % ("U0LEAD, bob", "0 9 * * MON", "UTC"),
+            "line 20: escalation.levels.lead.rotation.1: 'bob' is neither a Slack user id (U…) nor an e-mail",
+        ),
+        (
+            ROTATION_BLOCK % ("U0LEAD, U0ENG1", "0 25 * * MON", "UTC"),
+            "line 21: escalation.levels.lead.handoff: '0 25 * * MON' is not a cron expression like",
+        ),
+        (
+            ROTATION_BLOCK % ("U0LEAD, U0ENG1", "0 9 * * MON", "Central"),
+            "line 22: escalation.levels.lead.timezone: 'Central' is not an IANA timezone",
+        ),
+    ],
+    ids=["person", "person-block-style", "handoff", "timezone"],
+)
+def test_mistakes_inside_an_on_call_rotation_read_like_the_others(rotation: str, expected: str) -> None:
+    for good in (ROTATION % GOOD, ROTATION_BLOCK % GOOD):
+        assert parse_config(_broken("lead: [U0LEAD]", good)).escalation.levels["lead"]
+    with pytest.raises(ConfigError) as error:
+        parse_config(_broken("lead: [U0LEAD]", rotation), "policy.yml")
+    message = str(error.value)
+    assert message.startswith(f"policy.yml: {expected}"), message
+    assert "more problems" not in message  # not both shapes' complaints (a list of people, a rotation)
+
+
+def test_an_unknown_top_level_key_is_named_at_its_line_with_a_suggestion() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(_broken("customers:", "custmers:"), "policy.yml")
+    assert str(error.value).startswith(
+        "policy.yml: line 31: custmers: unknown key; did you mean 'customers'?"
+    )
+    with pytest.raises(ConfigError) as error:
+        parse_config(FOUNDATION.read_text() + "escalaton_notes: call Bob\n", "policy.yml")
+    assert str(error.value).startswith("policy.yml: line 33: escalaton_notes: unknown key; did you mean")
+    with pytest.raises(ConfigError) as error:
+        parse_config(FOUNDATION.read_text() + "zzz: 1\n", "policy.yml")
+    message = str(error.value)
+    assert (
+        message.startswith("policy.yml: line 33: zzz: unknown key (known keys: ") and "customers" in message
+    )
+
+
+def test_a_ladder_step_after_a_target_the_plan_does_not_set_is_an_error() -> None:
+    # The foundation's plans set no resolution target: a step after it would never fire.
+    with pytest.raises(ConfigError) as error:
+        parse_config(_broken("after: 2h", "after: resolution"), "policy.yml")
+    assert str(error.value) == (
+        "policy.yml: line 25: escalation.ladder.P1.1.after: plan 'standard' has no resolution target for "
+        "P1, so this step would never fire; set one, or page after a time"
+    )
+    own_ladder = (
+        "    calendar: always\n    ladder:\n      default:\n        - {page: lead, after: resolution}\n"
+    )
+    with pytest.raises(ConfigError) as error:
+        parse_config(_broken("    calendar: always\n", own_ladder), "policy.yml")
+    assert str(error.value).startswith(
+        "policy.yml: line 18: plans.enterprise.ladder.default.0.after: plan 'enterprise' has no resolution "
+        "target for P1, P2, P3, P4"
+    )
+    targets = "{P1: 30m, P2: 30m, P3: 30m, P4: 30m}\n"
+    with_resolution = _broken("    calendar: always\n", own_ladder).replace(
+        f"    first_response: {targets}", f"    first_response: {targets}    resolution: {targets}", 1
+    )
+    assert parse_config(with_resolution).plans["enterprise"].ladder  # with the target set, it is fine
+
+
+def test_check_config_prints_a_rotation_mistake_as_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text(_broken("lead: [U0LEAD]", ROTATION % ("U0LEAD, bob", "0 9 * * MON", "UTC")))
+    failed = subprocess.run(
+        [sys.executable, "-m", "bot", "check-config", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert failed.returncode == 2
+    assert failed.stderr.strip().splitlines() == [
+        f"error: {bad}: line 19: escalation.levels.lead.rotation.1: 'bob' is neither a Slack user id (U…) "
+        "nor an e-mail address"
+    ]

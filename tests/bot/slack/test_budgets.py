@@ -1,0 +1,87 @@
+"""Slack's rate limits as budgets shared by every bot instance through Redis: what one instance spends, or
+is refused with a 429, the others cannot spend; without Redis each process keeps its own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.clock import FakeClock
+from bot.slack import budgets
+from bot.slack.budgets import CONVERSATION, Budgets
+from bot.slack.errors import SlackBusy
+from bot.standin import SlackStandIn
+from tests.bot.slack.conftest import slack_api
+
+
+@pytest.fixture
+async def prefix(
+    monkeypatch: pytest.MonkeyPatch, shared_redis: tuple[aioredis.Redis, aioredis.Redis]
+) -> AsyncIterator[str]:
+    """Keys of this test's own (the workspace-wide ones are shared with real bots in other tests)."""
+    name = f"test:budgets:{uuid.uuid4().hex}:"
+    monkeypatch.setattr(budgets, "KEY_PREFIX", name)
+    yield name
+    async for key in shared_redis[0].scan_iter(match=f"{name}*"):
+        await shared_redis[0].delete(key)
+
+
+async def spend(instance: Budgets, method: str, **args: str) -> list[float]:
+    """Reserve once from each budget the call spends from; the waits, in order."""
+    return [await pacer.reserve() for _, pacer in instance.for_call(method, args)]
+
+
+@pytest.mark.redis
+async def test_two_instances_share_one_conversation_and_one_workspace_budget(
+    clock: FakeClock, shared_redis: tuple[aioredis.Redis, aioredis.Redis], prefix: str
+) -> None:
+    first, second = (Budgets(redis, clock) for redis in shared_redis)
+    for _ in range(CONVERSATION.burst):
+        assert await spend(first, "chat.postMessage", channel="U0KEY1") == [0.0, 0.0]
+    post_budget, conversation = await spend(second, "chat.postMessage", channel="U0KEY1")
+    assert post_budget == 0.0 and conversation == pytest.approx(1.0)  # the DM's burst is spent
+    assert await spend(second, "chat.postMessage", channel="U0KEY2") == [0.0, 0.0]  # another person
+    for n in range(5):  # chat.update: a burst of 5 for the whole workspace, spent by both in turn
+        assert await spend((first, second)[n % 2], "chat.update", channel="C0SUPPORT") == [0.0]
+    (wait,) = await spend(first, "chat.update", channel="C0SUPPORT")
+    assert wait == pytest.approx(1.5)  # 40 a minute
+
+
+async def test_without_redis_each_process_keeps_its_own(clock: FakeClock) -> None:
+    first, second = Budgets(None, clock), Budgets(None, clock)
+    for _ in range(CONVERSATION.burst):
+        await spend(first, "chat.postMessage", channel="U0KEY1")
+    assert (await spend(first, "chat.postMessage", channel="U0KEY1"))[1] > 0
+    assert await spend(second, "chat.postMessage", channel="U0KEY1") == [0.0, 0.0]
+
+
+async def test_a_page_skips_the_workspace_budget_but_keeps_to_its_conversation(clock: FakeClock) -> None:
+    instance = Budgets(None, clock)
+    names = [name for name, _ in instance.for_call("chat.postMessage", {"channel": "U0LEAD"}, urgent=True)]
+    assert names == ["conversation:U0LEAD"]
+    names = [name for name, _ in instance.for_call("chat.postMessage", {"channel": "U0LEAD"})]
+    assert names == ["chat.postMessage", "conversation:U0LEAD"]
+
+
+@pytest.mark.redis
+async def test_a_429_to_one_instance_holds_back_the_conversation_for_all(
+    standin: SlackStandIn,
+    clock: FakeClock,
+    shared_redis: tuple[aioredis.Redis, aioredis.Redis],
+    prefix: str,
+) -> None:
+    first, second = (slack_api(standin, clock, redis) for redis in shared_redis)
+    standin.fail("chat.postMessage", status=429, retry_after=7)
+    with pytest.raises(SlackBusy):
+        await first.call("chat.postMessage", channel="U0KEY1", text="Your ticket SUP-1 is saved")
+    (_, held), (_, other) = (
+        second.budgets.for_call("chat.postMessage", {"channel": "U0KEY1"})[-1],
+        second.budgets.for_call("chat.postMessage", {"channel": "U0KEY2"})[-1],
+    )
+    assert await held.reserve() == pytest.approx(7.0, abs=1.0)  # Retry-After, for every instance
+    assert await other.reserve() == 0.0  # only that conversation: Slack limits each on its own
+    clock.advance(8)
+    assert await held.reserve() == 0.0
