@@ -77,9 +77,24 @@ async def migration_lock(database_url: str) -> AsyncIterator[None]:
         lock.close()
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_sqlite_file(database_url: str) -> None:
+    """A file that is not an SQLite database would hang Tortoise's SQLite client: refuse it at once."""
+    if not database_url.startswith("sqlite://") or ":memory:" in database_url:
+        return
+    path = Path(database_url.removeprefix("sqlite://"))
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as file:
+            if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise ValueError(f"{path} is not an SQLite database")
+
+
 async def start_database(database_url: str) -> None:
     """Apply pending migrations, connect, and prove the database answers (Tortoise connects lazily)."""
     _ensure_sqlite_dir(database_url)
+    _check_sqlite_file(database_url)
     config = tortoise_config(database_url)
     async with migration_lock(database_url):
         await migrate(config=config)

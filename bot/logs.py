@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 # A password inside a connection URL, a Slack token, a `password=...` pair: shown as ***.
 _SECRETS = (
-    (re.compile(r"(?P<keep>://[^/\s:@]+:)[^@\s/]+(?=@)"), r"\g<keep>***"),
+    (re.compile(r"(?P<keep>://[^/\s:@]*:)[^@\s/]+(?=@)"), r"\g<keep>***"),  # user optional: redis://:pw@h
     (re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+"), "xox*-***"),
     (re.compile(r"\bxapp-[A-Za-z0-9-]+"), "xapp-***"),
     (re.compile(r"(?P<keep>['\"]?password['\"]?\s*[:=]\s*['\"]?)[^'\",\s}]+", re.IGNORECASE), r"\g<keep>***"),

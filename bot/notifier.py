@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.services.errors import LookupFailed
 from bot.slack.api import SlackApi
 from bot.slack.errors import SlackBusy, SlackRefused
 from bot.slack.people import PeopleCache
@@ -110,12 +111,16 @@ class Notifier:
         return profile
 
     async def lookup_email(self, email: str) -> str | None:
-        """A Slack user id for an e-mail in the policy file (needs the users:read.email scope)."""
+        """A Slack user id for an e-mail in the policy file (needs the users:read.email scope); None when
+        no Slack user has it. Raises LookupFailed when Slack could not say."""
         try:
             answer = await self.api.call("users.lookupByEmail", email=email)
-        except (SlackBusy, SlackRefused) as exc:
-            log.warning("users.lookupByEmail failed for %s: %s", email, exc)
-            return None
+        except SlackRefused as exc:
+            if exc.error == "users_not_found":
+                return None
+            raise LookupFailed(str(exc), known=exc.error == "missing_scope") from exc
+        except SlackBusy as exc:
+            raise LookupFailed(str(exc)) from exc
         return str((answer.get("user") or {}).get("id") or "") or None
 
     async def permalink(self, channel: str | None, ts: str | None) -> str | None:

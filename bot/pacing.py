@@ -179,6 +179,13 @@ return wait
 """
 
 
+class Outage:
+    """Whether Redis was already said to be unreachable: shared by a process's pacers, so an outage is one
+    log line rather than one per budget."""
+
+    noticed = False
+
+
 class RedisPacer:
     """The pacer shared by every replica through Redis (one Lua script per call, so atomic).
 
@@ -196,7 +203,9 @@ class RedisPacer:
         key: str,
         *,
         burst: int = DEFAULT_BURST,
+        outage: Outage | None = None,
     ) -> None:
+        self._outage = outage or Outage()
         self._clock = clock
         self._limits = _Limits.of(per_minute, burst)
         self._keys = [key, f"{key}:log"]
@@ -228,15 +237,18 @@ class RedisPacer:
         try:
             result = await self._script(keys=self._keys, args=args)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            if self._down_until is None:
+            if self._down_until is None and not self._outage.noticed:  # one line per outage, not per budget
+                self._outage.noticed = True
                 log.warning(
-                    "Redis unreachable for chat.update pacing (%s: %s); pacing this replica on its own",
+                    "Redis unreachable for the Slack rate budgets (%s: %s); pacing this replica on its own",
                     type(exc).__name__,
                     exc,
                 )
             self._down_until = now + _seconds_to_us(REDIS_RETRY_SECONDS)
             return None
         if self._down_until is not None:
-            log.info("Redis reachable again; chat.update pacing is shared across replicas again")
+            if self._outage.noticed:
+                log.info("Redis reachable again; the Slack rate budgets are shared across replicas again")
+                self._outage.noticed = False
             self._down_until = None
         return int(result)

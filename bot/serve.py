@@ -11,6 +11,8 @@ import contextlib
 import errno
 import logging
 import signal
+from collections.abc import Coroutine
+from typing import Any
 
 from aiohttp import web
 
@@ -33,7 +35,10 @@ async def serve(settings: Settings, policy: Policy) -> None:
         loop.add_signal_handler(sig, stop.set)
     runner = web.AppRunner(web_app(bot), access_log=None)
     try:
-        await runner.setup()  # runs start-up: migrations, database check, Slack check, worker
+        # Start-up (migrations, database check, Slack check, worker) stops at once on SIGTERM or SIGINT.
+        if not await _unless_stopped(runner.setup(), stop):
+            log.info("stopped during start-up")
+            return
         try:
             await web.TCPSite(runner, port=settings.port).start()
         except OSError as exc:
@@ -47,6 +52,21 @@ async def serve(settings: Settings, policy: Policy) -> None:
             await _close_socket_mode(bot, connecting)
     finally:
         await runner.cleanup()
+
+
+async def _unless_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:
+    """Run `work` unless `stop` is set first (then cancel it); True when it finished."""
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if task.done():
+        task.result()  # a start-up problem is raised here
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    return False
 
 
 def _socket_mode(bot: Secondline, settings: Settings) -> asyncio.Task[None]:

@@ -3,6 +3,7 @@ Slack being unreachable does not (a Slack outage must not stop a deploy): the ch
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -112,6 +113,15 @@ class StartupCheck:
                 "lists customer domains, which Slack answers only with that scope; add it and reinstall"
             ]
         return []
+
+    async def run_within(self, seconds: float) -> bool:
+        """`run`, but Slack taking longer than `seconds` counts as unreachable (checked again later)."""
+        try:
+            return await asyncio.wait_for(self.run(), seconds)
+        except TimeoutError:
+            self.health.reachable = False
+            log.warning("Slack did not answer the start-up check within %.0f s; starting anyway", seconds)
+            return False
 
     @property
     def healthy(self) -> bool:

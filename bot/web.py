@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 # Failed deliveries an operator's fix makes work: retried when the Slack check passes again.
 FIXABLE = DESTINATION_GONE | BROKEN_INSTALL
+DATABASE_START_SECONDS = 60.0  # migrations included; a database that never answers is a start-up problem
+STARTUP_CHECK_SECONDS = 5.0  # Slack not answering by then is "unreachable": start, and check again later
 
 
 def web_app(bot: Secondline) -> web.Application:
@@ -141,7 +143,7 @@ async def _socket_connected(bot: Secondline) -> bool:
 @contextlib.asynccontextmanager
 async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
     try:
-        await db.start_database(bot.settings.database_url)
+        await asyncio.wait_for(db.start_database(bot.settings.database_url), DATABASE_START_SECONDS)
     except Exception as exc:
         raise StartupProblem(
             f"DATABASE_URL {redact(bot.settings.database_url)}: cannot open the database "
@@ -151,7 +153,7 @@ async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
     bot.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=bot.client.timeout))
     tasks: list[asyncio.Task[None]] = []
     try:
-        if await bot.startup.run():  # raises StartupProblem on a definite misconfiguration
+        if await bot.startup.run_within(STARTUP_CHECK_SECONDS):  # StartupProblem: a definite misconfiguration
             await bot.worker.queue.requeue_failed(FIXABLE)
         await bot.deps.directory.resolve_all()
         await bot.housekeeping.schedule()

@@ -18,7 +18,13 @@ def well_formed(body: str, content_type: str) -> str | None:
             data = json.loads(body)
         except json.JSONDecodeError:
             return "not JSON"
-        return None if isinstance(data, dict) else "not a JSON object"
+        if not isinstance(data, dict):
+            return "not a JSON object"
+        if data.get("type") == "event_callback":
+            event = data.get("event")
+            if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+                return "event_callback whose event is not an event"
+        return None
     form = parse_qs(body)
     if "payload" in form:
         try:

@@ -13,7 +13,7 @@ from bot.ids import Action
 from bot.permissions import Do
 from bot.services.errors import NotFound, ServiceError
 from bot.services.timesheet import billing_today
-from handlers.deps import Deps, response_url_of, user_of, where
+from handlers.deps import ROW_ID_MAX, Deps, response_url_of, row_id, user_of, where
 from models import Ticket
 
 log = logging.getLogger(__name__)
@@ -24,16 +24,19 @@ Body = dict[str, Any]
 def ticket_id_of(action: dict[str, Any]) -> int:
     value = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
     head = value.split(":", 1)[0]
-    if not head.isdigit() or len(head) > 12:
+    found = row_id(head)
+    if found is None:
+        if head.isdigit() and len(head) <= 12:
+            raise NotFound(f"There is no ticket SUP-{int(head)}.")
         raise NotFound("That button does not point at a ticket any more.")
-    return int(head)
+    return found
 
 
 def page_id_of(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    if not value.isdigit() or len(value) > 18:
+    found = row_id(str(action.get("value") or ""), ROW_ID_MAX)
+    if found is None:
         raise NotFound("That button does not point at a page any more.")
-    return int(value)
+    return found
 
 
 async def as_clicker(deps: Deps, body: Body, work: Callable[[str], Awaitable[object]]) -> None:

@@ -23,6 +23,19 @@ from bot.services.statements import Statements
 from bot.services.timesheet import Timesheet
 from bot.services.transitions import Transitions
 
+TICKET_ID_MAX = 2**31 - 1  # tickets have 32-bit ids (PostgreSQL integer)
+ROW_ID_MAX = 2**63 - 1  # pages and time entries have 64-bit ids
+
+
+def row_id(text: str, largest: int = TICKET_ID_MAX) -> int | None:
+    """A database id from what a person or an old payload sent; anything else (a huge number too) is None,
+    so it becomes a clear answer rather than an overflow in the database."""
+    text = text.strip()
+    if not text.isdigit() or len(text) > len(str(largest)):
+        return None
+    value = int(text)
+    return value if 0 < value <= largest else None
+
 
 def where(body: dict[str, Any]) -> str | None:
     """The channel a request came from, if it has one (App Home clicks do not)."""

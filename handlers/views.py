@@ -15,7 +15,7 @@ from bot.billing.worktime import parse_work_time
 from bot.ids import Action, Block, Callback
 from bot.services.errors import InvalidInput, NeedsConfirmation, NotFound, ServiceError
 from bot.services.intake import TicketDraft, draft_as_details
-from handlers.deps import Deps, user_of
+from handlers.deps import Deps, row_id, user_of
 from models.tickets import REF_PREFIX
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,8 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
                 view=blocks.raise_modal(deps.policy, customers, draft=draft, similar=similar),
             )
             return
-        if choice and choice.startswith("add:") and choice[4:].isdigit():
-            await deps.transitions.add_details(int(choice[4:]), draft.reporter_id, draft_as_details(draft))
+        if choice and choice.startswith("add:") and (existing := row_id(choice[4:])) is not None:
+            await deps.transitions.add_details(existing, draft.reporter_id, draft_as_details(draft))
             await ack()
             return
         await deps.intake.raise_ticket(draft)
@@ -94,7 +94,8 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
             errors[Block.TIME_SPENT] = str(exc)
     duplicate_text = (_text(values, Block.DUPLICATE_OF, Action.DUPLICATE_OF) or "").strip().upper()
     duplicate = duplicate_text.removeprefix(REF_PREFIX)
-    if duplicate and not (duplicate.isdigit() and len(duplicate) <= 12):
+    duplicate_id = row_id(duplicate) if duplicate else None
+    if duplicate and duplicate_id is None:
         errors[Block.DUPLICATE_OF] = "Write a ticket reference like SUP-41."
     if errors:
         await ack(response_action="errors", errors=errors)
@@ -108,7 +109,7 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
             _selected(values, Block.RESOLUTION, Action.RESOLUTION) or "",
             _text(values, Block.RESOLUTION_NOTE, Action.RESOLUTION_NOTE) or "",
             minutes,
-            int(duplicate) if duplicate else None,
+            duplicate_id,
         )
         if minutes:  # the time spent is a time entry; resolved first, so a refusal here cannot undo it
             try:
@@ -228,9 +229,10 @@ def _values(view: dict[str, Any]) -> dict[str, Any]:
 
 def _ticket_id(view: dict[str, Any]) -> int:
     metadata = str(view.get("private_metadata") or "")
-    if not metadata.isdigit():
+    found = row_id(metadata)
+    if found is None:
         raise NotFound("This form no longer points at a ticket.")
-    return int(metadata)
+    return found
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:

@@ -107,9 +107,14 @@ class Worker:
             if not batch:
                 return ran
             lanes: dict[str, list[Job]] = {}
+            topics: set[str] = set()
             for job in batch:
+                if job.topic and job.topic in topics:
+                    continue  # left free for the first of its topic to take along (one message, not several)
                 if await self.queue.lease(job):
                     lanes.setdefault(_lane(job), []).append(job)
+                    if job.topic:
+                        topics.add(job.topic)
             await asyncio.gather(*(run_lane(jobs) for jobs in lanes.values()))
             ran += sum(len(jobs) for jobs in lanes.values())
 

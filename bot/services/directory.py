@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.oncall import Shift, current_shift
 from bot.policy import EMAIL, Policy, Rotation
+from bot.services.errors import LookupFailed
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,12 @@ class Directory:
         if not EMAIL.match(person):
             return person
         if person not in self._ids:
-            found = await self.lookup_email(person)
+            try:
+                found = await self.lookup_email(person)
+            except LookupFailed as exc:  # not "nobody": asked again at the next page
+                level = logging.DEBUG if exc.known else logging.WARNING
+                log.log(level, "could not look up %s in Slack (%s)", person, exc)
+                return None
             if found is None:
                 log.warning("no Slack user has the e-mail %s", person)
                 return None

@@ -33,3 +33,12 @@ class NeedsConfirmation(ServiceError):
         self.why = why
         self.paid_work = paid_work
         self.possible = possible
+
+
+class LookupFailed(Exception):
+    """Slack could not say who has an e-mail (busy, or the token may not read e-mails): not "nobody".
+    `known` is True when the operator was already told why (a missing scope, warned at start)."""
+
+    def __init__(self, reason: str, known: bool = False) -> None:
+        super().__init__(reason)
+        self.known = known

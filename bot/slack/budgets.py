@@ -14,7 +14,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.clock import Clock
-from bot.pacing import LocalPacer, Pacer, RedisPacer
+from bot.pacing import LocalPacer, Outage, Pacer, RedisPacer
 
 KEY_PREFIX = "secondline:pace:"
 MAX_CONVERSATIONS = 4096  # pacers kept in memory; an idle conversation's budget is simply full again
@@ -63,6 +63,7 @@ class Budgets:
         self.redis = redis
         self.clock = clock
         self._pacers: OrderedDict[str, Pacer] = OrderedDict()
+        self._outage = Outage()
 
     def for_call(
         self, method: str, args: Mapping[str, Any], *, urgent: bool = False
@@ -87,7 +88,12 @@ class Budgets:
         if pacer is None:
             if self.redis is not None:
                 pacer = RedisPacer(
-                    self.redis, self.clock, budget.per_minute, KEY_PREFIX + name, burst=budget.burst
+                    self.redis,
+                    self.clock,
+                    budget.per_minute,
+                    KEY_PREFIX + name,
+                    burst=budget.burst,
+                    outage=self._outage,  # one warning per Redis outage for all the budgets
                 )
             else:
                 pacer = LocalPacer(self.clock, budget.per_minute, burst=budget.burst)

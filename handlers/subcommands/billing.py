@@ -11,7 +11,7 @@ from bot.services.errors import InvalidInput, ServiceError
 from bot.services.timesheet import format_duration_minutes
 from bot.slack.errors import SlackBusy, SlackRefused
 from bot.text import escape
-from handlers.deps import Deps
+from handlers.deps import ROW_ID_MAX, Deps, row_id
 from handlers.subcommands.common import parse_reference
 
 # Slack sends mentions in a command's text as <@U123|name> (the manifest escapes them), or people type ids.
@@ -142,8 +142,7 @@ async def entries(deps: Deps, user_id: str, args: list[str]) -> str:
 
 
 def _entry_id(text: str) -> int | None:
-    digits = text.removeprefix("#")
-    return int(digits) if digits.isdigit() and len(digits) <= 15 else None
+    return row_id(text.removeprefix("#"), ROW_ID_MAX)
 
 
 async def correct(deps: Deps, user_id: str, args: list[str]) -> str:

@@ -136,12 +136,6 @@ async def without_email_scope(standin: SlackStandIn) -> SlackStandIn:
     return standin
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="besides bot.startup's clear WARNING, the failed users.lookupByEmail is logged at WARNING twice "
-    "more: once naming the scope again, once claiming 'no Slack user has the e-mail' (untrue: the token "
-    "may not read e-mails)",
-)
 async def test_a_policy_naming_people_by_email_without_the_scope_warns_once(
     without_email_scope: SlackStandIn, sqlite_url: str, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -58,12 +58,6 @@ async def test_ten_pages_to_one_person_at_once_go_out_about_one_a_second_without
     assert [c for c in running.standin.calls if c.rate_limited or c.status == 429] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a notice is due the moment it is queued, so nothing waits to gather the next ones; and notices "
-    "due together are all leased by the worker's batch before the first runs, so take_topic finds none "
-    "free: claim, priority change and waiting go out as three DMs",
-)
 async def test_several_notices_to_one_person_within_seconds_go_out_as_one_dm(running: RunningBot) -> None:
     ticket = await raise_ticket(running)
     confirmations = len(running.standin.posts_to("U0KEY1"))

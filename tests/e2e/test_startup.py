@@ -144,12 +144,6 @@ async def test_an_unusable_database_port_or_setting_stops_the_start_with_one_lin
     assert "(xoxb-…)" in the_one_line(exits["SLACK_BOT_TOKEN"], "SLACK_BOT_TOKEN")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a DATABASE_URL naming a file that is not a SQLite database hangs the start for good, printing "
-    "nothing: Tortoise's SQLite client never releases its lock after the failed first statement, and "
-    "start_database has no timeout",
-)
 async def test_a_file_that_is_not_a_database_stops_the_start_with_one_line(
     launches: Callable[..., Launch], tmp_path: Path
 ) -> None:
@@ -220,12 +214,6 @@ async def held(standin: SlackStandIn, requests: int = 1) -> None:
     raise AssertionError("the bot never called Slack")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the start-up check waits for Slack's answer for the Web API client's whole 10 s timeout, and "
-    "SIGTERM is only acted on after start-up: a bot started while Slack accepts connections but never "
-    "answers neither serves /healthz nor stops for about 10 s",
-)
 async def test_sigterm_while_slack_never_answers_the_start_up_check_stops_within_5_s(
     launches: Callable[..., Launch],
 ) -> None:

@@ -61,6 +61,7 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.RedrawPage,
     kinds.AlertOperators,
     kinds.TellPerson,
+    kinds.DigestDue,
 )
 
 
