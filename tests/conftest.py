@@ -6,7 +6,9 @@ service fails the run instead.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bot import db
 from bot.app import Secondline, build
 from bot.clock import FakeClock
 from bot.jobs.queue import DEFERRED
@@ -67,29 +70,72 @@ def clock() -> FakeClock:
     return FakeClock(DEFAULT_NOW)
 
 
-async def _postgres_database() -> AsyncIterator[str]:
+# Migrating a fresh database takes about a second on PostgreSQL; most tests start from a copy of one
+# migrated database instead (the template is named after the migrations, so a new one rebuilds it).
+MIGRATIONS = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted((ROOT / "models" / "migrations").glob("*.py")))
+).hexdigest()[:10]
+_SQLITE_TEMPLATE: dict[str, Path] = {}
+
+
+async def _postgres_database(migrated: bool = False) -> AsyncIterator[str]:
     name = f"secondline_{uuid.uuid4().hex[:12]}"
     try:
         admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"), timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
         service_missing("PostgreSQL", exc)
         raise
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+        if migrated:
+            template = await _postgres_template(admin, base)
+            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        else:
+            await admin.execute(f'CREATE DATABASE "{name}"')
         yield f"{base}/{name}"
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 
 
+async def _postgres_template(admin: asyncpg.Connection, base: str) -> str:
+    """The migrated template database, made once (under a lock: test runs may share the server)."""
+    template = f"secondline_template_{MIGRATIONS}"
+    await admin.execute("SELECT pg_advisory_lock(4242)")
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", template):
+            building = f"{template}_building"
+            await admin.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{building}"')
+            await db.start_database(f"{base}/{building}")
+            await db.stop_database()
+            await admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
+    finally:
+        await admin.execute("SELECT pg_advisory_unlock(4242)")
+    return template
+
+
+async def _sqlite_copy(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    template = _SQLITE_TEMPLATE.get(MIGRATIONS)
+    if template is None:
+        template = tmp_path_factory.mktemp("sqlite-template") / "secondline.sqlite3"
+        await db.start_database(f"sqlite://{template}")
+        await db.stop_database()
+        _SQLITE_TEMPLATE[MIGRATIONS] = template
+    shutil.copyfile(template, tmp_path / "secondline.sqlite3")
+    return f"sqlite://{tmp_path}/secondline.sqlite3"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, empty database of each kind the bot supports."""
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """A fresh database of each kind the bot supports, its schema migrated as the bot leaves it at start
+    (`sqlite_url` and `postgres_url` give empty ones)."""
     if request.param == "sqlite":
-        yield f"sqlite://{tmp_path}/secondline.sqlite3"
+        yield await _sqlite_copy(tmp_path, tmp_path_factory)
         return
-    async for url in _postgres_database():
+    async for url in _postgres_database(migrated=True):
         yield url
 
 

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 NOT_POSTED_RETRY = 5.0  # seconds: a note waits this long for its ticket's post, then looks again
 POSTS_FIRST_RETRY = 1.0  # seconds: a note waits this long while new tickets are being posted
+POST_FAILED_RETRY = 300.0  # seconds: a note of a ticket whose post failed looks again this seldom
 
 
 @dataclass
@@ -81,7 +82,10 @@ class TicketOutbox:
         if ticket is None:
             return
         if ticket.message_ts is None or ticket.channel_id is None:
-            raise Deferred(f"{ticket.ref} is not posted yet; its thread note waits", NOT_POSTED_RETRY)
+            post = Job.filter(kind=PostTicket.kind, ticket_id=ticket.id, status=JobStatus.FAILED)
+            failed = await post.exists()
+            wait = POST_FAILED_RETRY if failed else NOT_POSTED_RETRY  # a failed post waits for an operator
+            raise Deferred(f"{ticket.ref} is not posted yet; its thread note waits", wait)
         if await Job.filter(kind=PostTicket.kind, status=JobStatus.PENDING).exists():
             # Notes share the channel's message-a-second with new tickets, which go first.
             raise Deferred("tickets waiting to be posted go first", POSTS_FIRST_RETRY)
