@@ -20,6 +20,7 @@ class PlaygroundClock:
         self._real = real or SystemClock()
         self._offset = 0.0
         self._ticks_offset = 0.0  # only ever grows: monotonic() never goes back, even on reset
+        self._advanced = 0.0
         self._moved = asyncio.Event()
         self.reset(start)
 
@@ -27,6 +28,11 @@ class PlaygroundClock:
     def offset(self) -> timedelta:
         """How far simulated time is ahead of real time (negative if it started in the past)."""
         return timedelta(seconds=self._offset)
+
+    @property
+    def advanced(self) -> timedelta:
+        """How far the clock was moved forward since it started (or was reset)."""
+        return timedelta(seconds=self._advanced)
 
     def now(self) -> datetime:
         return self._real.now() + timedelta(seconds=self._offset)
@@ -40,6 +46,7 @@ class PlaygroundClock:
             raise ValueError(f"the playground's clock only moves forward, not by {delta}")
         self._offset += delta.total_seconds()
         self._ticks_offset += delta.total_seconds()
+        self._advanced += delta.total_seconds()
         self._moved.set()
         self._moved = asyncio.Event()
 
@@ -52,6 +59,7 @@ class PlaygroundClock:
     def reset(self, start: datetime | None = None) -> None:
         """Back to real time (or to `start`), for a fresh playground; `monotonic()` still never goes back."""
         self._offset = 0.0 if start is None else (as_utc(start, "start") - self._real.now()).total_seconds()
+        self._advanced = 0.0
 
     async def sleep(self, seconds: float) -> None:
         """Wait `seconds` of simulated time: real time passing, or the clock moved past the end."""

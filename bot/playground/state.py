@@ -51,11 +51,12 @@ def persona_state(
     }
     # Everything above changes only when something happened; the clock runs on in the page itself.
     state["version"] = hashlib.sha1(
-        json.dumps([state, round(clock.offset.total_seconds())], sort_keys=True, default=str).encode()
+        json.dumps([state, round(clock.advanced.total_seconds())], sort_keys=True, default=str).encode()
     ).hexdigest()[:16]
     state["clock"] = {
         "now": clock.now().isoformat(timespec="milliseconds"),
-        "offset_ms": round(clock.offset.total_seconds() * 1000),
+        "offset_ms": round(clock.offset.total_seconds() * 1000),  # simulated minus real time
+        "advanced_ms": round(clock.advanced.total_seconds() * 1000),  # moved on since the start
     }
     return state
 

@@ -13,6 +13,7 @@ const ui = {
   version: null,
   state: null,
   offsetMs: 0,
+  advancedMs: 0,
   openThreads: new Set(),
   replyDrafts: new Map(),
   seenDm: {},
@@ -70,6 +71,7 @@ async function poll() {
       throw new Error(state.error || response.status);
     }
     ui.offsetMs = state.clock.offset_ms;
+    ui.advancedMs = state.clock.advanced_ms;
     if (!state.unchanged) {
       ui.state = state;
       ui.version = state.version;
@@ -167,10 +169,11 @@ function renderClock() {
     });
   const lines = ui.state.zones.map((zone) => `${format(zone)} · ${zone}`);
   $("clock-zones").replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
-  const ahead = Math.round(ui.offsetMs / 60000);
-  $("clock-offset").textContent = ahead > 0
-    ? `simulated: ${Math.floor(ahead / 1440) ? Math.floor(ahead / 1440) + " d " : ""}${Math.floor((ahead % 1440) / 60)} h ${ahead % 60} min ahead of real time`
-    : "simulated time = real time";
+  const moved = Math.round(ui.advancedMs / 60000);
+  const days = Math.floor(moved / 1440);
+  $("clock-offset").textContent = moved > 0
+    ? `moved on ${days ? days + " d " : ""}${Math.floor((moved % 1440) / 60)} h ${moved % 60} min, and running`
+    : "running at real speed";
 }
 
 function showTab(tab) {

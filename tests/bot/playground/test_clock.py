@@ -23,6 +23,7 @@ def test_it_runs_with_real_time_and_moving_it_moves_now_and_monotonic_together()
     clock.advance(timedelta(hours=1))
     assert clock.now() == REAL + timedelta(hours=1, seconds=5)
     assert clock.monotonic() == start + 3605 and clock.offset == timedelta(hours=1)
+    assert clock.advanced == timedelta(hours=1)
 
 
 def test_it_only_moves_forward() -> None:
@@ -41,8 +42,9 @@ def test_it_may_start_at_another_instant_and_reset_goes_back_there_but_monotonic
     assert clock.now() == tuesday
     clock.advance(timedelta(days=2))
     ahead = clock.monotonic()
+    assert clock.advanced == timedelta(days=2) and clock.offset == tuesday + timedelta(days=2) - REAL
     clock.reset(tuesday)
-    assert clock.now() == tuesday and clock.monotonic() == ahead
+    assert clock.now() == tuesday and clock.monotonic() == ahead and clock.advanced == timedelta(0)
     clock.reset()
     assert clock.now() == REAL
 
