@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.playground.session import PlaygroundSession
 from bot.playground.web import playground_app
-from bot.policy import load_config
+from bot.policy import Policy, load_config
 from tests.conftest import DEFAULT_NOW, EXAMPLE_POLICY
 from tests.e2e.journey import raise_values
 
@@ -91,9 +91,13 @@ def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
     raise AssertionError(f"no {action_id} button in {message}")
 
 
-async def start_playground(data_dir: Path, start: datetime = DEFAULT_NOW) -> AsyncIterator[Playground]:
-    """A playground starting at `start` (by default a Tuesday, 10:00 US Central), its time then running."""
-    session = PlaygroundSession(load_config(EXAMPLE_POLICY), EXAMPLE_POLICY, data_dir, start=start)
+async def start_playground(
+    data_dir: Path, start: datetime = DEFAULT_NOW, policy: Policy | None = None
+) -> AsyncIterator[Playground]:
+    """A playground starting at `start` (by default a Tuesday, 10:00 US Central), its time then running, on
+    the example policy unless given another."""
+    policy = policy or load_config(EXAMPLE_POLICY)
+    session = PlaygroundSession(policy, EXAMPLE_POLICY, data_dir, start=start)
     await session.start()
     client = TestClient(TestServer(playground_app(session), host="127.0.0.1"))
     await client.start_server()

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.ids import Action, Block
+from bot.policy import parse_config
 from models import Page, Ticket, TicketStatus
+from tests.conftest import EXAMPLE_POLICY
 from tests.e2e.journey import raise_values
 from tests.playground import Playground, button, start_playground, ticket
 
@@ -141,6 +143,24 @@ async def test_app_home_is_published_when_the_persona_opens_it(playground: Playg
         state["home"]["blocks"]
     )
     assert (await playground.state("U0KEY1"))["home"] is None
+
+
+async def test_a_scheduled_digest_arrives_at_its_time_with_its_chart_and_csv(tmp_path: Path) -> None:
+    digest = '\ndigests:\n  - {cron: "0 8 * * *", timezone: America/Chicago, period: week, to: [U0MGR]}\n'
+    policy = parse_config(EXAMPLE_POLICY.read_text() + digest, "digest.yml")
+    async for running in start_playground(tmp_path / "digest", policy=policy):  # Tuesday 10:00 Central
+        await running.raise_ticket("U0KEY1", title="Payroll down")
+        moved = await running.post("clock", move="morning")
+        assert moved["now"].startswith("2026-11-18T14:00:00")  # Wednesday 08:00 Central
+        manager = await running.until(
+            "U0MGR", lambda s: [f for i in s["dm"]["items"] for f in i["files"]], "the digest's files"
+        )
+        names = sorted(f["name"] for i in manager["dm"]["items"] for f in i["files"])
+        assert [n.rpartition(".")[2] for n in names] == ["csv", "png"]
+        chart = next(f for i in manager["dm"]["items"] for f in i["files"] if f["name"].endswith(".png"))
+        served = await running.client.get(f"/api/files/{chart['id']}")
+        assert served.status == 200 and served.content_type == "image/png"
+        assert (await served.read()).startswith(b"\x89PNG")
 
 
 async def test_reset_forgets_everything_and_starts_the_bot_again(playground: Playground) -> None:
