@@ -70,11 +70,23 @@ async def test_a_key_user_raises_a_ticket_through_the_modal_and_an_engineer_clai
     await ticket.get_by_role("button", name="1 reply").click()
     await expect(ticket.locator(".thread-body")).to_contain_text("Claimed by @eng1.")
 
+    await ticket.locator(".bk-actions select").select_option(label="P2 Critical")  # a menu in a message
+    await expect(ticket).to_contain_text("SUP-1 · P2 Critical")
+    await ticket.get_by_role("button", name="Reassign").click()
+    reassign = page.get_by_role("dialog", name="Reassign ticket")
+    await reassign.locator("[data-block-id=new_owner_block] select").select_option("U0ENG2")  # a user picker
+    await reassign.get_by_role("button", name="Reassign").click()
+    await expect(reassign).to_be_hidden()
+    await expect(ticket).to_contain_text("Open · claimed by @eng2")
+
     await be(page, "U0KEY1")
     await page.click("[data-tab=dm]")
     messages = page.locator("#conversation .message")
     await expect(messages.filter(has_text="Your ticket SUP-1 (P1 Emergency)")).to_be_visible()
     await expect(messages.filter(has_text="@eng1 has taken your ticket SUP-1")).to_be_visible()
+    await page.click("[data-tab=home]")  # App Home, published when opened
+    await expect(page.locator("#conversation .home")).to_contain_text("Your company's open tickets")
+    await expect(page.locator("#composer")).to_be_hidden()
 
 
 async def test_an_unclaimed_p1_pages_the_lead_when_the_clock_passes_its_target_and_the_lead_acknowledges(
