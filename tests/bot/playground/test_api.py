@@ -10,6 +10,7 @@ import pytest
 
 from bot.ids import Action, Block
 from bot.policy import parse_config
+from bot.standin.payloads import radio_value
 from models import Page, Ticket, TicketStatus
 from tests.conftest import EXAMPLE_POLICY
 from tests.e2e.journey import raise_values
@@ -56,6 +57,28 @@ async def test_the_bots_errors_show_under_their_fields_and_the_form_stays_open(
     await playground.post("close", persona="U0KEY1", view_id=view_id)
     assert (await playground.state("U0KEY1"))["modal"] is None
     assert await Ticket.all().count() == 0
+
+
+async def test_a_similar_open_ticket_is_offered_in_the_same_modal_and_raising_anyway_works(
+    playground: Playground,
+) -> None:
+    await playground.raise_ticket("U0KEY1", title="Checkout fails")
+    form = await playground.open_form("U0KEY1")
+    view_id = form["modal"]["view"]["id"]
+    answer = await playground.post("submit", persona="U0KEY1", view_id=view_id, values=raise_values())
+    assert answer["outcome"] == "updated"  # response_action: update, on the same view
+    modal = (await playground.state("U0KEY1"))["modal"]
+    assert modal["view"]["id"] == view_id and "looks like the same problem" in str(modal["view"]["blocks"])
+    choice = {Block.DUPLICATE_CHOICE: {Action.DUPLICATE_CHOICE: radio_value("new")}}
+    answer = await playground.post(
+        "submit", persona="U0KEY1", view_id=view_id, values={**raise_values(), **choice}
+    )
+    assert answer["outcome"] == "closed"
+    await playground.until(
+        "U0ENG1",
+        lambda s: any(str(i.get("text")).startswith("SUP-2 ") for i in s["support"]["items"]),
+        "SUP-2",
+    )
 
 
 async def test_moving_the_clock_pages_the_lead_on_time_and_the_lead_acknowledges_from_the_dm(
