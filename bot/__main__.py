@@ -1,5 +1,6 @@
 """`python -m bot [serve]` runs the bot; `check-config FILE` validates a policy file; `statement`, `report`
-and `simulate` answer operators and managers on the command line (bot/cli.py)."""
+and `simulate` answer operators and managers on the command line (bot/cli.py); `playground` runs the bot
+against a built-in Slack stand-in, shown in a browser (bot/playground/)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import sys
 
 from bot import cli, logs
+from bot.playground import main as playground
 from bot.policy import ConfigError, load_config
 from bot.reports.simulate import plan_summaries
 from bot.settings import Settings, SettingsError
@@ -20,9 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check-config", help="validate a policy file and exit")
     check.add_argument("file")
     cli.add_parsers(sub)
+    playground.add_parser(sub)
     args = parser.parse_args(argv)
     if args.action in ("statement", "report", "simulate"):
         return cli.run(args)
+    if args.action == "playground":
+        return playground.run(args)
 
     if args.action == "check-config":
         try:

@@ -60,9 +60,14 @@ class Chat:
         self.store(channel, ts, message)
         return message
 
-    def seed(self, channel: str, text: str, *, user: str, ts: str | None = None) -> str:
+    def seed(
+        self, channel: str, text: str, *, user: str, ts: str | None = None, thread_ts: str | None = None
+    ) -> str:
         ts = ts or self.next_ts()
-        self.messages[(channel, ts)] = {"type": "message", "user": user, "text": text, "ts": ts}
+        message: Message = {"type": "message", "user": user, "text": text, "ts": ts}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        self.messages[(channel, ts)] = message
         return ts
 
     # ------------------------------------------------------------------ methods

@@ -126,6 +126,24 @@ class Inspection(Recorder):
         except KeyError:
             raise AssertionError(f"no App Home published for {user_id}") from None
 
-    def seed_message(self, channel: str, text: str, *, user: str = "U0OTHER", ts: str | None = None) -> str:
-        """Put a message the bot did not post (e.g. a person's message) into the channel; returns its ts."""
-        return self.chat.seed(channel, text, user=user, ts=ts)
+    def seed_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str = "U0OTHER",
+        ts: str | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        """Put a message the bot did not post (e.g. a person's message, a reply in a thread with
+        ``thread_ts``) into the channel; returns its ts. ``text`` is stored as given: Slack keeps it
+        encoded (``&amp;``, ``&lt;``, ``&gt;``)."""
+        return self.chat.seed(channel, text, user=user, ts=ts, thread_ts=thread_ts)
+
+    def show_view(
+        self, view: dict[str, Any], view_id: str | None = None, *, previous_view_id: str | None = None
+    ) -> dict[str, Any]:
+        """What Slack does with a view_submission answered ``response_action: update`` (``view_id``: the
+        submitted view, which keeps its id and gets a new hash) or ``push`` (a new view on top of
+        ``previous_view_id``). Checked like views.update; returns the view as stored."""
+        return self._views.show(view, view_id, previous_view_id=previous_view_id)

@@ -40,6 +40,13 @@ class Recorder:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._changed: asyncio.Event | None = None
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener()`` after every recorded call, response-URL answer or upload, as it happens (a
+        playground shows them live); returns the function that unsubscribes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -55,6 +62,8 @@ class Recorder:
         if self._changed is not None:
             self._changed.set()
         self._changed = asyncio.Event()
+        for listener in list(self._listeners):
+            listener()
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:  # noqa: ASYNC109
         """Wait until at least ``count`` calls (failed ones included) of ``method`` were recorded."""

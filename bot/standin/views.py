@@ -60,6 +60,17 @@ class Views:
         self.views[view_id] = stored
         return stored
 
+    def show(self, view: View, view_id: str | None = None, *, previous_view_id: str | None = None) -> View:
+        """A view an app put on screen by answering a view_submission (update: ``view_id``; push: none)."""
+        checked = check_view(view, "modal")
+        if view_id is not None and view_id not in self.views:
+            raise SlackError("not_found")
+        stored = self._new_view(checked, view_id)
+        if view_id is None and previous_view_id in self.views:
+            stored["previous_view_id"] = previous_view_id
+            stored["root_view_id"] = self.views[str(previous_view_id)]["root_view_id"]
+        return stored
+
     def _take_trigger(self, args: Args) -> None:
         trigger_id = args.get("trigger_id")
         if not trigger_id:

@@ -1,0 +1,197 @@
+"""What a person does on the page, sent to the bot's real /slack/events as Slack sends it, signed.
+
+A slash command (with a response URL on the stand-in, so the answer shows), a click in a message, a DM,
+App Home or a modal (block_actions), a submitted modal (view_submission with the values filled in), a
+message in a thread or a DM (a message event, its text encoded as Slack encodes it), opening App Home
+(app_home_opened). Every request carries a fresh trigger id, remembered as that person's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from bot.ids import COMMAND
+from bot.playground.modals import Modals
+from bot.playground.tracking import SLACKBOT, Tracker
+from bot.standin import SlackStandIn, dm_channel_for
+from bot.standin.payloads import (
+    SlackClient,
+    app_home_opened,
+    block_actions,
+    encode,
+    full_view,
+    message_event,
+    new_trigger_id,
+    slash_command,
+    view_submission,
+)
+
+ACK_DEADLINE = 3.0  # seconds: Slack shows the person an error when the app answers later
+
+
+class GestureError(Exception):
+    """What the page asked cannot be done (no such message, a stale modal); the message says why."""
+
+
+@dataclass
+class Gestures:
+    slack: SlackClient
+    standin: SlackStandIn
+    modals: Modals
+    tracker: Tracker
+
+    async def command(self, persona: str, line: str, channel: str) -> str:
+        """`/support …` typed in `channel`; returns what Slack did with the app's answer."""
+        name, _, text = line.strip().partition(" ")
+        if name != COMMAND:
+            self._slackbot(persona, channel, f"{name} is not a valid command. In Slack, all messages that "
+                           'start with the "/" character are interpreted as commands.')  # fmt: skip
+            return "unknown_command"
+        trigger = self._trigger(persona)
+        url = self.standin.new_response_url(persona, channel)
+        body = slash_command(persona, text.strip(), channel_id=channel, trigger_id=trigger, response_url=url)
+        status, answer = await self._send(persona, channel, *body)
+        if status != 200:
+            self._slackbot(persona, channel, f'{COMMAND} failed with the error "http_{status}"')
+            return "failed"
+        self._command_answer(persona, channel, answer)
+        return "sent"
+
+    def _command_answer(self, persona: str, channel: str, answer: str) -> None:
+        """A command's acknowledgement with a body is an answer Slack shows (plain text or JSON)."""
+        if not answer.strip():
+            return
+        try:
+            message: Any = json.loads(answer)
+        except json.JSONDecodeError:
+            message = {"text": answer}
+        if not isinstance(message, dict) or not (message.get("text") or message.get("blocks")):
+            return
+        if message.get("response_type") == "in_channel":
+            self.standin.chat.post_as_bot(channel, message)
+        else:
+            self.tracker.tell(persona, channel, message)
+
+    async def action(self, persona: str, where: dict[str, Any], action: dict[str, Any]) -> None:
+        """A click or a pick: `where` names the surface (message, ephemeral, home or modal)."""
+        if not isinstance(action.get("action_id"), str):
+            raise GestureError("an action needs its action_id")
+        surface = where.get("surface")
+        trigger = self._trigger(persona)
+        state = where.get("state") if isinstance(where.get("state"), dict) else None
+        if surface in ("message", "ephemeral"):
+            channel, ts = str(where.get("channel") or ""), str(where.get("ts") or "")
+            shown = self._message(persona, channel, ts, surface == "ephemeral")
+            body, content_type = block_actions(
+                persona, action["action_id"], channel_id=channel, message_ts=ts,
+                blocks=shown.get("blocks"), message_text=str(shown.get("text") or ""),
+                trigger_id=trigger, is_ephemeral=surface == "ephemeral", state_values=state,
+                response_url=self.standin.new_response_url(persona, channel, ts),
+            )  # fmt: skip
+        elif surface in ("home", "modal"):
+            if surface == "home":
+                view = self.standin.home_views.get(persona)
+                if view is None:
+                    raise GestureError(f"{persona} has no App Home yet")
+            else:
+                view = self._modal(persona, str(where.get("view_id") or ""))
+            body, content_type = block_actions(
+                persona, action["action_id"], container_type="view", view=dict(view),
+                blocks=view.get("blocks"), trigger_id=trigger, state_values=state,
+            )  # fmt: skip
+            channel = dm_channel_for(persona)
+        else:
+            raise GestureError(f"no such surface {surface!r}: message, ephemeral, home or modal")
+        await self._send(persona, channel, _with_action(body, action), content_type)
+
+    async def submit(self, persona: str, view_id: str, values: dict[str, Any]) -> str:
+        """The person pressed the modal's submit button with these `state.values`."""
+        view = self._modal(persona, view_id)
+        body = view_submission(
+            persona, str(view.get("callback_id") or ""), values, str(view.get("private_metadata") or ""),
+            view_id, blocks=view.get("blocks"), title=_text(view.get("title")),
+            submit=_text(view.get("submit")), close=_text(view.get("close")),
+            external_id=str(view.get("external_id") or ""), root_view_id=view.get("root_view_id"),
+            previous_view_id=view.get("previous_view_id"), trigger_id=self._trigger(persona),
+        )  # fmt: skip
+        status, answer = await self._send(persona, dm_channel_for(persona), *body)
+        return self.modals.answered(persona, view_id, status, answer)
+
+    def close(self, persona: str, view_id: str) -> None:
+        self.modals.close(persona, view_id)
+
+    async def message(self, persona: str, channel: str, text: str, thread_ts: str | None = None) -> str:
+        """The person writes in a conversation (a thread of it with `thread_ts`); returns its ts."""
+        if not text.strip():
+            raise GestureError("write something first")
+        if channel != dm_channel_for(persona) and channel not in self.standin.channels:
+            raise GestureError(f"no conversation {channel}")
+        root = self.standin.messages.get((channel, thread_ts)) if thread_ts else None
+        if thread_ts and root is None:
+            raise GestureError(f"no message {thread_ts} in {channel} to reply to")
+        ts = self.standin.seed_message(channel, encode(text), user=persona, thread_ts=thread_ts)
+        self.tracker.stamp(ts)
+        event = message_event(persona, channel, text, thread_ts, ts=ts, root=root)
+        await self._send(persona, channel, *event)
+        return ts
+
+    async def open_home(self, persona: str) -> None:
+        """The person opens the app's Home tab (Slack says so every time)."""
+        shown = self.standin.home_views.get(persona)
+        view: dict[str, Any] | None = None
+        if shown is not None:
+            view = {k: shown[k] for k in ("id", "hash", "blocks") if k in shown}
+        await self._send(persona, dm_channel_for(persona), *app_home_opened(persona, view=view))
+
+    # ------------------------------------------------------------------ helpers
+
+    def _trigger(self, persona: str) -> str:
+        trigger = new_trigger_id()
+        self.modals.sent(trigger, persona)
+        return trigger
+
+    def _message(self, persona: str, channel: str, ts: str, ephemeral: bool) -> dict[str, Any]:
+        if ephemeral:
+            for shown in self.tracker.private:
+                if shown.user == persona and shown.channel == channel and shown.ts == ts:
+                    return shown.message
+        elif (channel, ts) in self.standin.messages:
+            return self.standin.messages[(channel, ts)]
+        raise GestureError(f"no message {ts} in {channel} (was the playground reset?)")
+
+    def _modal(self, persona: str, view_id: str) -> dict[str, Any]:
+        try:
+            return full_view(self.modals.view(persona, view_id))
+        except LookupError as exc:
+            raise GestureError(str(exc)) from exc
+
+    def _slackbot(self, persona: str, channel: str, text: str) -> None:
+        self.tracker.tell(persona, channel, {"text": text}, sender=SLACKBOT)
+
+    async def _send(self, persona: str, channel: str, body: bytes, content_type: str) -> tuple[int, str]:
+        loop = asyncio.get_running_loop()  # real time: Slack's deadline is
+        started = loop.time()
+        status, answer = await self.slack.send(body, content_type)
+        took = loop.time() - started
+        if took > ACK_DEADLINE:
+            self._slackbot(persona, channel, f"The app took {took:.1f} s to answer; Slack gives up after "
+                           f"{ACK_DEADLINE:.0f} s and would have shown you an error.")  # fmt: skip
+        return status, answer
+
+
+def _with_action(body: bytes, action: dict[str, Any]) -> bytes:
+    """The block_actions payload with the action exactly as the page reports it (the option's own text,
+    the picked user, the selected date), in Slack's shape, over the one the builder made."""
+    fields = parse_qs(body.decode(), keep_blank_values=True)
+    payload = json.loads(fields["payload"][0])
+    built = payload["actions"][0]
+    payload["actions"][0] = {**{k: built[k] for k in ("action_ts", "block_id") if k in built}, **action}
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def _text(part: Any) -> str:
+    return str(part.get("text") or "") if isinstance(part, dict) else ""

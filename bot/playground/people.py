@@ -1,0 +1,80 @@
+"""The people the page lets you be: everyone the policy names, with their roles, seeded into the stand-in.
+
+People the policy names by e-mail get a made-up Slack id and that e-mail in the stand-in's workspace, so
+the bot's e-mail look-ups find them as they would in a real workspace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.policy import EMAIL, Policy
+from bot.policy.escalation import Rotation
+from bot.standin import SlackStandIn
+
+
+@dataclass
+class Persona:
+    id: str
+    name: str  # the handle mentions show: @key1
+    roles: list[str] = field(default_factory=list)
+    email: str | None = None  # when the policy names this person by e-mail
+
+    @property
+    def label(self) -> str:
+        return f"@{self.name} · {', '.join(self.roles)}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "roles": self.roles, "label": self.label}
+
+
+def slack_id(person: str) -> str:
+    """The Slack id of a person as the policy writes them: the id itself, or one made up for an e-mail."""
+    if not EMAIL.match(person):
+        return person
+    return "U0" + hashlib.sha1(person.lower().encode()).hexdigest()[:8].upper()
+
+
+def handle(person: str) -> str:
+    """`U0KEY1` -> `key1`, `pat@example.com` -> `pat`: short names, as the stand-in names people."""
+    if EMAIL.match(person):
+        return person.partition("@")[0].lower()
+    return (person[2:] if person.startswith(("U0", "W0")) else person).lower()
+
+
+def personas(policy: Policy) -> list[Persona]:
+    """Key users (customer by customer), engineers, the escalation levels in order, account managers."""
+    found: dict[str, Persona] = {}
+
+    def add(person: str, role: str) -> None:
+        uid = slack_id(person)
+        entry = found.setdefault(
+            uid, Persona(uid, handle(person), email=person if EMAIL.match(person) else None)
+        )
+        if role not in entry.roles:
+            entry.roles.append(role)
+
+    for customer in policy.customers.values():
+        for person in customer.key_users:
+            add(person, f"key user, {customer.name}")
+    for person in policy.engineers:
+        add(person, "engineer")
+    for level_name, level in policy.escalation.levels.items():
+        for person in level.rotation if isinstance(level, Rotation) else level:
+            add(person, f"{level_name} (on call)" if isinstance(level, Rotation) else level_name)
+    for customer in policy.customers.values():
+        if customer.account_manager:
+            add(customer.account_manager, f"account manager, {customer.name}")
+    return list(found.values())
+
+
+def seed(standin: SlackStandIn, policy: Policy, people: list[Persona]) -> None:
+    """The support channel with the bot and everyone in it, each person with their handle and roles."""
+    for persona in people:
+        standin.add_user(
+            persona.id, name=persona.name, real_name=", ".join(persona.roles), email=persona.email
+        )
+    standin.seed_from_policy(policy)  # the channel; people named by id are kept as seeded above
+    standin.join(str(policy.support_channel), *(p.id for p in people))
