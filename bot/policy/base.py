@@ -61,4 +61,17 @@ def check_person(value: object) -> str:
     return text
 
 
+def check_slack_id(value: object) -> str:
+    text = str(value).strip()
+    if not SLACK_USER_ID.match(text):
+        raise ValueError(
+            f"{text!r} is not a Slack user id (U…): key users, engineers and account managers are"
+            " recognized by the id Slack sends with each request (e-mail addresses work on escalation"
+            " levels only)"
+        )
+    return text
+
+
+# Escalation levels may name people by e-mail (looked up when paging); everyone else by Slack id.
 Person = Annotated[str, BeforeValidator(check_person)]
+SlackId = Annotated[str, BeforeValidator(check_slack_id)]

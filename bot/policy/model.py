@@ -7,7 +7,7 @@ from functools import cached_property
 from pydantic import Field, field_validator, model_validator
 
 from bot.permissions import DEFAULT_PERMISSIONS, Do, Role
-from bot.policy.base import SLACK_CHANNEL_ID, Person, Priority, Strict
+from bot.policy.base import SLACK_CHANNEL_ID, Priority, SlackId, Strict
 from bot.policy.calendars import CalendarSpec
 from bot.policy.contracts import INCLUDED, Contract
 from bot.policy.digests import DigestSpec
@@ -22,7 +22,7 @@ class Policy(Strict):
     calendars: dict[str, CalendarSpec] = Field(min_length=1)
     plans: dict[str, Plan] = Field(min_length=1)
     escalation: Escalation
-    engineers: list[Person] = Field(min_length=1)
+    engineers: list[SlackId] = Field(min_length=1)
     customers: dict[str, Customer] = Field(min_length=1)
     digests: list[DigestSpec] = Field(default_factory=list)
     contracts: dict[str, Contract] = Field(default_factory=dict)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from bot.policy.base import Duration, Person, Priority, Strict
+from bot.policy.base import Duration, Priority, SlackId, Strict
 from bot.policy.escalation import Ladder
 
 Channel = Literal["slack", "email", "web", "phone"]
@@ -67,7 +67,7 @@ class Plan(Strict):
 class Customer(Strict):
     name: str = Field(min_length=1, max_length=80)
     plan: str
-    key_users: list[Person] = Field(min_length=1)
+    key_users: list[SlackId] = Field(min_length=1)
     domains: list[str] = Field(default_factory=list)
     contract: str | None = None  # a key of `contracts`; none means included (recorded, never charged)
-    account_manager: Person | None = None  # told with the key users when a bank of hours runs low
+    account_manager: SlackId | None = None  # told with the key users when a bank of hours runs low

@@ -42,11 +42,7 @@ class Entitlements:
 
     def paid_work(self, customer: str) -> PaidWork:
         account_manager = self.policy.customers[customer].account_manager
-        ask = (
-            f"<@{account_manager}>"
-            if account_manager and "@" not in account_manager
-            else "your account manager"
-        )
+        ask = f"<@{account_manager}>" if account_manager else "your account manager"
         return paid_work(self.policy.contract_for(customer), ask)
 
     def scope(

@@ -66,7 +66,7 @@ def _broken(old: str, new: str) -> str:
             "line 14: plans.standard.resolution: resolution names P4, which the plan does not offer",
         ),
         ("support_channel: C0SUPPORT", "support_channel: '#support'", "line 1: support_channel: '#support'"),
-        ("[U0ENG1, U0ENG2]", "[U0ENG1, bob]", "line 29: engineers.1: 'bob' is neither a Slack user id"),
+        ("[U0ENG1, U0ENG2]", "[U0ENG1, bob]", "line 29: engineers.1: 'bob' is not a Slack user id (U…)"),
         (
             '"08:00-17:00"',
             '"17:00-08:00"',
@@ -218,3 +218,23 @@ def test_check_config_prints_a_rotation_mistake_as_one_line(tmp_path: Path) -> N
         f"error: {bad}: line 19: escalation.levels.lead.rotation.1: 'bob' is neither a Slack user id (U…) "
         "nor an e-mail address"
     ]
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "where"),
+    [
+        ("key_users: [U0KEY1]", "key_users: [kim@acme.example]", "line 31: customers.acme.key_users.0"),
+        ("engineers: [U0ENG1, U0ENG2]", "engineers: [U0ENG1, eng@vendor.example]", "line 29: engineers.1"),
+    ],
+)
+def test_people_the_bot_recognizes_by_their_requests_must_be_named_by_slack_id(
+    good: str, bad: str, where: str
+) -> None:
+    """An e-mail here would load but never match the user id Slack sends: that key user could never raise a
+    ticket. Escalation levels, paged by the bot, may still use e-mails."""
+    with pytest.raises(ConfigError) as error:
+        parse_config(_broken(good, bad), "policy.yml")
+    assert str(error.value).startswith(
+        f"policy.yml: {where}: '{bad.split('[')[1].split(']')[0].split(', ')[-1]}' is not a Slack user id (U…)"
+    )
+    assert parse_config(_broken("lead: [U0LEAD]", "lead: [lead@vendor.example]")).escalation.levels["lead"]
