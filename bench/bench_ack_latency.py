@@ -1,6 +1,6 @@
 """Acknowledgement latency of /support and of a Claim click, the bot beside a bare Bolt app.
 
-    /work/venv/bin/python bench/bench_ack_latency.py [--requests 1000] [--concurrency 50] [--rounds 3]
+    V/bin/python bench/bench_ack_latency.py [--requests 1000] [--concurrency 50] [--rounds 3]
 
 Two processes, one per core of a small machine:
 

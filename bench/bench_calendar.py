@@ -1,6 +1,6 @@
 """Time BusinessCalendar.add: business hours with US holidays vs a 24x7 baseline, and day-span scaling.
 
-    /work/venv/bin/python bench/bench_calendar.py [--calls 100000] [--repeats 7] [--seed 1]
+    V/bin/python bench/bench_calendar.py [--calls 100000] [--repeats 7] [--seed 1]
 
 Inputs (random starts over 2026-2027, durations) are built before timing; only the add() loop is
 timed. Durations for the business calendar are the business time in [start, start + span), so both

@@ -1,6 +1,6 @@
 """Escalation-ladder timing on PostgreSQL: how late due jobs start, and the worker's cost per wake-up.
 
-    /work/venv/bin/python bench/bench_ladder.py [--quick] [--samples 200] [--stream 500]
+    V/bin/python bench/bench_ladder.py [--quick] [--samples 200] [--stream 500]
                                                 [--stream-seconds 25] [--rounds 5] [--seed 1]
 
 One scratch database per pending count N (1,000, 10,000 and 50,000; --quick: 1,000 and 5,000) is created

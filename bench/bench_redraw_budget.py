@@ -1,6 +1,6 @@
 """Count chat.update calls per minute over a simulated business day against the Slack stand-in.
 
-    /work/venv/bin/python bench/bench_redraw_budget.py [--tickets 500] [--seed 1] [--hours 9]
+    V/bin/python bench/bench_redraw_budget.py [--tickets 500] [--seed 1] [--hours 9]
 
 The real bot is built in-process (bot.app.build, SQLite in a temp dir, config/support.example.yml, the
 Slack Web API served by bot.standin.SlackStandIn) on a FakeClock that starts on Tuesday
