@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +35,8 @@ class Chat:
             "chat.delete": self._delete,
             "chat.postEphemeral": self._post_ephemeral,
             "chat.getPermalink": self._get_permalink,
+            "conversations.history": self._history,
+            "conversations.replies": self._replies,
         }
 
     def reset(self) -> None:
@@ -138,3 +142,73 @@ class Chat:
         if thread_ts and thread_ts != ts:
             link += f"?thread_ts={thread_ts}&cid={channel.id}"
         return {"channel": channel.id, "permalink": link}
+
+    # ------------------------------------------------------------------ reading conversations
+
+    def _readable(self, args: Args) -> Channel:
+        """A conversation whose messages the app may read: the scope of its kind, and membership."""
+        channel = self.workspace.visible(str(args.get("channel") or ""))
+        self.workspace.need(
+            "im:history" if channel.is_im else "groups:history" if channel.private else "channels:history"
+        )
+        if not channel.bot_member:
+            raise SlackError("not_in_channel")
+        return channel
+
+    def _history(self, args: Args) -> Answer:
+        """Top-level messages (and thread broadcasts), newest first, as conversations.history gives them."""
+        channel = self._readable(args)
+        found = [
+            message
+            for (cid, ts), message in self.messages.items()
+            if cid == channel.id
+            and (message.get("thread_ts") in (None, ts) or message.get("subtype") == "thread_broadcast")
+        ]
+        return _page(sorted(found, key=lambda m: float(m["ts"]), reverse=True), args)
+
+    def _replies(self, args: Args) -> Answer:
+        """A thread: its parent first, then the replies, oldest first."""
+        channel = self._readable(args)
+        ts = str(args.get("ts") or "")
+        if (channel.id, ts) not in self.messages:
+            raise SlackError("thread_not_found")
+        found = [
+            message
+            for (cid, mts), message in self.messages.items()
+            if cid == channel.id and (mts == ts or message.get("thread_ts") == ts)
+        ]
+        return _page(sorted(found, key=lambda m: float(m["ts"])), args, parent=ts)
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def _page(messages: list[Message], args: Args, parent: str | None = None) -> Answer:
+    """Slack's window (oldest/latest, exclusive unless inclusive), limit (default 100, at most 999), an
+    opaque cursor, and metadata only when include_all_metadata is set."""
+    try:
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args["latest"]) if args.get("latest") else float("inf")
+        limit = min(max(int(args.get("limit") or 100), 1), 999)
+    except (TypeError, ValueError):
+        raise SlackError("invalid_arguments") from None
+    inclusive = _flag(args.get("inclusive"))
+    window = [
+        m
+        for m in messages
+        if m["ts"] == parent
+        or (oldest <= float(m["ts"]) <= latest if inclusive else oldest < float(m["ts"]) < latest)
+    ]
+    start = 0
+    if args.get("cursor"):
+        try:
+            start = int(base64.b64decode(str(args["cursor"])).decode().removeprefix("offset:"))
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise SlackError("invalid_cursor") from None
+    chunk = window[start : start + limit]
+    if not _flag(args.get("include_all_metadata")):
+        chunk = [{k: v for k, v in m.items() if k != "metadata"} for m in chunk]
+    more = start + limit < len(window)
+    cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""
+    return {"messages": chunk, "has_more": more, "response_metadata": {"next_cursor": cursor}}

@@ -18,6 +18,8 @@ METHOD_TIERS = {
     "chat.update": 3,
     "chat.delete": 3,
     "conversations.open": 3,
+    "conversations.history": 3,
+    "conversations.replies": 3,
     "conversations.info": 3,
     "users.lookupByEmail": 3,
     "users.info": 4,
