@@ -40,6 +40,7 @@ from bot.services.transitions import Transitions
 from bot.settings import Settings
 from bot.slack.api import SlackApi
 from bot.slack.budgets import Budgets
+from bot.slack.once import PostOnce
 from bot.slack.people import PeopleCache
 from bot.startup import StartupCheck
 from handlers.deps import Deps
@@ -112,9 +113,10 @@ def build(
     )
 
     alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
-    news = ReporterNews(notifier, sla, jobs)
-    tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts)
-    pages_out = PageOutbox(api, notifier, policy, clock)
+    once = PostOnce(api)
+    news = ReporterNews(notifier, sla, jobs, once)
+    tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once)
+    pages_out = PageOutbox(api, notifier, policy, clock, once)
     table = (
         HandlerTable()
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)

@@ -72,7 +72,7 @@ class Notifier:
         self, user_id: str, text: str, filename: str, content: str | bytes, title: str | None = None
     ) -> None:
         """A message and a file in the person's DM with the bot. The message's answer names the DM's
-        channel, which the file upload needs (so no conversations.open, and no im:write scope)."""
+        channel, which the file upload needs (no conversations.open call)."""
         answer = await self.dm(user_id, {"text": text})
         channel = str(answer.get("channel") or "")
         await self.api.upload(channel, filename, content, title=title or filename)

@@ -14,6 +14,7 @@ from bot.policy import Policy
 from bot.services.events import record
 from bot.slack.api import SlackApi
 from bot.slack.errors import UNDELIVERABLE_DM, SlackRefused
+from bot.slack.once import PostOnce
 from models import Job, Page, Ticket
 
 log = logging.getLogger(__name__)
@@ -25,18 +26,18 @@ class PageOutbox:
     notifier: Notifier
     policy: Policy
     clock: Clock
+    once: PostOnce
 
-    async def deliver(self, job: DeliverPage, _: Job) -> None:
+    async def deliver(self, job: DeliverPage, attempt: Job) -> None:
         page = await Page.get_or_none(id=job.page)
         if page is None or page.sent_at is not None:
             return
         ticket = await Ticket.get(id=page.ticket_id)
         link = await self.notifier.permalink(ticket.channel_id, ticket.message_ts)
         try:
-            answer = await self.notifier.dm(
-                page.recipient,
-                blocks.page_message(page, ticket, self.policy, self.clock.now(), link),
-                urgent=True,
+            message = blocks.page_message(page, ticket, self.policy, self.clock.now(), link)
+            answer = await self.once.post(
+                attempt, f"page:{page.id}", page.recipient, {"unfurl_links": False, **message}, urgent=True
             )
         except SlackRefused as exc:
             if exc.error not in UNDELIVERABLE_DM:
@@ -51,12 +52,12 @@ class PageOutbox:
             message = blocks.page_message(
                 page, ticket, self.policy, self.clock.now(), link, fallback_for=page.recipient
             )
-            answer = await self.api.call(
-                "chat.postMessage",
+            answer = await self.once.post(
+                attempt,
+                f"page:{page.id}",
+                self.policy.support_channel,
+                {"unfurl_links": False, **message},
                 urgent=True,
-                channel=self.policy.support_channel,
-                unfurl_links=False,
-                **message,
             )
             await record(
                 ticket.id, self.clock.now(), None, "page_fell_back", recipient=page.recipient, error=exc.error

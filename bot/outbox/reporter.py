@@ -19,6 +19,7 @@ from bot.jobs.queue import JobQueue
 from bot.notifier import Notifier
 from bot.services.entitlements import Entitlements
 from bot.services.sla import FIRST_RESPONSE, SlaService
+from bot.slack.once import PostOnce
 from models import Job, Ticket
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class ReporterNews:
     notifier: Notifier
     sla: SlaService
     jobs: JobQueue
+    once: PostOnce
     renderers: dict[str, Render] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -93,17 +95,19 @@ class ReporterNews:
                 if rendered is not None:
                     messages.append(rendered)
             recipient = news.to or await self._reporter_of(news) if messages else ""
-            for combined in combine(messages):
-                await self.notifier.dm(recipient, combined)
+            for n, combined in enumerate(combine(messages)):
+                news_message = {"unfurl_links": False, **combined}
+                await self.once.post(job, f"news:{job.id}.{n}", recipient, news_message)
         except BaseException:
             await self.jobs.release(along)
             raise
         await self.jobs.finish_all(along)
 
-    async def tell(self, note: TellPerson, _: Job) -> None:
+    async def tell(self, note: TellPerson, job: Job) -> None:
         ticket = await Ticket.get_or_none(id=note.ticket_id)
         if ticket is not None:
-            await self.notifier.dm(note.to, blocks.simple_dm(ticket, note.text))
+            told = {"unfurl_links": False, **blocks.simple_dm(ticket, note.text)}
+            await self.once.post(job, f"tell:{job.id}", note.to, told)
 
     async def _render(self, news: NotifyReporter) -> blocks.Message | None:
         ticket = await Ticket.get_or_none(id=news.ticket_id)

@@ -14,6 +14,7 @@ from bot.outbox.alerts import OperatorAlerts
 from bot.policy import Policy
 from bot.services.sla import SlaService
 from bot.slack.api import SlackApi
+from bot.slack.once import PostOnce
 from models import Job, JobStatus, Ticket
 
 log = logging.getLogger(__name__)
@@ -31,19 +32,19 @@ class TicketOutbox:
     sla: SlaService
     jobs: JobQueue
     alerts: OperatorAlerts
+    once: PostOnce
 
     async def render(self, ticket: Ticket) -> blocks.Message:
         now = self.clock.now()
         return blocks.ticket_message(ticket, self.policy, await self.sla.readings(ticket, now), now)
 
-    async def post(self, job: PostTicket, _: Job) -> None:
+    async def post(self, job: PostTicket, attempt: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
         if ticket is None or ticket.message_ts is not None:
             return
         channel = self.policy.support_channel
-        answer = await self.api.call(
-            "chat.postMessage", channel=channel, unfurl_links=False, **await self.render(ticket)
-        )
+        message = {"unfurl_links": False, **await self.render(ticket)}
+        answer = await self.once.post(attempt, f"ticket:{ticket.id}", channel, message)
         log.info("%s posted in %s", ticket.ref, channel)
         await Ticket.filter(id=ticket.id).update(
             channel_id=answer.get("channel", channel), message_ts=answer["ts"]
@@ -77,7 +78,7 @@ class TicketOutbox:
             "chat.update", channel=ticket.channel_id, ts=ticket.message_ts, **await self.render(ticket)
         )
 
-    async def note(self, job: ThreadNote, _: Job) -> None:
+    async def note(self, job: ThreadNote, attempt: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
         if ticket is None:
             return
@@ -90,10 +91,5 @@ class TicketOutbox:
             # Notes share the channel's message-a-second with new tickets, which go first.
             raise Deferred("tickets waiting to be posted go first", POSTS_FIRST_RETRY)
         text = job.text if job.quote is None else f"{job.text}\n{blocks.escape(job.quote)}"
-        await self.api.call(
-            "chat.postMessage",
-            channel=ticket.channel_id,
-            thread_ts=ticket.message_ts,
-            text=text,
-            unfurl_links=False,
-        )
+        message = {"thread_ts": ticket.message_ts, "text": text, "unfurl_links": False}
+        await self.once.post(attempt, f"note:{attempt.id}", ticket.channel_id, message)

@@ -28,7 +28,16 @@ from bot.slack.errors import TRANSIENT, SlackBusy, SlackRefused
 log = logging.getLogger(__name__)
 
 # Read methods: slack_sdk must send them as GET query arguments, as Slack requires.
-READ_METHODS = frozenset({"users.info", "conversations.info", "users.lookupByEmail", "chat.getPermalink"})
+READ_METHODS = frozenset(
+    {
+        "users.info",
+        "conversations.info",
+        "users.lookupByEmail",
+        "chat.getPermalink",
+        "conversations.history",
+        "conversations.replies",
+    }
+)
 DIRECT_WAIT_MAX = 2.0  # seconds a direct call (someone waits on it) may wait for its budget
 JOB_WAIT_MAX = 1.0  # seconds a job waits for its budget in place (cheaper than deferring it)
 MAX_TURNS = 4096  # deferral turns remembered per budget name

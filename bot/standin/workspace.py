@@ -20,7 +20,7 @@ from bot.standin.ids import BOT_USER_ID, DEFAULT_TZ, TEAM_DOMAIN, TEAM_ID, dm_ch
 # (which the manifest leaves to policies that name people by e-mail).
 DEFAULT_SCOPES = frozenset({
     "commands", "chat:write", "users:read", "users:read.email", "channels:read", "groups:read",
-    "channels:history", "groups:history", "im:history", "files:write",
+    "channels:history", "groups:history", "im:history", "im:write", "files:write",
 })  # fmt: skip
 
 # Methods that need one scope whatever they are called with (others check per conversation type).

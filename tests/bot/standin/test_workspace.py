@@ -156,9 +156,8 @@ async def test_conversations_info(standin: SlackStandIn, client: AsyncWebClient)
 
 
 async def test_conversations_open(standin: SlackStandIn, client: AsyncWebClient) -> None:
-    assert (
-        await error_of(client.conversations_open(users="U0ENG1")) == "missing_scope"
-    )  # the bot needs no im:write
+    standin.scopes = standin.scopes - {"im:write"}
+    assert await error_of(client.conversations_open(users="U0ENG1")) == "missing_scope"
     standin.scopes = standin.scopes | {"im:write"}
     resp = await client.conversations_open(users="U0ENG1")
     assert resp["channel"]["id"] == "D0ENG1"
