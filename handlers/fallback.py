@@ -5,11 +5,13 @@ Also the one error handler that turns service refusals into what the user sees.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.response import BoltResponse
 
 from bot.blocks import APOLOGY
 from bot.services.errors import ServiceError
@@ -17,6 +19,7 @@ from handlers.deps import Deps, response_url_of, user_of, where
 
 log = logging.getLogger(__name__)
 ANYTHING = re.compile(".*")
+SORRY = "Sorry, something went wrong on our side. Please try again in a moment."
 
 
 async def _apologise(deps: Deps, body: dict[str, Any]) -> None:
@@ -49,16 +52,26 @@ async def unknown_shortcut(ack: AsyncAck, body: dict[str, Any], deps: Deps) -> N
     await _apologise(deps, body)
 
 
-async def on_error(error: Exception, body: dict[str, Any], deps: Deps | None = None) -> None:
+async def on_error(
+    error: Exception, body: dict[str, Any], deps: Deps | None = None, response: BoltResponse | None = None
+) -> BoltResponse | None:
+    """Tell the person what went wrong. Before the acknowledgement (`response` is Bolt's, still unsent),
+    answer 200 rather than Bolt's 500: the fault is ours, not the request's; a form stays open with what
+    was typed and the reason under its first field, so nothing entered is lost."""
     body = body if isinstance(body, dict) else {}
     if isinstance(error, ServiceError):
         text = str(error)
     else:
         log.error("listener failed: %s", error, exc_info=error)
-        text = "Sorry, something went wrong on our side. Please try again in a moment."
+        text = SORRY
+    fields = list(((body.get("view") or {}).get("state") or {}).get("values") or {})
+    if response is not None and body.get("type") == "view_submission" and fields:
+        answer = {"response_action": "errors", "errors": {fields[0]: text}}
+        return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
     user = user_of(body)
     if user and deps is not None:
         await deps.notifier.tell(user, where(body), text, response_url_of(body))
+    return BoltResponse(status=200, body="") if response is not None else None
 
 
 def register(app: AsyncApp) -> None:
