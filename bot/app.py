@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -65,16 +67,19 @@ class Secondline:
     socket_mode: Any = None  # the Socket Mode handler while connected that way (bot/serve.py)
 
 
+def redis_client(url: str) -> Redis:
+    """Short timeouts (Redis only paces and caches; the bot carries on without it), and one retry on a
+    fresh connection: after Redis restarts, each pooled connection fails once ("closed by server"), which
+    must not count as an outage."""
+    return Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 1))
+
+
 def build(
     settings: Settings, policy: Policy, clock: Clock | None = None, *, run_worker: bool = True
 ) -> Secondline:
     clock = clock or SystemClock()
     client = AsyncWebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
-    redis = (
-        Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
-        if settings.redis_url
-        else None
-    )
+    redis = redis_client(settings.redis_url) if settings.redis_url else None
     api = SlackApi(client, clock, Budgets(redis, clock))
     notifier = Notifier(api, PeopleCache(redis, clock))
 

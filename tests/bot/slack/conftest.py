@@ -52,33 +52,47 @@ class PrivateRedis:
             self.process.kill()
             await self.process.wait()
 
+    async def restart(self) -> None:
+        """Killed and started again on the same port, empty, as after a crash."""
+        await self.kill()
+        self.process = await _redis_server(int(self.url.rsplit(":", 1)[1].split("/")[0]))
+        await _until_up(self.url)
 
-@pytest.fixture
-async def private_redis() -> AsyncIterator[PrivateRedis]:
+
+async def _redis_server(port: int) -> asyncio.subprocess.Process:
     binary = shutil.which("redis-server")
     if binary is None:
         service_missing("redis-server (to start a private Redis)", FileNotFoundError("redis-server"))
     assert binary is not None
-    port = free_port()
-    process = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         *(binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
-    server = PrivateRedis(f"redis://127.0.0.1:{port}/0", process)
-    probe = client(server.url)
+
+
+async def _until_up(url: str) -> None:
+    probe = client(url)
     try:
         for _ in range(200):
             try:
                 await probe.ping()
-                break
+                return
             except (RedisError, OSError):
                 await asyncio.sleep(0.025)
-        else:
-            raise AssertionError("the private redis-server did not start")
-        yield server
+        raise AssertionError("the private redis-server did not start")
     finally:
         await probe.aclose()
+
+
+@pytest.fixture
+async def private_redis() -> AsyncIterator[PrivateRedis]:
+    port = free_port()
+    server = PrivateRedis(f"redis://127.0.0.1:{port}/0", await _redis_server(port))
+    try:
+        await _until_up(server.url)
+        yield server
+    finally:
         await server.kill()
 
 

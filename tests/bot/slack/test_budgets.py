@@ -9,12 +9,13 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
+from bot.app import redis_client
 from bot.clock import FakeClock
 from bot.slack import budgets
 from bot.slack.budgets import CONVERSATION, Budgets
 from bot.slack.errors import SlackBusy
 from bot.standin import SlackStandIn
-from tests.bot.slack.conftest import slack_api
+from tests.bot.slack.conftest import PrivateRedis, slack_api
 
 
 @pytest.fixture
@@ -85,3 +86,20 @@ async def test_a_429_to_one_instance_holds_back_the_conversation_for_all(
     assert await other.reserve() == 0.0  # only that conversation: Slack limits each on its own
     clock.advance(8)
     assert await held.reserve() == 0.0
+
+
+async def test_a_restarted_redis_shares_the_budgets_again_at_once(
+    clock: FakeClock, private_redis: PrivateRedis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After Redis restarts, the pooled connections are dead: the first call on each must reconnect, not
+    send the replica into pacing on its own (every replica doing so would triple the rate Slack sees)."""
+    redis = redis_client(private_redis.url)
+    try:
+        instance = Budgets(redis, clock)
+        await spend(instance, "chat.postMessage", channel="C0SUPPORT")
+        await private_redis.restart()
+        await spend(instance, "chat.postMessage", channel="C0SUPPORT")
+        assert "Redis unreachable" not in caplog.text
+        assert [key async for key in redis.scan_iter(match=f"{budgets.KEY_PREFIX}*")]  # spent in Redis
+    finally:
+        await redis.aclose()
