@@ -170,7 +170,9 @@ def seed_workspace(standin: SlackStandIn, policy: Policy) -> None:
 @pytest.fixture
 async def standin(policy: Policy, clock: FakeClock) -> AsyncIterator[SlackStandIn]:
     """The Slack stand-in, seeded from the example policy; its rate limits run on the test's clock."""
-    async with SlackStandIn(token=BOT_TOKEN, clock=clock.monotonic) as server:
+    async with SlackStandIn(
+        token=BOT_TOKEN, clock=clock.monotonic, wall=lambda: clock.now().timestamp()
+    ) as server:
         seed_workspace(server, policy)
         yield server
 

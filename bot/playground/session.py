@@ -60,7 +60,9 @@ class PlaygroundSession:
         self.clock = clock or PlaygroundClock(start)
         self.people: list[Persona] = personas(policy)
         self.lock = asyncio.Lock()  # one gesture, clock move or reset at a time
-        self.standin = SlackStandIn(token=BOT_TOKEN, clock=self.clock.monotonic)
+        self.standin = SlackStandIn(
+            token=BOT_TOKEN, clock=self.clock.monotonic, wall=lambda: self.clock.now().timestamp()
+        )
         self.modals = Modals(self.standin)
         self.tracker = Tracker(self.standin, self.clock, self.modals.called)
         self._bot: Secondline | None = None

@@ -21,12 +21,12 @@ Message = dict[str, Any]
 class Chat:
     """Posted and seeded messages (``messages``: (channel, ts) -> current state), and ephemerals."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, wall: Callable[[], float] | None = None) -> None:
         self.workspace = workspace
         self.messages: dict[tuple[str, str], Message] = {}
         self.message_history: dict[tuple[str, str], list[Message]] = {}
         self.ephemerals: list[Message] = []  # what chat.postEphemeral showed, with channel and user
-        self._ts = TsSequence()
+        self._ts = TsSequence(wall)
 
     def handlers(self) -> dict[str, Handler]:
         return {

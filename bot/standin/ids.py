@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import time
+from collections.abc import Callable
 
 TEAM_ID = "T0TEAM"
 TEAM_DOMAIN = "acme"
@@ -48,15 +49,24 @@ def new_ts(at: float | None = None) -> str:
 
 
 class TsSequence:
-    """Increasing, unique message timestamps: ``1700000000.000100``, ``1700000000.000200``…
+    """Increasing, unique message timestamps that are, as Slack's are, the epoch time of the message
+    (``wall()``: seconds), bumped by ``step`` microseconds when two come in the same instant.
 
-    Deterministic on purpose: tests can name the first message's ts.
+    Without ``wall``: a deterministic ``1700000000.000100``, ``1700000000.000200``… that tests may name.
     """
 
-    def __init__(self, start_micros: int = 1_700_000_000_000_000, step: int = 100) -> None:
+    def __init__(
+        self,
+        wall: Callable[[], float] | None = None,
+        start_micros: int = 1_700_000_000_000_000,
+        step: int = 100,
+    ) -> None:
+        self.wall = wall
         self.micros = start_micros
         self.step = step
 
     def next(self) -> str:
         self.micros += self.step
+        if self.wall is not None:
+            self.micros = max(self.micros, int(self.wall() * 1_000_000))
         return f"{self.micros // 1_000_000}.{self.micros % 1_000_000:06d}"

@@ -41,6 +41,8 @@ class SlackStandIn(Inspection, Controls):
 
     ``clock``: a zero-argument callable returning seconds (default ``time.monotonic``); rate limits,
     response-URL expiry and ``Call.at`` use it, so a test's fake clock puts them on simulated time.
+    ``wall``: epoch seconds, which message timestamps follow as Slack's do (a test's fake clock's
+    ``now().timestamp()``; ``None``: a fixed sequence from ``1700000000.000100``).
     ``enforce_limits=False`` switches rate limits off; ``limits`` changes them; ``scopes`` replaces the
     granted scopes (default :data:`bot.standin.workspace.DEFAULT_SCOPES`).
     """
@@ -55,9 +57,10 @@ class SlackStandIn(Inspection, Controls):
         enforce_limits: bool = True,
         limits: Limits | None = None,
         scopes: Iterable[str] | None = None,
+        wall: Callable[[], float] | None = time.time,
     ) -> None:
         workspace = Workspace(scopes)
-        chat = Chat(workspace)
+        chat = Chat(workspace, wall)
         files = Files(workspace, chat, lambda: self.root_url + "upload/")
         response_urls = ResponseUrls(clock, chat, lambda: self.root_url + "response/")
         views = Views(workspace)

@@ -15,7 +15,7 @@ from bot.standin import SlackStandIn
 async def standin(clock: FakeClock) -> AsyncIterator[SlackStandIn]:
     """#support (the bot, Kim, Sam), #general (everyone but the bot), a private #secret without the bot,
     an archived #old with the bot; Kim (U0KEY1), Sam (U0ENG1), Alex (U0ENG2), a deactivated U0GONE."""
-    async with SlackStandIn(clock=clock.monotonic) as server:
+    async with SlackStandIn(clock=clock.monotonic, wall=lambda: clock.now().timestamp()) as server:
         server.add_user("U0KEY1", name="kim", real_name="Kim K", tz="Europe/Berlin", email="kim@acme.test")
         server.add_user("U0ENG1", name="sam")
         server.add_user("U0ENG2", name="alex")

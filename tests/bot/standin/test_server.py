@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.clock import FakeClock
 from bot.standin import DEFAULT_SCOPES, SlackStandIn
 from tests.bot.standin.helpers import error_of, slack_error
 
@@ -58,12 +59,16 @@ async def test_a_dead_token_fails_every_method(
         standin.token_state = "expired"
 
 
-async def test_post_update_round_trip(standin: SlackStandIn, client: AsyncWebClient) -> None:
+async def test_post_update_round_trip(
+    standin: SlackStandIn, client: AsyncWebClient, clock: FakeClock
+) -> None:
     blocks = [{"type": "section", "block_id": "s", "text": {"type": "mrkdwn", "text": "*new*"}}]
     first = await client.chat_postMessage(channel="C0SUPPORT", text="Ticket 1", blocks=blocks)
     second = await client.chat_postMessage(channel="C0SUPPORT", text="Ticket 2", thread_ts=first["ts"])
     assert first["ok"] and first["channel"] == "C0SUPPORT"
-    assert first["ts"] == "1700000000.000100" and float(second["ts"]) > float(first["ts"])
+    # Slack's ts is the message's epoch time (here the test's clock), unique within a channel.
+    assert float(first["ts"]) == pytest.approx(clock.now().timestamp(), abs=0.001)
+    assert float(second["ts"]) > float(first["ts"])
     assert first["message"]["text"] == "Ticket 1" and first["message"]["blocks"] == blocks
     assert standin.calls_to("chat.postMessage")[0].encoding == "json"
 
