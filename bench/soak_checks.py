@@ -1,0 +1,405 @@
+"""The soak's verdict, from the database and the stand-in's record: nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tortoise import Tortoise
+
+from bot.db import tortoise_config
+from bot.ids import Action
+from models import Job, Page, Ticket, TicketEvent, TimeEntry
+from models.jobs import JobStatus
+from tests.conftest import ROOT
+
+if TYPE_CHECKING:
+    from soak import Soak
+    from soak_traffic import Traffic
+
+DRAIN_LIMIT = 300.0  # seconds to wait, after traffic stops, for every due job to run
+GRACE = timedelta(seconds=2)  # a step that started just before a claim may still page: not "moved on"
+LATE_AFTER = timedelta(minutes=1)  # bot/services/ladder.py: a page sent later than this is marked late
+EXPLAINED_AFTER = 150.0  # a fault's effects may last this long after it ends (lease 60 s, then backoff)
+MEMORY_BOUND_KB = 40 * 1024  # growth of the replica that ran throughout, start (warm) to end
+
+
+@dataclass
+class Findings:
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)
+    figures: list[tuple[str, str]] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+
+    def check(self, name: str, ok: bool, detail: str) -> None:
+        self.checks.append((name, ok, detail))
+        print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}", file=sys.stderr)
+
+    @property
+    def ok(self) -> bool:
+        return all(ok for _, ok, _ in self.checks)
+
+    def markdown(self, command: str) -> str:
+        lines = [f"Command: `{command}`", "", "| check | holds | detail |", "| --- | --- | --- |"]
+        lines += [f"| {name} | {'yes' if ok else '**no**'} | {detail} |" for name, ok, detail in self.checks]
+        lines += ["", "| figure | value |", "| --- | --- |"]
+        lines += [f"| {name} | {value} |" for name, value in self.figures]
+        for table in self.tables:
+            lines += ["", table]
+        return "\n".join(lines) + "\n"
+
+
+def _ms(values: list[float]) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return f"{statistics.median(ordered) * 1000:.0f} / {p95 * 1000:.0f} / {ordered[-1] * 1000:.0f}"
+
+
+async def drain(findings: Findings) -> float:
+    """Wait until no job is due and unrun (the replicas keep working meanwhile); returns how long it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < DRAIN_LIMIT:
+        due = await Job.filter(status=JobStatus.PENDING, due_at__lte=datetime.now(UTC)).count()
+        if due == 0:
+            break
+        await asyncio.sleep(2)
+    return time.monotonic() - started
+
+
+async def check_everything(soak: Soak, traffic: Traffic, started: float) -> Findings:
+    findings = Findings()
+    await Tortoise.init(config=tortoise_config(soak.postgres.url))
+    try:
+        drained = await drain(findings)
+        wall = time.time() - time.monotonic()  # monotonic → epoch seconds
+        findings.figures.append(
+            ("run", f"{(time.monotonic() - started) / 60:.1f} min, drained in {drained:.0f} s")
+        )
+        steps: list[tuple[str, Callable[[], Any]]] = [
+            ("tickets", lambda: _raised_and_posted(findings, soak, traffic)),
+            ("pages", lambda: _pages(findings, soak, wall)),
+            ("time", lambda: _time(findings, soak, traffic)),
+            ("jobs", lambda: _jobs(findings)),
+            ("memory", lambda: _memory(findings, soak)),
+            ("requests", lambda: _gestures(findings, soak, traffic)),
+            ("slack", lambda: _slack(findings, soak)),
+        ]
+        for name, step in steps:
+            try:
+                result = step()
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception as exc:  # one broken check must not cost the other findings of a long run
+                findings.check(f"{name} checks ran", False, f"{type(exc).__name__}: {exc}")
+    finally:
+        await Tortoise.close_connections()
+    return findings
+
+
+async def _raised_and_posted(findings: Findings, soak: Soak, traffic: Traffic) -> None:
+    raises = [g for g in traffic.gestures if g.kind == "raise"]
+    acked = {g.detail for g in raises if g.status == 200 and g.answer.strip() in ("", "{}")}
+    offers = sum('"response_action": "update"' in g.answer for g in raises if g.status == 200)
+    findings.figures.append(("similar tickets offered (raised as new ones anyway)", str(offers)))
+    unanswered = {g.detail for g in traffic.gestures if g.kind == "raise" and g.status is None}
+    tickets = await Ticket.all()
+    titles = Counter(t.title for t in tickets)
+    missing = acked - set(titles)
+    findings.check(
+        "every acknowledged raise is a ticket", not missing, f"{len(acked)} raised, {len(missing)} missing"
+    )
+    doubled = [t for t, n in titles.items() if n > 1]
+    findings.check("no ticket raised twice", not doubled, f"{len(tickets)} tickets, {len(doubled)} doubled")
+    extra = set(titles) - acked
+    findings.figures.append(("raises Slack would have shown as failed (no ack in 3 s)", str(len(unanswered))))
+    findings.figures.append(("... of which the ticket was raised all the same", str(len(extra & unanswered))))
+    posts: Counter[int] = Counter()
+    for call in soak.standin.posts_to("C0SUPPORT"):
+        if "thread_ts" not in call.args and (m := re.match(r"SUP-(\d+)\b", str(call.args.get("text", "")))):
+            posts[int(m.group(1))] += 1
+    keys: Counter[str] = Counter()
+    for call in soak.standin.calls_to("chat.postMessage"):
+        if not call.failed and call.response is not None and isinstance(call.args.get("metadata"), dict):
+            keys[str((call.args["metadata"].get("event_payload") or {}).get("key"))] += 1
+    doubled_keys = [key for key, n in keys.items() if n > 1]
+    findings.check("no job's message posted twice (ticket posts, notes, pages, news)", not doubled_keys,
+                   f"{len(keys)} messages; doubled {doubled_keys[:10]}")  # fmt: skip
+    unposted = [t.ref for t in tickets if posts[t.id] == 0]
+    twice = [t.ref for t in tickets if posts[t.id] > 1]
+    findings.check(
+        "every ticket posted in the channel exactly once",
+        not unposted and not twice,
+        f"{len(tickets)} tickets; unposted {unposted[:10]}, posted more than once {twice[:10]}",
+    )
+
+
+def _page_value_counts(soak: Soak) -> Counter[str]:
+    """Page id → how many delivered messages carry its Acknowledge button."""
+    counts: Counter[str] = Counter()
+    for call in soak.standin.calls_to("chat.postMessage"):
+        if call.failed or call.response is None:
+            continue
+        for block in call.args.get("blocks") or []:
+            for element in block.get("elements", []) if isinstance(block, dict) else []:
+                if isinstance(element, dict) and element.get("action_id") == Action.ACKNOWLEDGE:
+                    counts[str(element.get("value"))] += 1
+    return counts
+
+
+def _page_texts(soak: Soak) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for call in soak.standin.calls_to("chat.postMessage"):
+        if (
+            not call.failed
+            and call.response is not None
+            and "Acknowledge" in json.dumps(call.args.get("blocks"))
+        ):
+            for value in re.findall(r'"value": "(\d+)"', json.dumps(call.args.get("blocks"))):
+                texts[value] = json.dumps(call.args)
+    return texts
+
+
+async def _pages(findings: Findings, soak: Soak, wall: float) -> None:
+    pages = await Page.all()
+    delivered = _page_value_counts(soak)
+    texts = _page_texts(soak)
+    unsent = [p.id for p in pages if p.sent_at is None]
+    wrong = {str(p.id): delivered[str(p.id)] for p in pages if p.sent_at and delivered[str(p.id)] != 1}
+    findings.check(
+        "every page sent exactly once",
+        not unsent and not wrong,
+        f"{len(pages)} pages; unsent {unsent[:10]}, delivered ≠ once {dict(list(wrong.items())[:10])}",
+    )
+    stray = set(delivered) - {str(p.id) for p in pages}
+    findings.check("no page message without its page", not stray, f"{len(stray)} stray")
+    badly_marked = [
+        p.id
+        for p in pages
+        if p.sent_at
+        and (
+            (p.created_at - p.due_at > LATE_AFTER and not p.late)
+            or (p.late != ("This page is late" in texts.get(str(p.id), "")))
+        )
+    ]
+    findings.check(
+        "late pages marked late, and only those",
+        not badly_marked,
+        f"{sum(p.late for p in pages)} late; wrongly marked {badly_marked[:10]}",
+    )
+    moved_on = await _paged_after_moving_on(pages)
+    findings.check(
+        "no page for a ticket that had moved on", not moved_on, f"{len(moved_on)}: {moved_on[:10]}"
+    )
+    lateness = [((p.sent_at - p.due_at).total_seconds(), p) for p in pages if p.sent_at]
+    windows = [(w.start + wall, w.end + wall + EXPLAINED_AFTER) for w in soak.windows]
+    unexplained = [
+        p.id
+        for late, p in lateness
+        if late > 10
+        and not any(start <= p.sent_at.timestamp() and p.due_at.timestamp() <= end for start, end in windows)
+    ]
+    findings.check(
+        "pages more than 10 s late only around a fault",
+        not unexplained,
+        f"{len(unexplained)} unexplained: {unexplained[:10]}",
+    )
+    quiet = [
+        late
+        for late, p in lateness
+        if not any(start <= p.sent_at.timestamp() and p.due_at.timestamp() <= end for start, end in windows)
+    ]
+    findings.figures.append(
+        ("page delay after its due time, away from faults: median / p95 / max ms", _ms(quiet))
+    )
+    findings.figures.append(("page delay, all: median / p95 / max ms", _ms([late for late, _ in lateness])))
+
+
+def _step_unless(step_key: str) -> str | None:
+    if step_key.startswith("request"):
+        return None  # a key user's request pages at once, whatever the state
+    return "claimed" if step_key.endswith(".0") else "resolved"
+
+
+async def _paged_after_moving_on(pages: list[Page]) -> list[str]:
+    events: dict[int, list[TicketEvent]] = defaultdict(list)
+    for event in await TicketEvent.all().order_by("at", "id"):
+        events[event.ticket_id].append(event)
+    found = []
+    for page in pages:
+        unless = _step_unless(page.step_key)
+        if unless is None:
+            continue
+        owned, resolved = False, False
+        for event in events[page.ticket_id]:
+            if event.at > page.created_at - GRACE:
+                break
+            if event.kind in ("claimed", "reassigned"):
+                owned = True
+            elif event.kind == "released":
+                owned = False
+            elif event.kind == "resolved":
+                resolved = True
+            elif event.kind == "reopened":
+                resolved = False
+        if resolved or (unless == "claimed" and owned):
+            found.append(f"SUP-{page.ticket_id} {page.step_key} {page.recipient}")
+    return found
+
+
+async def _time(findings: Findings, soak: Soak, traffic: Traffic) -> None:
+    entries = await TimeEntry.all()
+    notes = {e.note: e for e in entries}
+    answers = {r.url: r.text for r in soak.standin.responses}
+    lost = []
+    for gesture in traffic.gestures:
+        if gesture.kind != "log" or gesture.status != 200 or gesture.detail in notes:
+            continue
+        answer = answers.get(gesture.response_url or "", "")
+        if answer.startswith("Logged") or not answer:
+            lost.append(f"{gesture.detail}: {answer or 'no answer'}")
+    findings.check(
+        "every acknowledged time log is recorded, or its author was told why not",
+        not lost,
+        f"{len(entries)} entries; lost {lost[:10]}",
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": soak.postgres.url,
+        "SUPPORT_CONFIG": str(soak.replicas[0].process.env["SUPPORT_CONFIG"]),
+        "PYTHONPATH": str(ROOT),
+    }
+    missing: list[str] = []
+    by_customer: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for entry in entries:
+        by_customer[(entry.customer, entry.worked_on.strftime("%Y-%m"))][f"SUP-{entry.ticket_id}"] += (
+            entry.minutes
+        )
+    for (customer, month), minutes in sorted(by_customer.items()):
+        command = [
+            sys.executable,
+            "-m",
+            "bot",
+            "statement",
+            "--customer",
+            customer,
+            "--month",
+            month,
+            "--format",
+            "json",
+        ]
+        result = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            missing.append(f"{customer} {month}: {result.stderr.strip()[-200:]}")
+            continue
+        stated: Counter[str] = Counter()
+        for line in json.loads(result.stdout)["lines"]:
+            stated[str(line["ticket"])] += int(line["minutes"])
+        if stated != minutes:
+            missing.append(
+                f"{customer} {month}: {sum(minutes.values())} min logged, {sum(stated.values())} stated"
+            )
+    findings.check(
+        "every time entry in its customer's statement",
+        not missing and bool(entries),
+        f"{len(by_customer)} statements; {missing[:5]}",
+    )
+
+
+async def _jobs(findings: Findings) -> None:
+    now = datetime.now(UTC)
+    overdue = await Job.filter(status=JobStatus.PENDING, due_at__lte=now - timedelta(seconds=30)).count()
+    failed = await Job.filter(status=JobStatus.FAILED).all()
+    findings.check("no job left pending past its due time", overdue == 0, f"{overdue} overdue after draining")
+    reasons = Counter(f"{j.kind}: {j.error_code}" for j in failed)
+    findings.check("no job failed for good", not failed, f"{len(failed)} failed {dict(reasons)}")
+
+
+def _memory(findings: Findings, soak: Soak) -> None:
+    rows = [
+        "| replica | process | RSS warm (MB) | RSS end (MB) | lived (min) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for pid, samples in soak.memory.items():
+        first = samples[0][0]
+        warm = next((rss for at, rss in samples if at - first >= 60), samples[0][1])
+        rows.append(
+            f"| {soak.pids.get(pid, 0) + 1} | {pid} | {warm / 1024:.1f} | {samples[-1][1] / 1024:.1f} | "
+            f"{(samples[-1][0] - first) / 60:.1f} |"
+        )
+    soak_long = soak.memory.get(soak.replicas[0].process.process.pid, [])  # type: ignore[union-attr]
+    if soak_long:
+        first = soak_long[0][0]
+        warm = next((rss for at, rss in soak_long if at - first >= 60), soak_long[0][1])
+        growth = soak_long[-1][1] - warm
+        findings.check(
+            f"memory of the replica that ran throughout grew less than {MEMORY_BOUND_KB // 1024} MB",
+            growth < MEMORY_BOUND_KB,
+            f"{warm / 1024:.1f} MB warm → {soak_long[-1][1] / 1024:.1f} MB",
+        )
+    findings.tables.append("\n".join(rows))
+
+
+def _gestures(findings: Findings, soak: Soak, traffic: Traffic) -> None:
+    rows = [
+        "| gesture | sent | acked 200 | no ack in 3 s | other status | ack median / p95 / max ms |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    by_kind: dict[str, list[Any]] = defaultdict(list)
+    for gesture in traffic.gestures:
+        by_kind[gesture.kind].append(gesture)
+    for kind, gestures in sorted(by_kind.items()):
+        ok = [g for g in gestures if g.status == 200]
+        silent = sum(g.status is None for g in gestures)
+        rows.append(
+            f"| {kind} | {len(gestures)} | {len(ok)} | {silent} | {len(gestures) - len(ok) - silent} | "
+            f"{_ms([g.latency for g in ok])} |"
+        )
+    findings.tables.append("\n".join(rows))
+    outside = [
+        g
+        for g in traffic.gestures
+        if g.status != 200 and not any(w.start - 3 <= g.at <= w.end + 5 for w in soak.windows)
+    ]
+    findings.check(
+        "every request acknowledged outside fault windows",
+        not outside,
+        f"{len(outside)} not: {[(g.kind, g.status, g.answer[:80]) for g in outside[:5]]}",
+    )
+    five = [g for g in traffic.gestures if g.status is not None and g.status >= 500]
+    findings.figures.append(("requests answered 5xx (all during faults, if any)", str(len(five))))
+
+
+def _slack(findings: Findings, soak: Soak) -> None:
+    calls = soak.standin.calls
+    injected = sum(c.failed and c.status in (429, 500) and not c.rate_limited for c in calls)
+    findings.figures.append(("Slack Web API calls", str(len(calls))))
+    findings.figures.append(
+        (
+            "429s from Slack's own limits, share of calls",
+            f"{soak.standin.rate_limited} ({soak.standin.rate_limited_share:.2%})",
+        )
+    )
+    findings.figures.append(("failures injected (429 and 500 bursts)", str(injected)))
+    limited = Counter(c.method for c in calls if c.rate_limited)
+    in_faults = sum(
+        c.rate_limited and any(w.start <= c.at <= w.end + EXPLAINED_AFTER for w in soak.windows)
+        for c in calls
+    )
+    findings.figures.append(("429s from Slack's limits by method", str(dict(limited))))
+    findings.figures.append(("... of which during a fault or its aftermath", str(in_faults)))
+    methods = Counter(c.method for c in calls)
+    findings.figures.append(("calls by method", ", ".join(f"{m} {n}" for m, n in methods.most_common(8))))
+    for window in soak.windows:
+        findings.figures.append((f"fault: {window.name}", f"{window.end - window.start:.0f} s"))
