@@ -11,9 +11,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot import blocks
 from bot.ids import Action
 from bot.permissions import Do
-from bot.services.errors import NotFound, ServiceError
+from bot.services.errors import NotFound
 from bot.services.timesheet import billing_today
 from handlers.deps import ROW_ID_MAX, Deps, response_url_of, row_id, user_of, where
+from handlers.failures import told_if_failed
 from models import Ticket
 
 log = logging.getLogger(__name__)
@@ -42,17 +43,13 @@ def page_id_of(action: dict[str, Any]) -> int:
 async def as_clicker(deps: Deps, body: Body, work: Callable[[str], Awaitable[object]]) -> None:
     """Run a click's work after ack; a refusal is told to the clicker privately, and their Home refreshed.
 
-    Everything that can refuse (even reading the button's value) runs in here rather than raising to
-    app.error: slack_bolt 1.30 loses a listener's ack if it raises within ~10 ms of acknowledging
-    (asyncio_runner resets ack.response), and would then answer with the fallback listener too.
+    Everything that can fail (even reading the button's value) runs in here, never raising to app.error
+    (see handlers/failures.py).
     """
     user = user_of(body) or ""
-    try:
+    async with told_if_failed(deps, body):
         await work(user)
-    except ServiceError as exc:
-        await deps.notifier.tell(user, where(body), str(exc), response_url_of(body))
-        return
-    await deps.home.refresh_later(user)  # their App Home shows the change
+        await deps.home.refresh_later(user)  # their App Home shows the change
 
 
 async def claim(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:

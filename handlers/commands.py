@@ -15,9 +15,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot import blocks
 from bot.ids import COMMAND
-from bot.services.errors import ServiceError
 from bot.text import unescape
 from handlers.deps import Deps, response_url_of
+from handlers.failures import told_if_failed
 from handlers.subcommands import SUBCOMMANDS
 
 log = logging.getLogger(__name__)
@@ -54,11 +54,8 @@ async def support(ack: AsyncAck, command: dict[str, Any], deps: Deps) -> None:
         await ack(response_type="ephemeral", text=HELP)
         return
     await ack()
-    try:
-        text = await answer(deps, user_id, words[1:])
-    except ServiceError as exc:
-        text = str(exc)
-    await _reply(deps, command, text)
+    async with told_if_failed(deps, command):
+        await _reply(deps, command, await answer(deps, user_id, words[1:]))
 
 
 async def _reply(deps: Deps, command: dict[str, Any], text: str) -> None:
@@ -70,13 +67,14 @@ async def open_raise_form(ack: AsyncAck, command: dict[str, Any], deps: Deps) ->
     user_id = str(command.get("user_id") or "")
     customers = deps.policy.customers_of(user_id)
     await ack()
-    if not customers:
-        company = await _company_by_email(deps, user_id)
-        await _reply(deps, command, blocks.not_key_user_text(deps.policy, company))
-        return
-    await deps.notifier.open_modal(
-        str(command.get("trigger_id") or ""), blocks.raise_modal(deps.policy, customers)
-    )
+    async with told_if_failed(deps, command):
+        if not customers:
+            company = await _company_by_email(deps, user_id)
+            await _reply(deps, command, blocks.not_key_user_text(deps.policy, company))
+            return
+        await deps.notifier.open_modal(
+            str(command.get("trigger_id") or ""), blocks.raise_modal(deps.policy, customers)
+        )
 
 
 async def _company_by_email(deps: Deps, user_id: str) -> str | None:

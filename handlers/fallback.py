@@ -14,12 +14,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.blocks import APOLOGY
-from bot.services.errors import ServiceError
 from handlers.deps import Deps, response_url_of, user_of, where
+from handlers.failures import failure_text, tell_failure
 
 log = logging.getLogger(__name__)
 ANYTHING = re.compile(".*")
-SORRY = "Sorry, something went wrong on our side. Please try again in a moment."
 
 
 async def _apologise(deps: Deps, body: dict[str, Any]) -> None:
@@ -59,18 +58,11 @@ async def on_error(
     answer 200 rather than Bolt's 500: the fault is ours, not the request's; a form stays open with what
     was typed and the reason under its first field, so nothing entered is lost."""
     body = body if isinstance(body, dict) else {}
-    if isinstance(error, ServiceError):
-        text = str(error)
-    else:
-        log.error("listener failed: %s", error, exc_info=error)
-        text = SORRY
     fields = list(((body.get("view") or {}).get("state") or {}).get("values") or {})
     if response is not None and body.get("type") == "view_submission" and fields:
-        answer = {"response_action": "errors", "errors": {fields[0]: text}}
+        answer = {"response_action": "errors", "errors": {fields[0]: failure_text(error)}}
         return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
-    user = user_of(body)
-    if user and deps is not None:
-        await deps.notifier.tell(user, where(body), text, response_url_of(body))
+    await tell_failure(error, body, deps)
     return BoltResponse(status=200, body="") if response is not None else None
 
 

@@ -16,6 +16,7 @@ from bot.ids import Action, Block, Callback
 from bot.services.errors import InvalidInput, NeedsConfirmation, NotFound, ServiceError
 from bot.services.intake import TicketDraft, draft_as_details
 from handlers.deps import Deps, row_id, user_of
+from handlers.failures import told_if_failed
 from models.tickets import REF_PREFIX
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,8 @@ async def _submit(
         await ack(response_action="errors", errors={error_block: str(exc)})
         return
     await ack()
-    await deps.home.refresh_later(user_of(body) or "")  # their App Home shows the change
+    async with told_if_failed(deps, body):
+        await deps.home.refresh_later(user_of(body) or "")  # their App Home shows the change
 
 
 async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:

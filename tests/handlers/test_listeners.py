@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise import Tortoise
+
 from bot.ids import Action, Block
-from handlers import actions, views
+from handlers import actions, commands, views
+from handlers.failures import SORRY
 from models import Ticket
 from tests.conftest import RunningBot
 from tests.e2e.journey import raise_ticket, raise_values
@@ -57,3 +60,15 @@ async def test_the_raise_form_answers_field_errors_in_its_ack(running: RunningBo
     (answer,) = ack.calls
     assert answer["response_action"] == "errors" and Block.TITLE in answer["errors"]
     assert await Ticket.all().count() == 0
+
+
+async def test_a_command_failing_after_its_ack_tells_the_person_and_raises_nothing(
+    running: RunningBot,
+) -> None:
+    """Raising to Bolt after ack() would lose the acknowledgement (Slack would get a 404 after 3 s)."""
+    await Tortoise.get_connection("default").execute_script("ALTER TABLE tickets RENAME TO tickets_away")
+    ack = FakeAck()
+    command = {"user_id": "U0ENG1", "channel_id": "C0SUPPORT", "command": "/support", "text": "list"}
+    await commands.support(ack, command, running.bot.deps)
+    assert ack.calls == [{}]
+    assert running.standin.ephemerals[-1]["text"] == SORRY
