@@ -125,14 +125,18 @@ async def serve_app(standin_url: str) -> None:
         for i in range(n):
             sequence += 1
             customer, reporter = customers[i % 3] if spread else customers[0]
+            priority = ("P1", "P2", "P3", "P4")[sequence % 4]
+            if priority == "P1" and customer == "initech":
+                priority = "P2"  # Initech's Basic plan offers no P1
             draft = TicketDraft(
                 reporter_id=reporter,
                 customer=customer,
-                priority=("P1", "P2", "P3", "P4")[sequence % 4],
+                priority=priority,
                 environment="production",
                 title=f"Bench ticket {sequence}",
                 description="Invoices export as empty PDFs since the upgrade.",
                 tried="Re-ran the export; cleared the cache.",
+                category="incident",  # the example policy has a scope: the form asks what it is about
             )
             raised.append(await bot.deps.intake.raise_ticket(draft))
         # Post them, so each has its message_ts. Only the post jobs run: the key users' "raised" DMs are
