@@ -13,17 +13,23 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.services.errors import ServiceError
+from bot.slack.errors import SlackBusy
 from handlers.deps import Deps, response_url_of, user_of, where
 
 log = logging.getLogger("handlers.fallback")  # one logger name for every failed listener
 
 SORRY = "Sorry, something went wrong on our side. Please try again in a moment."
+SLACK_BUSY = "Slack is too busy to show that right now. Please try again in a few seconds."
 
 
 def failure_text(error: BaseException) -> str:
-    """A refusal says why; anything else (a bug, the database down) is logged and apologised for."""
+    """A refusal says why; Slack's rate limit (a storm of forms opening) says so; anything else (a bug,
+    the database down) is logged and apologised for."""
     if isinstance(error, ServiceError):
         return str(error)
+    if isinstance(error, SlackBusy):
+        log.warning("Slack busy: %s", error)
+        return SLACK_BUSY
     log.error("listener failed: %s", error, exc_info=error)
     return SORRY
 

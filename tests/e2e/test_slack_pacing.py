@@ -15,7 +15,7 @@ from bot.standin import Call
 from bot.standin.payloads import block_actions
 from models import Ticket
 from tests.conftest import BOLT_TASKS, RunningBot
-from tests.e2e.journey import pages_to, raise_ticket, submit
+from tests.e2e.journey import command, open_modal, pages_to, raise_ticket, submit
 
 # Different enough that none is offered as a duplicate of another.
 STORM = (
@@ -93,3 +93,12 @@ async def test_a_persons_profile_is_asked_of_slack_once_an_hour(running: Running
     running.clock.advance(timedelta(seconds=KEEP_SECONDS))
     await raise_ticket(running, title="Exports time out")
     assert asked() == ["U0KEY1", "U0KEY1"]
+
+
+async def test_a_form_slack_is_too_busy_to_open_is_explained_not_apologised_for(running: RunningBot) -> None:
+    """A storm of /support hits views.open's limit first: the person hears it is Slack, and to retry."""
+    running.standin.fail("views.open", status=429, retry_after=3)
+    answer = await command(running, "U0KEY1", "")
+    assert answer == "Slack is too busy to show that right now. Please try again in a few seconds."
+    await open_modal(running)  # typed again a few seconds later, the form opens
+    assert [c.failed for c in running.standin.calls_to("views.open")] == [True, False]
