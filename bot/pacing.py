@@ -98,6 +98,7 @@ class LocalPacer:
 
     def __init__(self, clock: Clock, per_minute: int, *, burst: int = DEFAULT_BURST) -> None:
         self._clock = clock
+        self._per_minute, self._burst = per_minute, burst
         self._limits = _Limits.of(per_minute, burst)
         self._tat = 0  # GCRA theoretical arrival time, µs since the epoch
         self._last = 0  # latest time seen, so time never runs backwards here
@@ -106,6 +107,16 @@ class LocalPacer:
     @property
     def interval(self) -> float:
         return self._limits.interval_us / _US
+
+    @property
+    def limits(self) -> tuple[int, int]:
+        return self._per_minute, self._burst
+
+    def rescaled(self, per_minute: int, burst: int) -> LocalPacer:
+        """The same pacer at other limits, keeping a 429's hold (its theoretical arrival time)."""
+        other = LocalPacer(self._clock, per_minute, burst=burst)
+        other._tat, other._last = self._tat, self._last
+        return other
 
     # No awaits inside: each call is atomic with respect to the other tasks of the event loop.
     async def reserve(self) -> float:
@@ -181,9 +192,11 @@ return wait
 
 class Outage:
     """Whether Redis was already said to be unreachable: shared by a process's pacers, so an outage is one
-    log line rather than one per budget."""
+    log line rather than one per budget. `share`: the replicas last seen sharing the budgets; while Redis
+    is out, each paces itself to that share of a budget, so that together they still keep within it."""
 
     noticed = False
+    share = 1
 
 
 class RedisPacer:
@@ -210,6 +223,7 @@ class RedisPacer:
         self._limits = _Limits.of(per_minute, burst)
         self._keys = [key, f"{key}:log"]
         self._script = redis.register_script(_LUA)
+        self._per_minute, self._burst = per_minute, burst
         self._local = LocalPacer(clock, per_minute, burst=burst)
         self._down_until: int | None = None  # µs; set while Redis is considered unreachable
 
@@ -220,8 +234,16 @@ class RedisPacer:
     async def reserve(self) -> float:
         wait_us = await self._run("reserve", uuid.uuid4().hex)
         if wait_us is None:
-            return await self._local.reserve()
+            return await self._fallback().reserve()
         return wait_us / _US
+
+    def _fallback(self) -> LocalPacer:
+        """The local pacer for an outage, at this replica's share of the budget."""
+        share = max(1, self._outage.share)
+        per_minute, burst = max(1, self._per_minute // share), max(1, self._burst // share)
+        if self._local.limits != (per_minute, burst):
+            self._local = self._local.rescaled(per_minute, burst)
+        return self._local
 
     async def blocked_for(self, seconds: float) -> None:
         await self._local.blocked_for(seconds)

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 FIXABLE = DESTINATION_GONE | BROKEN_INSTALL
 DATABASE_START_SECONDS = 60.0  # migrations included; a database that never answers is a start-up problem
 STARTUP_CHECK_SECONDS = 5.0  # Slack not answering by then is "unreachable": start, and check again later
+REPLICA_BEAT_SECONDS = 20.0  # well inside REPLICA_SEEN_SECONDS (bot/slack/budgets.py)
 
 
 def web_app(bot: Secondline) -> web.Application:
@@ -163,6 +164,8 @@ async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
                 await bot.redis.ping()
             except (RedisError, OSError) as exc:  # optional: run on, coordinating through the database
                 log.warning("Redis is not reachable (%s); pacing locally until it is", exc)
+        if bot.redis is not None:
+            tasks.append(asyncio.create_task(_count_replicas(bot), name="secondline-replicas"))
         if bot.run_worker:
             tasks.append(asyncio.create_task(bot.worker.run_forever(), name="secondline-worker"))
             tasks.append(
@@ -182,6 +185,14 @@ async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
         await bot.client.session.close()
         if bot.redis is not None:
             await bot.redis.aclose()
+
+
+async def _count_replicas(bot: Secondline) -> None:
+    """Every 20 s: this replica is alive, and how many are (each paces to its share if Redis goes away)."""
+    budgets = bot.deps.notifier.api.budgets
+    while True:
+        await budgets.count_replicas()
+        await asyncio.sleep(REPLICA_BEAT_SECONDS)
 
 
 def _any_failed(bot: Secondline) -> Any:

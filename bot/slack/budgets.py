@@ -6,17 +6,21 @@ workspace. Shared by every replica through Redis when there is one (bot/pacing.p
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.clock import Clock
 from bot.pacing import LocalPacer, Outage, Pacer, RedisPacer
 
 KEY_PREFIX = "secondline:pace:"
+REPLICAS_KEY = "secondline:replicas"  # sorted set: replica id → when it last said it was alive
+REPLICA_SEEN_SECONDS = 60.0  # a replica not heard from for this long no longer counts
 MAX_CONVERSATIONS = 4096  # pacers kept in memory; an idle conversation's budget is simply full again
 
 
@@ -67,6 +71,29 @@ class Budgets:
         self.clock = clock
         self._pacers: OrderedDict[str, Pacer] = OrderedDict()
         self._outage = Outage()
+        self._replica = uuid.uuid4().hex
+
+    @property
+    def share(self) -> int:
+        """How many replicas share the budgets, as last seen in Redis (1 without Redis)."""
+        return self._outage.share
+
+    async def count_replicas(self) -> None:
+        """Say in Redis that this replica is alive, and note how many are: should Redis go away, each then
+        paces itself to its share of every budget rather than all of it."""
+        if self.redis is None:
+            return
+        now = self.clock.now().timestamp()
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.zadd(REPLICAS_KEY, {self._replica: now})
+                pipe.zremrangebyscore(REPLICAS_KEY, "-inf", now - REPLICA_SEEN_SECONDS)
+                pipe.zcard(REPLICAS_KEY)
+                pipe.expire(REPLICAS_KEY, int(2 * REPLICA_SEEN_SECONDS))
+                replies = await pipe.execute()
+        except (RedisError, OSError):
+            return  # the pacers notice the outage themselves; the last count stands
+        self._outage.share = max(1, int(replies[2]))
 
     def for_call(
         self, method: str, args: Mapping[str, Any], *, urgent: bool = False

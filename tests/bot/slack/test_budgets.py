@@ -103,3 +103,32 @@ async def test_a_restarted_redis_shares_the_budgets_again_at_once(
         assert [key async for key in redis.scan_iter(match=f"{budgets.KEY_PREFIX}*")]  # spent in Redis
     finally:
         await redis.aclose()
+
+
+async def test_while_redis_is_down_each_replica_paces_to_its_share_of_a_budget(
+    clock: FakeClock, private_redis: PrivateRedis
+) -> None:
+    """Three replicas each pacing to a whole budget would send Slack three times its limit."""
+    clients = [redis_client(private_redis.url) for _ in range(3)]
+    try:
+        replicas = [Budgets(client, clock) for client in clients]
+        for replica in replicas:
+            await replica.count_replicas()
+        await replicas[0].count_replicas()
+        assert [replica.share for replica in replicas] == [3, 2, 3]  # each counts those seen before it
+        await private_redis.kill()
+        # The conversation budget (a burst of 3, then one a second) is a third each: a burst of 1, one
+        # every 3 s; together the three replicas post no faster than the one budget allows.
+        waits = [
+            await pacer.reserve() for _, pacer in replicas[0].for_call("chat.postMessage", {"channel": "C0X"})
+        ]
+        assert waits[-1] == 0.0
+        (conversation,) = [
+            p for name, p in replicas[0].for_call("chat.postMessage", {"channel": "C0X"}) if "C0X" in name
+        ]
+        assert await conversation.reserve() == pytest.approx(3.0, abs=0.01)
+        clock.advance(3)
+        assert await conversation.reserve() == 0.0
+    finally:
+        for client in clients:
+            await client.aclose()
