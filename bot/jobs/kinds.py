@@ -174,6 +174,11 @@ class RedrawPage(TicketJob):
         return f"redraw-page:{self.page}"
 
 
+# Run before any other due job: under a backlog (a busy channel's notes waiting their turn, redraws), a page
+# and the ladder step that makes it must not wait behind them.
+URGENT_KINDS = frozenset({LadderStepDue.kind, DeliverPage.kind})
+
+
 @dataclass(frozen=True, kw_only=True)
 class DigestDue(JobPayload):
     """A scheduled digest's run (`digest` is the policy entry's stable key, `run_at` its ISO instant)."""

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from bot import metrics
 from bot.clock import Clock
-from bot.jobs.kinds import JobPayload
+from bot.jobs.kinds import URGENT_KINDS, JobPayload
 from models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -99,11 +99,21 @@ class JobQueue:
         return Q(lease_until__isnull=True) | Q(lease_until__lt=self.clock.now())
 
     async def due(self, limit: int = 20) -> list[Job]:
-        return (
-            await Job.filter(_pending(), self._free(), due_at__lte=self.clock.now())
+        """Due jobs, oldest first; pages and ladder steps (URGENT_KINDS) before all others."""
+        now = self.clock.now()
+        urgent = (
+            await Job.filter(_pending(), self._free(), due_at__lte=now, kind__in=URGENT_KINDS)
             .order_by("due_at", "id")
             .limit(limit)
         )
+        if len(urgent) == limit:
+            return urgent
+        rest = (
+            await Job.filter(_pending(), self._free(), due_at__lte=now, kind__not_in=URGENT_KINDS)
+            .order_by("due_at", "id")
+            .limit(limit - len(urgent))
+        )
+        return [*urgent, *rest]
 
     async def next_due_at(self) -> datetime | None:
         job = await Job.filter(_pending(), self._free()).order_by("due_at").only("id", "due_at").first()

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.clock import FakeClock
-from bot.jobs.kinds import Housekeeping, RedrawTicket, ThreadNote
+from bot.jobs.kinds import DeliverPage, Housekeeping, LadderStepDue, RedrawTicket, ThreadNote
 from bot.jobs.queue import JobQueue, backoff
 from models import Job, JobStatus
 
@@ -73,3 +73,16 @@ async def test_old_failed_jobs_are_forgotten(queue: JobQueue, clock: FakeClock) 
 def test_backoff_grows_and_is_capped() -> None:
     assert backoff(1) == timedelta(seconds=2) and backoff(3) == timedelta(seconds=8)
     assert backoff(30) == timedelta(minutes=15) and backoff(1, asked=60) == timedelta(seconds=60)
+
+
+async def test_pages_and_ladder_steps_go_before_a_backlog_of_other_work(
+    queue: JobQueue, clock: FakeClock
+) -> None:
+    """A busy channel's notes waiting their turn must not hold up a page due later than them."""
+    for n in range(25):
+        await queue.enqueue(ThreadNote(ticket_id=n, text="note"), due_at=clock.now() - timedelta(minutes=1))
+    await queue.enqueue(DeliverPage(ticket_id=7, page=3))
+    await queue.enqueue(LadderStepDue(ticket_id=8, epoch=0, index=0, priority="P1"))
+    batch = await queue.due()
+    assert [job.kind for job in batch[:2]] == [DeliverPage.kind, LadderStepDue.kind]
+    assert len(batch) == 20 and {job.kind for job in batch[2:]} == {ThreadNote.kind}  # then the oldest

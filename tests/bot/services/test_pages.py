@@ -136,6 +136,7 @@ async def test_a_key_user_asks_for_escalation_and_the_first_level_is_paged_at_on
     assert requested.actor == "U0KEY2"
     assert requested.detail == {"level": "lead", "reason": "month-end <!channel> close"}
     assert await env.run_due() == [
+        DeliverPage(ticket_id=ticket.id, page=page.id),  # a page goes before any other work (URGENT_KINDS)
         RedrawTicket(ticket_id=ticket.id),
         NotifyReporter(
             ticket_id=ticket.id,
@@ -143,7 +144,6 @@ async def test_a_key_user_asks_for_escalation_and_the_first_level_is_paged_at_on
             event="escalated",
             text="Escalation requested by <@U0KEY2>: the lead level is being paged now.",
         ),
-        DeliverPage(ticket_id=ticket.id, page=page.id),
         ThreadNote(ticket_id=ticket.id, text=f"Escalated to <@U0LEAD>: {reason}."),
     ]
 
