@@ -61,8 +61,8 @@ NOW = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)  # Tuesday 10:00 America/Chicago
 SCENARIOS = ("support_key_user", "support_not_key_user", "support_list", "claim")
 LABELS = {
     "support_key_user": "/support, key user (ack, then views.open)",
-    "support_not_key_user": "/support, not a key user (text in the ack)",
-    "support_list": "/support list, engineer (DB read, then ack)",
+    "support_not_key_user": "/support, not a key user (ack, then the answer)",
+    "support_list": "/support list, engineer (ack, then the queue)",
     "claim": "Claim click (ack, then the claim)",
 }
 BASELINE_TICKETS = 200  # open tickets in the database before anything is timed
