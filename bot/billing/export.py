@@ -41,7 +41,7 @@ def line_fields(statement: Statement, line: StatementLine) -> dict[str, Any]:
     return {
         "customer": statement.customer,
         "contract": statement.contract,
-        "type": statement.type,
+        "type": line.type,
         "ticket": line.ticket,
         "priority": line.priority,
         "agent": line.agent,

@@ -1,23 +1,23 @@
 """A customer's monthly statement: one line per time entry worked in the month, then, for per-incident
 contracts, one line per ticket resolved in the month.
 
-Every line obeys one rule, whatever the contract: on entry lines `units` are the minutes charged and
-`rate` is per hour, so `amount = units × rate / 60`; on per-incident ticket lines (`agent` empty)
-`units` are incidents and `rate` is the price of one, so `amount = units × rate`. A line that charges
-nothing has `units` 0 and `rate` 0. Per contract type, for an entry line:
+Every line can be checked by its own columns: `rate` is the contract's price in the unit the contract
+states it, and the line's `type` says which unit that is. `units` are what the line charges:
 
-- included: nothing charged.
-- per_minute: `units` = billable minutes, `rate` = the per-minute rate × 60 (per hour, exact).
-- bank: `units` = the overage minutes (what the bank did not cover), `rate` = overage_rate.
-  `bank_minutes_left` is the balance valid on the date worked, after the line.
-- per_incident: nothing charged on entries; the ticket line has `minutes` = `billable_minutes` =
-  the ticket's billable minutes over its whole life, `units` = ceil(minutes / block).
-- a paid request (any type, when the contract has an addon_rate): `units` = billable minutes,
-  `rate` = addon_rate; it is not debited from a bank and has no incident line.
+- `per_minute`: `units` = billable minutes, `rate` per minute: `amount = units × rate`.
+- `bank`: `units` = the overage minutes (what the bank did not cover), `rate` = overage_rate per hour:
+  `amount = units × rate / 60`. `bank_minutes_left` is the balance valid on the date worked, after the line.
+- `addon` (a paid request, on any contract with an addon_rate): `units` = billable minutes, `rate` =
+  addon_rate per hour: `amount = units × rate / 60`; it is not debited from a bank and has no incident line.
+- `per_incident`: entry lines charge nothing; a ticket line (`agent` empty) has `minutes` =
+  `billable_minutes` = the ticket's billable minutes over its whole life, `units` = ceil(minutes / block)
+  incidents and `rate` = the price of one: `amount = units × rate`.
+- `included`: nothing charged.
 
-One rule keeps the CSV readable without knowing the contract: a paid request on a per-minute contract
-would otherwise mix per-minute and per-hour rates in one column. Amounts are rounded half-up to the
-currency's minor unit on each line; totals are the sums of the rounded lines.
+A line that charges nothing has `units` 0 and `rate` 0. Amounts are rounded half-up to the currency's
+minor unit on each line (only the per-hour division can need it: rates fit the currency's decimals);
+totals are the sums of the rounded lines. A line's `type` is its contract's type except on paid
+requests (`addon`): otherwise a per-minute contract's add-on lines would read as per-minute prices.
 
 A bank is replayed from every entry up to the month's end, so time worked in earlier months has
 already used its hours; entries worked after the month are ignored, so a statement can be made late.
@@ -31,12 +31,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.billing.bank import Ledger, priced_as_addon
-from bot.billing.money import MINUTES_PER_HOUR, per_hour, quantize
+from bot.billing.money import per_hour, quantize
 from bot.billing.worktime import Ticket, TimeEntry, billable_minutes, round_up, statement_order
 from bot.policy.contracts import BankContract, Contract, PerIncidentContract, PerMinuteContract
 from bot.policy.model import Policy
 
 ZERO = Decimal(0)
+ADDON = "addon"  # a line's type for a paid request priced at the contract's addon_rate, per hour
+PER_HOUR = frozenset({"bank", ADDON})  # line types whose rate is per hour; the others' is per unit
 
 
 @dataclass(frozen=True, order=True)
@@ -73,8 +75,9 @@ class Month:
 
 @dataclass(frozen=True)
 class StatementLine:
-    """One CSV line, less the columns every line shares (customer, contract, type, currency)."""
+    """One CSV line, less the columns every line shares (customer, contract, currency)."""
 
+    type: str  # how the line is priced: the contract's type, or `addon` for a paid request
     ticket: str
     priority: str
     agent: str  # empty on a per-incident ticket line
@@ -181,17 +184,19 @@ def _tickets(entries: list[TimeEntry], extra: Iterable[Ticket]) -> dict[str, Tic
 
 def _entry_line(contract: Contract, entry: TimeEntry, ledger: Ledger | None) -> StatementLine:
     billable = billable_minutes(entry, contract.increment)
+    kind: str = contract.type
     covered, units, rate = 0, 0, ZERO
     if priced_as_addon(entry.ticket, contract):
-        units, rate = billable, contract.addon_rate or ZERO
+        kind, units, rate = ADDON, billable, contract.addon_rate or ZERO
     elif isinstance(contract, BankContract) and ledger is not None:
         covered = ledger.debit(entry.worked_on, billable)
         units, rate = billable - covered, contract.overage_rate
     elif isinstance(contract, PerMinuteContract):
-        units, rate = billable, contract.rate * MINUTES_PER_HOUR
+        units, rate = billable, contract.rate
     if units == 0:
         rate = ZERO
     return StatementLine(
+        type=kind,
         ticket=entry.ticket.ref,
         priority=entry.ticket.priority,
         agent=entry.agent,
@@ -200,12 +205,19 @@ def _entry_line(contract: Contract, entry: TimeEntry, ledger: Ledger | None) -> 
         billable_minutes=billable,
         units=units,
         rate=rate,
-        amount=per_hour(units, rate, contract.currency),
+        amount=line_amount(kind, units, rate, contract.currency),
         waived=entry.waived,
         waiver_reason=entry.waiver_reason,
         bank_minutes_left=ledger.balance(entry.worked_on) if ledger else None,
         covered_minutes=covered,
     )
+
+
+def line_amount(kind: str, units: int, rate: Decimal, currency: str) -> Decimal:
+    """What a line of `kind` charges for `units` at `rate`, rounded once, half-up (the README's rule)."""
+    if kind in PER_HOUR:
+        return per_hour(units, rate, currency)
+    return quantize(units * rate, currency)
 
 
 def _incident_line(contract: PerIncidentContract, ticket: Ticket, entries: list[TimeEntry]) -> StatementLine:
@@ -214,6 +226,7 @@ def _incident_line(contract: PerIncidentContract, ticket: Ticket, entries: list[
     units = round_up(minutes, contract.block) // contract.block
     rate = contract.price if units else ZERO
     return StatementLine(
+        type=contract.type,
         ticket=ticket.ref,
         priority=ticket.priority,
         agent="",
@@ -222,7 +235,7 @@ def _incident_line(contract: PerIncidentContract, ticket: Ticket, entries: list[
         billable_minutes=minutes,
         units=units,
         rate=rate,
-        amount=quantize(units * rate, contract.currency),
+        amount=line_amount(contract.type, units, rate, contract.currency),
         waived=False,
         waiver_reason="",
         bank_minutes_left=None,

@@ -266,9 +266,13 @@ async def test_the_statement_command_for_each_kind_of_contract(
         incident["units"],
         incident["amount"],
     ) == ("", "121", "2", "500.00")
-    assert [(r["agent"], r["amount"]) for r in rows["initech"]] == [("U0ENG1", "17.50"), ("U0ENG2", "17.50")]
-    (paid,) = rows["umbrella"]
-    assert (paid["type"], paid["amount"], paid["rate"]) == ("included", "60.00", "120.00")
+    # 2.50 a minute: `rate` is the contract's per-minute price, so 7 × 2.50 = 17.50 on each agent's line
+    assert [(r["agent"], r["type"], r["units"], r["rate"], r["amount"]) for r in rows["initech"]] == [
+        ("U0ENG1", "per_minute", "7", "2.50", "17.50"),
+        ("U0ENG2", "per_minute", "7", "2.50", "17.50"),
+    ]
+    (paid,) = rows["umbrella"]  # a paid request: 30 minutes at 120.00 an hour
+    assert (paid["type"], paid["units"], paid["amount"], paid["rate"]) == ("addon", "30", "60.00", "120.00")
     as_json = cli(sqlite_url, "statement", "--customer", "initech", "--month", "2026-11", "--format", "json")
     assert '"amount": "35.00"' in as_json.stdout
     bad = cli(sqlite_url, "statement", "--customer", "acme", "--month", "2026-13")

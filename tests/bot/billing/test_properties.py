@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from bot.billing.bank import bank_status
@@ -123,18 +123,20 @@ def model(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[
                         left[k] -= 1
                         covered += 1
                         break
+        # The rate in the unit the contract states it, and the minutes in that unit.
         if addon:
-            charged, hourly = billable, Fraction(c.addon_rate)
+            charged, rate, per = billable, Fraction(c.addon_rate), 60
         elif isinstance(c, BankContract):
-            charged, hourly = billable - covered, Fraction(c.overage_rate)
+            charged, rate, per = billable - covered, Fraction(c.overage_rate), 60
         elif isinstance(c, PerMinuteContract):
-            charged, hourly = billable, Fraction(c.rate) * 60
+            charged, rate, per = billable, Fraction(c.rate), 1
         else:
-            charged, hourly = 0, Fraction(0)
+            charged, rate, per = 0, Fraction(0), 1
         if e.worked_on >= month.first:
             valid = [k for k, p in enumerate(purchases) if p.start <= e.worked_on <= p.expires]
             lines.append(
                 {
+                    "type": "addon" if addon else c.type,
                     "ticket": e.ticket.ref,
                     "agent": e.agent,
                     "day": e.worked_on,
@@ -142,8 +144,8 @@ def model(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[
                     "billable": billable,
                     "covered": covered,
                     "units": charged,
-                    "rate": hourly if charged else 0,
-                    "amount": half_up(charged * hourly / 60, digits),
+                    "rate": rate if charged else 0,
+                    "amount": half_up(charged * rate / per, digits),
                     "left": sum(left[k] for k in valid) if purchases else None,
                     "addon": addon,
                 }
@@ -173,6 +175,7 @@ def check(case: Case) -> Statement:
     entry_lines, ticket_lines = statement.lines[: len(expected)], statement.lines[len(expected) :]
     for line, want in zip(entry_lines, expected, strict=True):
         got = {
+            "type": line.type,
             "ticket": line.ticket,
             "agent": line.agent,
             "day": line.day,
@@ -200,6 +203,7 @@ def check(case: Case) -> Statement:
             incident["units"],
         )
         assert line.agent == "" and line.amount == line.units * case.contract.price
+        assert line.type == "per_incident"
     for line in statement.lines:
         assert line.amount >= 0 and line.amount.as_tuple().exponent == -digits
         assert line.rate == 0 or line.units > 0  # a line that charges nothing shows no rate
@@ -262,3 +266,43 @@ def test_csv_and_json_carry_the_same_lines(case: Case) -> None:
         assert dict(zip(CSV_HEADER, row, strict=True)) == as_text
         for column in ("rate", "amount"):
             assert len(line[column].partition(".")[2]) == digits
+
+
+# How the README says to check a line: the line's `type` names the unit of its `rate`.
+MINUTES_PER_RATE_UNIT = {"per_minute": 1, "bank": 60, "addon": 60, "per_incident": 1, "included": 1}
+
+
+def contract_price(c: Any, kind: str) -> Decimal:
+    """The price the contract states for a line of `kind`, in the contract's own unit."""
+    return {
+        "per_minute": lambda: c.rate,
+        "bank": lambda: c.overage_rate,
+        "addon": lambda: c.addon_rate,
+        "per_incident": lambda: c.price,
+    }[kind]()
+
+
+@seed(17)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(cases("bank"), cases("per_incident"), cases("per_minute"), cases("included")))
+def test_every_line_is_recomputed_from_its_own_columns(case: Case) -> None:
+    """An accountant's check, from the CSV's text alone: per-minute and per-incident lines are units ×
+    rate, per-hour lines (a bank's overage, paid requests) units × rate / 60, each rounded half-up once;
+    and each rate is the contract's own price in the unit the contract states it."""
+    statement = build_statement("acme", "k", case.contract, case.entries, case.month)
+    digits = currency_digits(case.contract.currency)
+    rows = list(csv.DictReader(io.StringIO(to_csv(statement), newline="")))
+    assert len(rows) == len(statement.lines)
+    for row in rows:
+        units, rate, amount = int(row["units"]), Fraction(row["rate"]), Fraction(row["amount"])
+        assert amount == half_up(units * rate / MINUTES_PER_RATE_UNIT[row["type"]], digits), row
+        assert 0 <= units <= int(row["billable_minutes"]) or row["agent"] == "", row
+        if units == 0:
+            assert rate == 0 and amount == 0, row
+            continue
+        assert row["type"] in ("addon", case.contract.type), row
+        assert rate == contract_price(case.contract, row["type"]), row
+        if row["type"] in ("per_minute", "addon"):
+            assert units == int(row["billable_minutes"]), row
+        if row["type"] == "per_incident":
+            assert row["agent"] == "", row  # incidents are charged on ticket lines only

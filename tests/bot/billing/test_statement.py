@@ -18,9 +18,10 @@ NOVEMBER = Month(2026, 11)
 
 
 def rows(statement: Statement) -> list[tuple[Any, ...]]:
-    """(ticket, agent, day, minutes, billable, units, rate, amount, waived, bank left) per line."""
+    """(type, ticket, agent, day, minutes, billable, units, rate, amount, waived, bank left) per line."""
     return [
         (
+            line.type,
             line.ticket,
             line.agent,
             line.day.isoformat(),
@@ -74,12 +75,13 @@ def test_bank_statement_by_hand() -> None:
     assert (statement.type, statement.currency, statement.contract) == ("bank", "EUR", "acme-bank")
     assert rows(statement) == [
         # P1 60 + P3 30 + P2 60 valid on Nov 2
-        ("SL-1", "U0ENG1", "2026-11-02", 100, 0, 0, "0", "0.00", True, 150),
-        ("SL-1", "U0ENG1", "2026-11-02", 20, 30, 0, "0", "0.00", False, 120),
-        # a paid request at the addon rate, 45 billable minutes; the bank is untouched (P3 expired)
-        ("SL-9", "U0ENG2", "2026-11-10", 40, 45, 45, "200.00", "150.00", False, 90),
-        ("SL-1", "U0ENG1", "2026-11-12", 100, 105, 15, "150.00", "37.50", False, 0),
-        ("SL-1", "U0ENG1", "2026-11-20", 10, 15, 15, "150.00", "37.50", False, 0),
+        ("bank", "SL-1", "U0ENG1", "2026-11-02", 100, 0, 0, "0", "0.00", True, 150),
+        ("bank", "SL-1", "U0ENG1", "2026-11-02", 20, 30, 0, "0", "0.00", False, 120),
+        # a paid request at the addon rate (per hour), 45 billable minutes; the bank is untouched
+        ("addon", "SL-9", "U0ENG2", "2026-11-10", 40, 45, 45, "200.00", "150.00", False, 90),
+        # 15 overage minutes at 150.00 an hour: 15 × 150.00 / 60 = 37.50
+        ("bank", "SL-1", "U0ENG1", "2026-11-12", 100, 105, 15, "150.00", "37.50", False, 0),
+        ("bank", "SL-1", "U0ENG1", "2026-11-20", 10, 15, 15, "150.00", "37.50", False, 0),
     ]
     assert [line.covered_minutes for line in statement.lines] == [0, 30, 0, 90, 0]
     totals = statement.totals
@@ -112,15 +114,16 @@ def test_per_incident_statement_by_hand() -> None:
     ]
     statement = build_statement("globex", "globex-incident", incident, entries, NOVEMBER, tickets=[f])
     assert rows(statement) == [
-        ("SL-10", "U0ENG1", "2026-11-03", 60, 60, 0, "0", "0.00", False, None),
-        ("SL-12", "U0ENG1", "2026-11-06", 30, 0, 0, "0", "0.00", True, None),
-        ("SL-14", "U0ENG1", "2026-11-08", 30, 30, 30, "100.00", "50.00", False, None),
-        ("SL-11", "U0ENG1", "2026-11-19", 121, 121, 0, "0", "0.00", False, None),
-        ("SL-13", "U0ENG1", "2026-11-25", 45, 45, 0, "0", "0.00", False, None),
-        ("SL-10", "", "2026-11-05", 120, 120, 1, "250.00", "250.00", False, None),
-        ("SL-12", "", "2026-11-07", 0, 0, 0, "0", "0.00", False, None),
-        ("SL-11", "", "2026-11-20", 121, 121, 2, "250.00", "500.00", False, None),
-        ("SL-15", "", "2026-11-30", 0, 0, 0, "0", "0.00", False, None),
+        ("per_incident", "SL-10", "U0ENG1", "2026-11-03", 60, 60, 0, "0", "0.00", False, None),
+        ("per_incident", "SL-12", "U0ENG1", "2026-11-06", 30, 0, 0, "0", "0.00", True, None),
+        ("addon", "SL-14", "U0ENG1", "2026-11-08", 30, 30, 30, "100.00", "50.00", False, None),
+        ("per_incident", "SL-11", "U0ENG1", "2026-11-19", 121, 121, 0, "0", "0.00", False, None),
+        ("per_incident", "SL-13", "U0ENG1", "2026-11-25", 45, 45, 0, "0", "0.00", False, None),
+        # ticket lines: units incidents at the price of one
+        ("per_incident", "SL-10", "", "2026-11-05", 120, 120, 1, "250.00", "250.00", False, None),
+        ("per_incident", "SL-12", "", "2026-11-07", 0, 0, 0, "0", "0.00", False, None),
+        ("per_incident", "SL-11", "", "2026-11-20", 121, 121, 2, "250.00", "500.00", False, None),
+        ("per_incident", "SL-15", "", "2026-11-30", 0, 0, 0, "0", "0.00", False, None),
     ]
     assert [line.priority for line in statement.lines[5:]] == ["P1", "P3", "P2", "P4"]
     totals = statement.totals
@@ -137,20 +140,10 @@ def test_per_minute_statement_by_hand_in_yen() -> None:
     ]
     statement = build_statement("initech", "initech-minute", per_minute, entries, NOVEMBER)
     assert rows(statement) == [
-        (
-            "SL-1",
-            "U0ENG1",
-            "2026-11-02",
-            12,
-            15,
-            15,
-            "2400",
-            "600",
-            False,
-            None,
-        ),  # 40 a minute = 2400 an hour
-        ("SL-1", "U0ENG2", "2026-11-02", 3, 5, 5, "2400", "200", False, None),
-        ("SL-1", "U0ENG1", "2026-11-03", 30, 0, 0, "0", "0", True, None),
+        # 15 billable minutes at 40 a minute (the contract's own unit): 15 × 40 = 600
+        ("per_minute", "SL-1", "U0ENG1", "2026-11-02", 12, 15, 15, "40", "600", False, None),
+        ("per_minute", "SL-1", "U0ENG2", "2026-11-02", 3, 5, 5, "40", "200", False, None),
+        ("per_minute", "SL-1", "U0ENG1", "2026-11-03", 30, 0, 0, "0", "0", True, None),
     ]
     assert (statement.totals.minutes, statement.totals.billable_minutes) == (45, 20)
     assert statement.totals.amount == Decimal("800") and str(statement.totals.amount) == "800"
@@ -162,8 +155,8 @@ def test_included_statement_charges_only_paid_requests() -> None:
     entries = [entry(date(2026, 11, 2), 50), entry(date(2026, 11, 3), 50, ticket=paid)]
     statement = build_statement("umbrella", "umbrella-included", included, entries, NOVEMBER)
     assert rows(statement) == [
-        ("SL-1", "U0ENG1", "2026-11-02", 50, 50, 0, "0", "0.00", False, None),
-        ("SL-9", "U0ENG1", "2026-11-03", 50, 50, 50, "120.00", "100.00", False, None),
+        ("included", "SL-1", "U0ENG1", "2026-11-02", 50, 50, 0, "0", "0.00", False, None),
+        ("addon", "SL-9", "U0ENG1", "2026-11-03", 50, 50, 50, "120.00", "100.00", False, None),
     ]
     assert statement.currency == "USD"
     # Without an addon rate (the intake refuses such requests) a paid request is not charged.
@@ -193,3 +186,18 @@ def test_one_ticket_with_two_descriptions_is_refused() -> None:
 def test_an_empty_month() -> None:
     statement = build_statement("acme", "", contract(type="included"), [], NOVEMBER)
     assert statement.lines == () and statement.totals.amount == 0 and statement.totals.minutes == 0
+
+
+def test_per_minute_rate_is_per_minute_and_paid_requests_on_it_per_hour() -> None:
+    """The issue's example: 2.50 a minute prints `rate` 2.50 beside 17.50 for 7 minutes, not 150.00;
+    a paid request on the same contract is priced per hour at its addon_rate, and says so."""
+    per_minute = contract(type="per_minute", currency="USD", rate="2.50", addon_rate="90.00")
+    paid = Ticket("SL-9", "P3", paid_request=True)
+    entries = [entry(date(2026, 11, 2), 7), entry(date(2026, 11, 3), 7, ticket=paid)]
+    statement = build_statement("initech", "initech-minute", per_minute, entries, NOVEMBER)
+    assert rows(statement) == [
+        ("per_minute", "SL-1", "U0ENG1", "2026-11-02", 7, 7, 7, "2.50", "17.50", False, None),
+        # 7 × 90.00 / 60 = 10.50
+        ("addon", "SL-9", "U0ENG1", "2026-11-03", 7, 7, 7, "90.00", "10.50", False, None),
+    ]
+    assert statement.type == "per_minute" and statement.totals.amount == Decimal("28.00")
