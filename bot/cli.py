@@ -33,7 +33,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     statement.add_argument("--customer", required=True)
     statement.add_argument("--month", required=True, help="YYYY-MM")
     statement.add_argument("--format", choices=("csv", "json"), default="csv")
-    statement.add_argument("--issue", action="store_true", help="issue it: freeze it and the month's time")
+    statement.add_argument(
+        "--issue", action="store_true", help="issue it once the month has ended: freeze it and its time"
+    )
     report = sub.add_parser("report", help="SLA achievement per customer and priority on stdout")
     report.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD, first day included")
     report.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD, first day not included")
@@ -94,11 +96,16 @@ def _statement(args: argparse.Namespace) -> int:
         raise UsageError(f"--month: {exc}") from exc
 
     async def make() -> str:
+        from bot.services.errors import ServiceError
+
         statements = _statements(policy)
-        if args.issue:
-            made = await statements.issue(customer, month, "cli")
-        else:
-            made = await statements.file(customer, month)
+        try:
+            if args.issue:
+                made = await statements.issue(customer, month, "cli")
+            else:
+                made = await statements.file(customer, month)
+        except ServiceError as exc:  # e.g. issuing a month that has not ended: said, nothing changed
+            raise UsageError(f"--issue: {exc}") from exc
         return made.json if args.format == "json" else made.csv
 
     print(_with_database(database_url, make), end="")

@@ -27,6 +27,7 @@ class Do(StrEnum):
     EDIT_TIME = "edit_time"
     WAIVE = "waive"
     STATEMENT = "statement"
+    WITHDRAW_STATEMENT = "withdraw_statement"
     REPORT = "report"
     SIMULATE = "simulate"
 
@@ -60,6 +61,7 @@ DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
     Do.EDIT_TIME: (Role.LOGGER, Role.ESCALATION),
     Do.WAIVE: (Role.OWNER, Role.ESCALATION),
     Do.STATEMENT: (Role.ESCALATION, Role.ACCOUNT_MANAGER),
+    Do.WITHDRAW_STATEMENT: (Role.ESCALATION,),
     Do.REPORT: (Role.ESCALATION, Role.ACCOUNT_MANAGER),
     Do.SIMULATE: (Role.ESCALATION,),
 }
@@ -93,6 +95,7 @@ ACTION_WORDS = {
     Do.EDIT_TIME: "correct or delete a time entry",
     Do.WAIVE: "waive a ticket's charges",
     Do.STATEMENT: "get a customer's statement",
+    Do.WITHDRAW_STATEMENT: "withdraw an issued statement",
     Do.REPORT: "get the support report",
     Do.SIMULATE: "simulate a ticket",
 }

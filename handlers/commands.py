@@ -35,7 +35,8 @@ HELP = """*Secondline: second-line support*
 `/support entries SUP-42`, `correct #17 45m`, `unlog #17` see, correct or delete time entries
 `/support waive SUP-42 <reason>` / `unwaive SUP-42` no charge for a ticket (a product defect)
 `/support hours [customer]` the contract, the bank or this month's charges, the last entries
-`/support statement acme 2026-11 [issue]` a month's statement as a CSV file (issue: freeze it)
+`/support statement acme 2026-11 [issue]` a month's statement as a CSV file (issue: freeze it, once ended)
+`/support statement acme 2026-11 withdraw [reason]` take an issued statement back (leads, managers)
 `/support report [week|month|2026-11] [customer]` SLA achievement, a chart and the CSV (leads, managers)
 `/support simulate P1 globex [at 2026-11-27 16:30]` when targets fall due and whom the ladder pages
 `/support help` this help"""

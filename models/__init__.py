@@ -1,6 +1,6 @@
 """Tortoise models; migrations live in models/migrations (see README, "Changing a model")."""
 
-from models.billing import IssuedStatement, TimeEntry
+from models.billing import IssuedStatement, TimeEntry, WithdrawnStatement
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.pages import Page
@@ -18,4 +18,5 @@ __all__ = [
     "TicketEvent",
     "TicketStatus",
     "TimeEntry",
+    "WithdrawnStatement",
 ]

@@ -44,3 +44,25 @@ class IssuedStatement(Model):
     class Meta:
         table = "issued_statements"
         unique_together = (("customer", "month"),)
+
+
+class WithdrawnStatement(Model):
+    """An issued statement a lead or manager withdrew: the copy as issued, who issued and who withdrew it.
+
+    Withdrawing reopens the month's time; the next issue of the month names what it replaces.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    customer = fields.CharField(max_length=64)
+    month = fields.CharField(max_length=7)  # YYYY-MM
+    issued_at = fields.DatetimeField()
+    issued_by = fields.CharField(max_length=32)
+    withdrawn_at = fields.DatetimeField()
+    withdrawn_by = fields.CharField(max_length=32)
+    reason = fields.CharField(max_length=300, default="")
+    csv = fields.TextField()
+    json = fields.TextField()
+
+    class Meta:
+        table = "withdrawn_statements"
+        indexes = (("customer", "month"),)

@@ -1,6 +1,7 @@
 """Statements for machines: CSV with a fixed header (other tools read it) and JSON with the same fields.
 
-Money is a plain decimal string with the currency's decimals (`37.50`, `1200` for JPY) in both, never
+JSON also says which withdrawn statement of the same month an issued one replaces (`replaces`, null when
+none). Money is a plain decimal string with the currency's decimals (`37.50`, `1200` for JPY) in both, never
 a float and never formatted for a locale; minutes and units are integers. In the CSV, `waived` is
 `true`/`false` and `bank_minutes_left` is empty outside banks; in JSON they are a boolean and null.
 """
@@ -14,7 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.billing.money import plain
-from bot.billing.statement import BankTotals, Statement, StatementLine
+from bot.billing.statement import BankTotals, Statement, StatementLine, Withdrawal
 
 CSV_HEADER = (
     "customer",
@@ -74,7 +75,8 @@ def _csv_value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def as_json(statement: Statement) -> dict[str, Any]:
+def as_json(statement: Statement, replaces: Withdrawal | None = None) -> dict[str, Any]:
+    """`replaces`: the withdrawn statement of the same month this one replaces (null when none)."""
     totals = statement.totals
     return {
         "customer": statement.customer,
@@ -89,6 +91,19 @@ def as_json(statement: Statement) -> dict[str, Any]:
             "amount": plain(totals.amount, statement.currency),
             "bank": _bank(totals.bank),
         },
+        "replaces": _withdrawal(replaces),
+    }
+
+
+def _withdrawal(withdrawal: Withdrawal | None) -> dict[str, Any] | None:
+    if withdrawal is None:
+        return None
+    return {
+        "issued_at": withdrawal.issued_at.isoformat(),
+        "issued_by": withdrawal.issued_by,
+        "withdrawn_at": withdrawal.withdrawn_at.isoformat(),
+        "withdrawn_by": withdrawal.withdrawn_by,
+        "reason": withdrawal.reason,
     }
 
 
@@ -100,5 +115,5 @@ def _bank(bank: BankTotals | None) -> dict[str, Any] | None:
     return fields
 
 
-def to_json(statement: Statement) -> str:
-    return json.dumps(as_json(statement), indent=2, ensure_ascii=False) + "\n"
+def to_json(statement: Statement, replaces: Withdrawal | None = None) -> str:
+    return json.dumps(as_json(statement, replaces), indent=2, ensure_ascii=False) + "\n"

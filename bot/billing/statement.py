@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from bot.billing.bank import Ledger, priced_as_addon
@@ -66,11 +66,31 @@ class Month:
     def last(self) -> date:
         return (self.first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
 
+    @property
+    def after(self) -> date:
+        """The first day after the month: the first day its statement can be issued."""
+        return self.last + timedelta(days=1)
+
+    def ended_by(self, today: date) -> bool:
+        """Whether the month is over on `today` (a date where the customer's support runs)."""
+        return today > self.last
+
     def __contains__(self, day: date) -> bool:
         return (day.year, day.month) == (self.year, self.month)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An issued statement of a month that was later withdrawn; the month's next issue replaces it."""
+
+    issued_at: datetime
+    issued_by: str
+    withdrawn_at: datetime
+    withdrawn_by: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)

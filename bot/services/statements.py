@@ -1,28 +1,42 @@
 """Monthly statements and where a customer stands: computed from the time entries and the policy by the
-pure arithmetic of bot/billing/, read from the database here. An issued statement is frozen as issued."""
+pure arithmetic of bot/billing/, read from the database here. An issued statement is frozen as issued.
+
+A month's statement is issued once the month has ended where the customer's support runs (its plan
+calendar's timezone, the zone of "date worked"). Leads and managers may withdraw an issued statement:
+the copy as issued is kept with who withdrew it, the month's time can change again, and the next issue
+says which statement it replaces.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
 from bot.billing import export, worktime
 from bot.billing.bank import bank_status
 from bot.billing.money import format_money
-from bot.billing.statement import Month, Statement, statement_for
+from bot.billing.statement import Month, Statement, Withdrawal, statement_for
 from bot.billing.terms import describe
 from bot.clock import Clock
 from bot.permissions import Do
 from bot.policy import Policy
 from bot.policy.contracts import BankContract
-from bot.services.errors import NotFound
+from bot.services.errors import NotFound, ServiceError
 from bot.services.roles import Roles
 from bot.services.timesheet import Timesheet, billing_today, format_duration_minutes
 from bot.text import escape
-from models import IssuedStatement, Ticket, TicketStatus
+from models import IssuedStatement, Ticket, TicketStatus, WithdrawnStatement
+
+log = logging.getLogger(__name__)
+
+REASON_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -56,30 +70,93 @@ class Statements:
     async def file(self, customer: str, month: Month) -> StatementFile:
         """The month's statement: the frozen copy once issued, else computed now."""
         self._customer(customer)
+        replaces = await self.last_withdrawal(customer, month)
         frozen = await IssuedStatement.get_or_none(customer=customer, month=str(month))
         if frozen is not None:
             totals = json.loads(frozen.json).get("totals", {})
-            summary = self._summary(customer, month, totals, issued=True)
+            summary = self._summary(customer, month, totals, issued=True, replaces=replaces)
             return StatementFile(customer, month, frozen.csv, frozen.json, True, summary)
         statement = await self.build(customer, month)
-        as_json = export.to_json(statement)
-        summary = self._summary(customer, month, json.loads(as_json).get("totals", {}), issued=False)
+        as_json = export.to_json(statement, replaces)
+        totals = json.loads(as_json).get("totals", {})
+        summary = self._summary(customer, month, totals, issued=False, replaces=replaces)
         return StatementFile(customer, month, export.to_csv(statement), as_json, False, summary)
 
     async def issue(self, customer: str, month: Month, by: str) -> StatementFile:
-        """Freeze the month's statement: the copy kept is what was issued; the month's time is then fixed."""
+        """Freeze the month's statement: the copy kept is what was issued; the month's time is then fixed.
+
+        Refused until the month has ended where the customer's support runs: issuing freezes the month's
+        time, and a month still running has time to come. Issuing an issued month returns that copy.
+        """
         self.roles.require_for_customer(Do.STATEMENT, by, self._customer(customer))
-        current = await self.file(customer, month)
-        if not current.issued:
-            await IssuedStatement.create(
+        if not await IssuedStatement.exists(customer=customer, month=str(month)):
+            today = billing_today(self.policy, customer, self.clock.now())
+            if not month.ended_by(today):
+                raise ServiceError(self._not_ended(customer, month))
+            current = await self.file(customer, month)
+            try:
+                await IssuedStatement.create(
+                    customer=customer,
+                    month=str(month),
+                    issued_at=self.clock.now(),
+                    issued_by=by,
+                    csv=current.csv,
+                    json=current.json,
+                )
+            except IntegrityError:
+                pass  # issued at the same moment by someone else: theirs is the copy kept
+            else:
+                log.info("statement %s %s issued by %s", customer, month, by)
+        return await self.file(customer, month)
+
+    async def withdraw(self, customer: str, month: Month, by: str, reason: str = "") -> Withdrawal:
+        """Take back an issued statement: its copy is kept with who withdrew it, and the month reopens."""
+        self.roles.require_for_customer(Do.WITHDRAW_STATEMENT, by, self._customer(customer))
+        reason = " ".join(reason.split())
+        if len(reason) > REASON_MAX:
+            raise ServiceError(f"Keep the reason under {REASON_MAX} characters. Nothing was changed.")
+        now = self.clock.now()
+        async with in_transaction():
+            issued = await IssuedStatement.get_or_none(customer=customer, month=str(month))
+            if issued is None:
+                raise NotFound(
+                    f"{self._title(customer, month)} is not issued, so there is nothing to withdraw. "
+                    "Nothing was changed."
+                )
+            await WithdrawnStatement.create(
                 customer=customer,
                 month=str(month),
-                issued_at=self.clock.now(),
-                issued_by=by,
-                csv=current.csv,
-                json=current.json,
+                issued_at=issued.issued_at,
+                issued_by=issued.issued_by,
+                withdrawn_at=now,
+                withdrawn_by=by,
+                reason=reason,
+                csv=issued.csv,
+                json=issued.json,
             )
-        return await self.file(customer, month)
+            if not await IssuedStatement.filter(id=issued.id).delete():  # withdrawn meanwhile: undo ours
+                raise NotFound(f"{self._title(customer, month)} was just withdrawn by someone else.")
+        log.info("statement %s %s withdrawn by %s (issued by %s)", customer, month, by, issued.issued_by)
+        return Withdrawal(issued.issued_at, issued.issued_by, now, by, reason)
+
+    async def last_withdrawal(self, customer: str, month: Month) -> Withdrawal | None:
+        """The month's most recently withdrawn statement: the one its next issue replaces."""
+        row = (
+            await WithdrawnStatement.filter(customer=customer, month=str(month))
+            .order_by("-withdrawn_at", "-id")
+            .first()
+        )
+        if row is None:
+            return None
+        return Withdrawal(row.issued_at, row.issued_by, row.withdrawn_at, row.withdrawn_by, row.reason)
+
+    def withdrawn_text(self, customer: str, month: Month, withdrawal: Withdrawal) -> str:
+        """What the person who withdrew a statement is told."""
+        return (
+            f"{self._title(customer, month)}, issued on {self._day(customer, withdrawal.issued_at)} by "
+            f"{_who(withdrawal.issued_by)}, is withdrawn. The month's time can be logged and corrected "
+            "again; the next issue will say it replaces this one."
+        )
 
     async def hours(self, customer: str) -> str:
         """Where a customer stands: the contract, the bank or this month's charges, the last entries."""
@@ -117,14 +194,48 @@ class Statements:
             lines.append("_No time recorded yet._")
         return "\n".join(lines)
 
-    def _summary(self, customer: str, month: Month, totals: dict[str, object], *, issued: bool) -> str:
+    def _title(self, customer: str, month: Month) -> str:
+        name = escape(self.policy.customers[customer].name)
+        return f"The statement of {month.first:%B %Y} for {name}"
+
+    def _day(self, customer: str, at: datetime) -> str:
+        """A moment as the date where the customer's support runs, like `8 Dec 2026`."""
+        day = _local_date(at, ZoneInfo(self.timesheet.billing_zone(customer)))
+        return f"{day.day} {day:%b %Y}"
+
+    def _not_ended(self, customer: str, month: Month) -> str:
+        after = month.after
+        return (
+            f"{self._title(customer, month)} cannot be issued before the month has ended: issue it on or "
+            f"after {after.day} {after:%B %Y} (from midnight, {self.timesheet.billing_zone(customer)} "
+            "time). Nothing was issued."
+        )
+
+    def _summary(
+        self,
+        customer: str,
+        month: Month,
+        totals: dict[str, object],
+        *,
+        issued: bool,
+        replaces: Withdrawal | None,
+    ) -> str:
         name = escape(self.policy.customers[customer].name)
         currency = self.policy.contract_for(customer).currency
         amount = format_money(_decimal(totals.get("amount")), currency)
         minutes = int(str(totals.get("minutes") or 0))
         state = "issued" if issued else "draft, not issued"
         recorded = format_duration_minutes(minutes) if minutes else "no time"
-        return f"Statement of {month.first:%B %Y} for {name} ({state}): {recorded} recorded, {amount}."
+        summary = f"Statement of {month.first:%B %Y} for {name} ({state}): {recorded} recorded, {amount}."
+        if replaces is None:
+            return summary
+        earlier = (
+            f"the statement issued on {self._day(customer, replaces.issued_at)} by "
+            f"{_who(replaces.issued_by)}, withdrawn by {_who(replaces.withdrawn_by)} on "
+            f"{self._day(customer, replaces.withdrawn_at)}"
+            + (f" ({escape(replaces.reason)})" if replaces.reason else "")
+        )
+        return f"{summary} It replaces {earlier}." if issued else f"{summary} Issuing it replaces {earlier}."
 
     async def _resolved_tickets(self, customer: str, month: Month) -> list[worktime.Ticket]:
         """Tickets resolved in the month, for per-incident lines even when no time was recorded."""
@@ -139,6 +250,11 @@ class Statements:
             for t in rows
             if t.resolved_at is not None
         ]
+
+
+def _who(actor: str) -> str:
+    """A Slack user as a mention; the command line (`cli`) as words."""
+    return f"<@{actor}>" if actor[:1] in ("U", "W") and actor.isalnum() else "the command line"
 
 
 def _local_date(at: datetime, zone: ZoneInfo) -> date:

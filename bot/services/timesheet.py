@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.durations import format_duration
 from bot.jobs.kinds import TellPerson
 from bot.jobs.queue import JobQueue
-from bot.permissions import Do, Role
+from bot.permissions import ROLE_WORDS, Do, Role, allowed
 from bot.policy import Policy
 from bot.policy.contracts import BankContract
 from bot.services.deliveries import Deliveries
@@ -106,7 +106,7 @@ class Timesheet:
         worked_on = worked_on or today
         if worked_on > today:
             raise InvalidInput({"date": "Time can be logged for today or earlier, not for a day to come."})
-        await self._month_open(ticket.customer, worked_on)
+        await self._month_open(ticket.customer, worked_on, by)
         before = await self.billing_entries(ticket.customer)
         now = self.clock.now()
         drafts = [
@@ -165,7 +165,7 @@ class Timesheet:
                 raise InvalidInput(
                     {"date": "Time can be logged for today or earlier, not for a day to come."}
                 )
-            await self._month_open(ticket.customer, worked_on)
+            await self._month_open(ticket.customer, worked_on, by)
             changes["worked_on"] = worked_on
         if note is not None:
             changes["note"] = " ".join(note.split())[:NOTE_MAX]
@@ -203,7 +203,7 @@ class Timesheet:
             return ticket
         months = {e.worked_on.strftime("%Y-%m") for e in await TimeEntry.filter(ticket_id=ticket.id)}
         for month in sorted(months):
-            await self._month_open(ticket.customer, Month.parse(month).first)
+            await self._month_open(ticket.customer, Month.parse(month).first, by)
         now = self.clock.now()
         async with self.jobs.transaction():
             await Ticket.filter(id=ticket.id).update(waiver_reason=reason, updated_at=now)
@@ -246,17 +246,27 @@ class Timesheet:
         entry = await self.entry(entry_id)
         ticket = await self.queries.get(entry.ticket_id)
         self.roles.require(Do.EDIT_TIME, by, ticket, {Role.LOGGER} if entry.logged_by == by else set())
-        await self._month_open(ticket.customer, entry.worked_on)
+        await self._month_open(ticket.customer, entry.worked_on, by)
         return entry, ticket
 
-    async def _month_open(self, customer: str, day: date) -> None:
-        month = day.strftime("%Y-%m")
-        if await IssuedStatement.exists(customer=customer, month=month):
-            name = self.policy.customers[customer].name if customer in self.policy.customers else customer
-            raise NotAllowed(
-                f"The statement of {Month.parse(month).first:%B %Y} for {escape(name)} is issued; "
-                "its time can no longer change."
-            )
+    async def _month_open(self, customer: str, day: date, by: str) -> None:
+        """Refuse a change to the time of a month whose statement is issued, saying how to go on."""
+        month = Month(day.year, day.month)
+        if not await IssuedStatement.exists(customer=customer, month=str(month)):
+            return
+        name = self.policy.customers[customer].name if customer in self.policy.customers else customer
+        command = f"`/support statement {customer} {month} withdraw`"
+        table = self.policy.permission_table
+        if allowed(table, Do.WITHDRAW_STATEMENT, self.roles.of_customer(by, customer)):
+            how = f"You can withdraw that statement with {command}, then try again"
+        else:
+            who = ", ".join(ROLE_WORDS[role] for role in table[Do.WITHDRAW_STATEMENT])
+            how = f"Only {who} can withdraw that statement: ask one of them ({command}), then try again"
+        raise NotAllowed(
+            f"The statement of {month.first:%B %Y} for {escape(name)} is issued, so that month's time can "
+            f"no longer change. {how}; or log the time on a day in a month not yet issued. "
+            "Nothing was changed."
+        )
 
     async def _refused_on_empty_bank(self, ticket: Ticket, by: str) -> None:
         """A blocking bank with nothing left: refuse, and tell a lead so the customer can top it up."""

@@ -1,4 +1,4 @@
-"""Paid support in /support: log, waive, unwaive, hours, statement."""
+"""Paid support in /support: log, waive, unwaive, hours, statement (get, issue, withdraw)."""
 
 from __future__ import annotations
 
@@ -70,19 +70,28 @@ async def hours(deps: Deps, user_id: str, args: list[str]) -> str:
     return "\n\n".join([await deps.statements.hours(key) for key in customers])
 
 
+STATEMENT_USAGE = (
+    "Write `/support statement acme 2026-11`; add `issue` to issue it once the month has ended, or "
+    "`withdraw [reason]` to withdraw an issued one."
+)
+
+
 async def statement(deps: Deps, user_id: str, args: list[str]) -> str:
-    usage = "Write `/support statement acme 2026-11` (add `issue` to issue it)."
-    if len(args) < 2:
-        return usage
+    action = args[2].lower() if len(args) > 2 else ""
+    if len(args) < 2 or action not in ("", "issue", "withdraw") or (action == "issue" and len(args) > 3):
+        return STATEMENT_USAGE
     customer, month_text = args[0].lower(), args[1]
     try:
         month = Month.parse(month_text)
     except ValueError:
-        return f"{escape(month_text)!r} is not a month; {usage}"
+        return f"{escape(month_text)!r} is not a month; {STATEMENT_USAGE}"
     if customer not in deps.policy.customers:
         return f"There is no customer {escape(customer)!r}."
+    if action == "withdraw":
+        withdrawal = await deps.statements.withdraw(customer, month, user_id, " ".join(args[3:]))
+        return deps.statements.withdrawn_text(customer, month, withdrawal)
     deps.roles.require_for_customer(Do.STATEMENT, user_id, customer)
-    if len(args) > 2 and args[2].lower() == "issue":
+    if action == "issue":
         made = await deps.statements.issue(customer, month, user_id)
     else:
         made = await deps.statements.file(customer, month)

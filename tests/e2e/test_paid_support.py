@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.billing.export import CSV_HEADER
-from bot.clock import FakeClock
+from bot.clock import FakeClock, SystemClock
 from bot.ids import Action, Block, Callback
 from bot.policy import Policy, parse_config
 from bot.standin import SlackStandIn
 from bot.standin.payloads import datepicker_value, multi_users_select_value, text_value, view_submission
-from models import IssuedStatement, Ticket, TicketEvent, TimeEntry
+from models import IssuedStatement, Ticket, TicketEvent, TimeEntry, WithdrawnStatement
 from tests.conftest import EXAMPLE_POLICY, ROOT, RunningBot, start_bot
 from tests.e2e.journey import click, command, raise_ticket
 
@@ -209,11 +211,153 @@ async def test_statements_in_slack_need_a_lead_or_the_account_manager_and_can_be
         "0.00",
         "1140",
     )
+    # 17 November: November has not ended, so it cannot be issued yet.
+    early = await command(running, "U0LEAD", "statement acme 2026-11 issue")
+    assert "cannot be issued before the month has ended: issue it on or after 1 December 2026" in early
+    assert "(from midnight, UTC time)" in early and "Nothing was issued" in early  # Enterprise: 24x7 UTC
+    assert not await IssuedStatement.exists(customer="acme", month="2026-11")
+    # 1 December 05:30 UTC: November is over for Acme (UTC), not yet for Globex (Chicago, 23:30 on the 30th).
+    running.clock.set(datetime(2026, 12, 1, 5, 30, tzinfo=UTC))
+    globex = await command(running, "U0LEAD", "statement globex 2026-11 issue")
+    assert "on or after 1 December 2026 (from midnight, America/Chicago time)" in globex
+    assert not await IssuedStatement.exists(customer="globex", month="2026-11")
     answer = await command(running, "U0LEAD", "statement acme 2026-11 issue")
     assert "(issued)" in answer and await IssuedStatement.exists(customer="acme", month="2026-11")
-    refused = await command(running, "U0ENG1", f"log SUP-{ticket.id} 30m")
-    assert "statement of November 2026 for Acme Corp is issued" in refused
+    running.clock.set(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # 1 December, 09:00 in Chicago
+    assert "(issued)" in await command(running, "U0LEAD", "statement globex 2026-11 issue")
+    # December is open: today's time is logged as usual.
+    assert "Logged 30m" in await command(running, "U0ENG1", f"log SUP-{ticket.id} 30m")
+    assert await TimeEntry.all().count() == 2
+
+
+async def log_on_day(running: RunningBot, user: str, ticket: Ticket, day: str, spent: str = "45m") -> str:
+    """Submit the Log time form for `day`; returns the form's error, or "" when it was logged."""
+    values = {
+        Block.WORK_DURATION: {Action.WORK_DURATION: text_value(spent)},
+        Block.WORK_DATE: {Action.WORK_DATE: datepicker_value(day)},
+        Block.WORK_NOTE: {Action.WORK_NOTE: text_value("forgot to log the call")},
+    }
+    status, text = await running.slack.send(
+        *view_submission(user, Callback.LOG_TIME_MODAL, values, private_metadata=str(ticket.id))
+    )
+    assert status == 200
+    if text.strip() in ("", "{}"):
+        return ""
+    answer = json.loads(text)
+    assert answer["response_action"] == "errors", answer
+    return str(answer["errors"][Block.WORK_DURATION])
+
+
+async def test_issuing_december_on_8_december_is_refused_and_freezes_nothing(running: RunningBot) -> None:
+    ticket = await raise_ticket(running, user="U0KEY1")
+    running.clock.set(datetime(2026, 12, 8, 16, 0, tzinfo=UTC))  # Tuesday 8 December, 10:00 in Chicago
+    answer = await command(running, "U0LEAD", "statement acme 2026-12 issue")
+    assert answer == (
+        "The statement of December 2026 for Acme Corp cannot be issued before the month has ended: issue it "
+        "on or after 1 January 2027 (from midnight, UTC time). Nothing was issued."
+    )
+    assert "on or after 1 April 2027" in await command(running, "U0MGR", "statement globex 2027-03 issue")
+    assert await IssuedStatement.all().count() == 0
+    assert "Logged 45m" in await command(running, "U0ENG1", f"log SUP-{ticket.id} 45m")  # nothing frozen
+    usage = await command(running, "U0LEAD", "statement acme 2026-12 publish")
+    assert "add `issue` to issue it once the month has ended, or `withdraw [reason]`" in usage
+    help_text = await command(running, "U0ENG1", "help")
+    assert "`/support statement acme 2026-11 withdraw [reason]` take an issued statement back" in help_text
+
+
+async def test_a_lead_withdraws_an_issued_statement_and_its_next_issue_says_what_it_replaces(
+    running: RunningBot,
+) -> None:
+    ticket = await raise_ticket(running, user="U0KEY1")
+    await command(running, "U0ENG1", f"log SUP-{ticket.id} 1h")
+    running.clock.set(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # 1 December, 09:00 in Chicago
+    assert "(issued)" in await command(running, "U0LEAD", "statement acme 2026-11 issue")
+    running.clock.set(datetime(2026, 12, 3, 16, 0, tzinfo=UTC))
+    # An engineer who forgot a call on 27 November is told what to do, and nothing is logged.
+    refused = await log_on_day(running, "U0ENG1", ticket, "2026-11-27")
+    assert refused == (
+        "The statement of November 2026 for Acme Corp is issued, so that month's time can no longer change. "
+        "Only leads, managers and executives can withdraw that statement: ask one of them "
+        "(`/support statement acme 2026-11 withdraw`), then try again; or log the time on a day in a month "
+        "not yet issued. Nothing was changed."
+    )
     assert await TimeEntry.all().count() == 1
+    # Neither an engineer nor the account manager may withdraw it; nothing changes.
+    for user in ("U0ENG1", "U0AM1", "U0KEY1"):
+        answer = await command(running, user, "statement acme 2026-11 withdraw")
+        assert (
+            answer
+            == "Only leads, managers and executives can withdraw an issued statement. Nothing was changed."
+        )
+    assert await IssuedStatement.exists(customer="acme", month="2026-11")
+    assert await WithdrawnStatement.all().count() == 0
+    # The lead withdraws it, with a reason; the withdrawal is stored with its actor.
+    answer = await command(running, "U0LEAD", "statement acme 2026-11 withdraw missed a call on the 27th")
+    assert answer.startswith(
+        "The statement of November 2026 for Acme Corp, issued on 1 Dec 2026 by <@U0LEAD>, is withdrawn."
+    )
+    assert not await IssuedStatement.exists(customer="acme", month="2026-11")
+    (withdrawn,) = await WithdrawnStatement.all()
+    assert (withdrawn.customer, withdrawn.month, withdrawn.issued_by, withdrawn.withdrawn_by) == (
+        "acme",
+        "2026-11",
+        "U0LEAD",
+        "U0LEAD",
+    )
+    assert withdrawn.reason == "missed a call on the 27th" and withdrawn.csv.startswith(HEADER)
+    assert "is not issued, so there is nothing to withdraw" in await command(
+        running, "U0MGR", "statement acme 2026-11 withdraw"
+    )
+    # November is open again: the forgotten call is logged, and November issued anew names what it replaces.
+    assert await log_on_day(running, "U0ENG1", ticket, "2026-11-27") == ""
+    running.clock.advance(10)
+    answer = await command(running, "U0MGR", "statement acme 2026-11 issue")
+    assert answer.startswith("Statement of November 2026 for Acme Corp (issued): 1h 45m recorded"), answer
+    assert (
+        "It replaces the statement issued on 1 Dec 2026 by <@U0LEAD>, withdrawn by <@U0LEAD> on 3 Dec 2026 "
+        "(missed a call on the 27th)." in answer
+    )
+    issued = await IssuedStatement.get(customer="acme", month="2026-11")
+    assert issued.issued_by == "U0MGR"
+    assert json.loads(issued.json)["replaces"] == {
+        "issued_at": "2026-12-01T15:00:00+00:00",
+        "issued_by": "U0LEAD",
+        "withdrawn_at": "2026-12-03T16:00:00+00:00",
+        "withdrawn_by": "U0LEAD",
+        "reason": "missed a call on the 27th",
+    }
+    shared = list(running.standin.files.values())[-1]  # the CSV in the DM: same header, both entries
+    rows = list(csv.DictReader(io.StringIO((shared.content or b"").decode())))
+    dm = running.standin.posts_to("U0MGR")[-1].args["text"]  # the message the file comes with
+    assert dm == answer.removesuffix(" The CSV is in your DM with me.") and "It replaces" in dm
+    assert [(r["date"], r["minutes"]) for r in rows] == [("2026-11-17", "60"), ("2026-11-27", "45")]
+    assert (shared.content or b"").decode().splitlines()[0] == HEADER
+
+
+async def test_an_engineers_log_in_a_month_issued_before_it_ended_is_told_what_to_do(
+    running: RunningBot,
+) -> None:
+    """A statement issued while its month was running (as releases before this check allowed, on
+    8 December) blocked every engineer's /support log with nothing to undo it."""
+    ticket = await raise_ticket(running, user="U0KEY1")
+    running.clock.set(datetime(2026, 12, 8, 16, 0, tzinfo=UTC))
+    await IssuedStatement.create(
+        customer="acme",
+        month="2026-12",
+        issued_at=running.clock.now(),
+        issued_by="U0AM1",
+        csv=HEADER + "\r\n",
+        json="{}",
+    )
+    refused = await command(running, "U0ENG1", f"log SUP-{ticket.id} 45m")
+    assert "The statement of December 2026 for Acme Corp is issued" in refused
+    assert "ask one of them (`/support statement acme 2026-12 withdraw`)" in refused
+    assert await TimeEntry.all().count() == 0
+    lead = await command(running, "U0LEAD", f"log SUP-{ticket.id} 15m")  # a lead may withdraw it: told so
+    assert "You can withdraw that statement with `/support statement acme 2026-12 withdraw`" in lead
+    assert "is withdrawn" in await command(running, "U0MGR", "statement acme 2026-12 withdraw")
+    assert "Logged 45m" in await command(running, "U0ENG1", f"log SUP-{ticket.id} 45m")
+    assert (await WithdrawnStatement.get(month="2026-12")).withdrawn_by == "U0MGR"
 
 
 def cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -283,6 +427,20 @@ async def test_the_statement_command_for_each_kind_of_contract(
     )
     unknown = cli(sqlite_url, "statement", "--customer", "wayne", "--month", "2026-11")
     assert unknown.returncode == 2 and "no customer 'wayne'" in unknown.stderr
+    # --issue: the command line runs on the real clock, so the month running now cannot be issued yet.
+    today = SystemClock().now().date()  # Acme's support runs in UTC
+    running_month = f"{today:%Y-%m}"
+    early = cli(sqlite_url, "statement", "--customer", "acme", "--month", running_month, "--issue")
+    assert early.returncode == 2 and early.stdout == "" and "Traceback" not in early.stderr
+    assert early.stderr.startswith(
+        f"error: --issue: The statement of {today:%B %Y} for Acme Corp cannot be issued before the month "
+        "has ended: issue it on or after 1 "
+    )
+    issued = cli(sqlite_url, "statement", "--customer", "acme", "--month", "2026-11", "--issue")
+    assert issued.returncode == 0 and issued.stdout.splitlines()[0] == HEADER, issued.stderr
+    async for _ in start_bot(standin, sqlite_url, clock, policy):
+        assert not await IssuedStatement.exists(customer="acme", month=running_month)
+        assert (await IssuedStatement.get(customer="acme", month="2026-11")).issued_by == "cli"
 
 
 async def test_entries_are_corrected_or_deleted_by_whoever_logged_them_or_a_lead(running: RunningBot) -> None:

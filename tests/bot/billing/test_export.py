@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 
 from bot.billing.export import CSV_HEADER, as_json, to_csv, to_json
-from bot.billing.statement import Month, build_statement
+from bot.billing.statement import Month, Withdrawal, build_statement
 from bot.billing.worktime import Ticket, TimeEntry
 from tests.bot.billing.factories import contract, entry, purchase
 
@@ -110,6 +110,26 @@ def test_json() -> None:
                 "expired_minutes": 0,
             },
         },
+        "replaces": None,
     }
     included = as_json(build_statement("hooli", "", contract(type="included"), [], NOVEMBER))
     assert included["totals"] == {"minutes": 0, "billable_minutes": 0, "amount": "0.00", "bank": None}
+
+
+def test_json_names_the_withdrawn_statement_an_issue_replaces() -> None:
+    statement = build_statement("acme", "acme-bank", BANK, [entry(date(2026, 11, 2), 70)], NOVEMBER)
+    withdrawal = Withdrawal(
+        issued_at=datetime(2026, 12, 1, 15, tzinfo=UTC),
+        issued_by="U0LEAD",
+        withdrawn_at=datetime(2026, 12, 3, 9, 30, tzinfo=UTC),
+        withdrawn_by="U0MGR",
+        reason="missed a call",
+    )
+    document = json.loads(to_json(statement, withdrawal))
+    assert document["replaces"] == {
+        "issued_at": "2026-12-01T15:00:00+00:00",
+        "issued_by": "U0LEAD",
+        "withdrawn_at": "2026-12-03T09:30:00+00:00",
+        "withdrawn_by": "U0MGR",
+        "reason": "missed a call",
+    }

@@ -47,6 +47,15 @@ def test_month() -> None:
             Month.parse(text)
 
 
+def test_a_month_ends_on_its_last_day_and_is_issued_from_the_next() -> None:
+    december = Month(2026, 12)
+    assert december.after == date(2027, 1, 1) and Month(2024, 2).after == date(2024, 3, 1)
+    assert not december.ended_by(date(2026, 12, 8))  # the example: 8 December
+    assert not december.ended_by(date(2026, 12, 31))
+    assert december.ended_by(date(2027, 1, 1)) and december.ended_by(date(2027, 3, 5))
+    assert not Month(2027, 3).ended_by(date(2026, 12, 8))  # a month still to come
+
+
 def test_bank_statement_by_hand() -> None:
     bank = contract(
         type="bank",
