@@ -106,7 +106,7 @@ class Timesheet:
         worked_on = worked_on or today
         if worked_on > today:
             raise InvalidInput({"date": "Time can be logged for today or earlier, not for a day to come."})
-        await self._month_open(ticket.customer, worked_on, by)
+        await self._month_open(ticket.customer, worked_on, by, logging=True)
         before = await self.billing_entries(ticket.customer)
         now = self.clock.now()
         drafts = [
@@ -249,7 +249,7 @@ class Timesheet:
         await self._month_open(ticket.customer, entry.worked_on, by)
         return entry, ticket
 
-    async def _month_open(self, customer: str, day: date, by: str) -> None:
+    async def _month_open(self, customer: str, day: date, by: str, *, logging: bool = False) -> None:
         """Refuse a change to the time of a month whose statement is issued, saying how to go on."""
         month = Month(day.year, day.month)
         if not await IssuedStatement.exists(customer=customer, month=str(month)):
@@ -262,10 +262,11 @@ class Timesheet:
         else:
             who = ", ".join(ROLE_WORDS[role] for role in table[Do.WITHDRAW_STATEMENT])
             how = f"Only {who} can withdraw that statement: ask one of them ({command}), then try again"
+        if logging:  # the Log time form takes the date worked; /support log is today
+            how += "; or log the time on a day in a month not yet issued (the Log time form takes a date)"
         raise NotAllowed(
             f"The statement of {month.first:%B %Y} for {escape(name)} is issued, so that month's time can "
-            f"no longer change. {how}; or log the time on a day in a month not yet issued. "
-            "Nothing was changed."
+            f"no longer change. {how}. Nothing was changed."
         )
 
     async def _refused_on_empty_bank(self, ticket: Ticket, by: str) -> None:

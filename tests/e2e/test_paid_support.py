@@ -279,7 +279,7 @@ async def test_a_lead_withdraws_an_issued_statement_and_its_next_issue_says_what
         "The statement of November 2026 for Acme Corp is issued, so that month's time can no longer change. "
         "Only leads, managers and executives can withdraw that statement: ask one of them "
         "(`/support statement acme 2026-11 withdraw`), then try again; or log the time on a day in a month "
-        "not yet issued. Nothing was changed."
+        "not yet issued (the Log time form takes a date). Nothing was changed."
     )
     assert await TimeEntry.all().count() == 1
     # Neither an engineer nor the account manager may withdraw it; nothing changes.
