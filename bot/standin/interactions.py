@@ -250,6 +250,25 @@ def view_submission(
     return _form_payload(payload)
 
 
+def view_closed(
+    user_id: str, view: dict[str, Any], *, is_cleared: bool = False, user_name: str | None = None
+) -> Body:
+    """A modal the person closed (Cancel, the x, Escape), sent by Slack only for a view opened with
+    ``notify_on_close``; ``is_cleared``: the whole stack closed with it. ``view``: as :func:`full_view`."""
+    payload = {
+        "type": "view_closed",
+        "team": _team(),
+        "user": _user(user_id, user_name),
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "view": view,
+        "is_cleared": is_cleared,
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return _form_payload(payload)
+
+
 def message_action(
     user_id: str,
     callback_id: str,
