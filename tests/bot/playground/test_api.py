@@ -14,10 +14,10 @@ from bot.standin.payloads import radio_value
 from models import Page, Ticket, TicketStatus
 from tests.conftest import EXAMPLE_POLICY
 from tests.e2e.journey import raise_values
-from tests.playground import Playground, button, start_playground, ticket
+from tests.playground import Playground, button, items, start_playground, ticket
 
 
-async def test_a_key_user_raises_a_ticket_through_the_json_api_and_everyone_sees_it(
+async def test_a_key_user_raises_a_ticket_through_the_json_api_and_the_support_team_sees_it(
     playground: Playground,
 ) -> None:
     form = await playground.open_form("U0KEY1")
@@ -34,6 +34,7 @@ async def test_a_key_user_raises_a_ticket_through_the_json_api_and_everyone_sees
         "U0KEY1", lambda s: any("SUP-1 raised" in str(i.get("text")) for i in s["dm"]["items"]), "the DM"
     )
     assert reporter["modal"] is None
+    assert reporter["conversations"] == []  # the support channel is the vendor's: not the customer's
     timeline = await (await playground.client.get("/api/timeline", params={"since": "0"})).json()
     methods = [entry["method"] for entry in timeline["entries"]]
     assert methods[:4] == ["auth.test", "conversations.info", "auth.test", "views.open"]
@@ -76,7 +77,7 @@ async def test_a_similar_open_ticket_is_offered_in_the_same_modal_and_raising_an
     assert answer["outcome"] == "closed"
     await playground.until(
         "U0ENG1",
-        lambda s: any(str(i.get("text")).startswith("SUP-2 ") for i in s["support"]["items"]),
+        lambda s: any(str(i.get("text")).startswith("SUP-2 ") for i in items(s)),
         "SUP-2",
     )
 
@@ -112,7 +113,7 @@ async def test_moving_the_clock_pages_the_lead_on_time_and_the_lead_acknowledges
     assert (await Page.get(id=page.id)).acknowledged_by == "U0LEAD"
 
 
-async def test_a_key_users_reply_in_the_thread_resumes_the_ticket_waiting_on_them(
+async def test_a_key_users_reply_in_their_dm_resumes_the_ticket_waiting_on_them(
     playground: Playground,
 ) -> None:
     message = await playground.raise_ticket("U0KEY1", title="Export fails")
@@ -129,31 +130,35 @@ async def test_a_key_users_reply_in_the_thread_resumes_the_ticket_waiting_on_the
     )
 
     sent = await playground.post(
-        "message", persona="U0KEY1", channel="C0SUPPORT", text="Logs attached <here> & there",
-        thread_ts=message["ts"],
-    )  # fmt: skip
-    state = await playground.until(
-        "U0KEY1", lambda s: "Open · claimed" in str(ticket(s, "Export fails")), "the ticket resumed"
+        "message", persona="U0KEY1", channel="D0KEY1", text="Logs attached <here> & there, @eng1"
     )
-    replies = ticket(state, "Export fails")["replies"]  # type: ignore[index]
-    (reply,) = [r for r in replies if r["user"] == "U0KEY1"]
-    assert reply["ts"] == sent["ts"] and reply["text"] == "Logs attached &lt;here&gt; &amp; there"
+    state = await playground.until(
+        "U0ENG1", lambda s: "Open · claimed" in str(ticket(s, "Export fails")), "the ticket resumed"
+    )
     assert (await Ticket.get(title="Export fails")).status == TicketStatus.OPEN
+    (mine,) = [i for i in items(await playground.state("U0KEY1"), "D0KEY1") if i["ts"] == sent["ts"]]
+    assert mine["text"] == "Logs attached &lt;here&gt; &amp; there, <@U0ENG1>"  # as Slack delivers it
+    replies = ticket(state, "Export fails")["replies"]  # type: ignore[index]
+    assert any("Logs attached" in str(r.get("text")) for r in replies)  # the bot added it to the thread
+
+    refused = await playground.client.post(
+        "/api/message",
+        json={"persona": "U0KEY1", "channel": "C0SUPPORT", "text": "hi", "thread_ts": message["ts"]},
+    )
+    assert refused.status == 400 and "not in #support" in (await refused.json())["error"]
 
 
 async def test_private_answers_show_only_to_the_persona_they_were_for(playground: Playground) -> None:
     await playground.raise_ticket("U0KEY1", title="Reports are empty")
     await playground.post("command", persona="U0ENG1", text="/support list", channel="C0SUPPORT")
-    engineer = await playground.until(
-        "U0ENG1", lambda s: [i for i in s["support"]["items"] if i["ephemeral"]], "the list"
-    )
-    (answer,) = [i for i in engineer["support"]["items"] if i["ephemeral"]]
+    engineer = await playground.until("U0ENG1", lambda s: [i for i in items(s) if i["ephemeral"]], "the list")
+    (answer,) = [i for i in items(engineer) if i["ephemeral"]]
     assert "Reports are empty" in answer["text"] and answer["bot"]
-    assert not [i for i in (await playground.state("U0KEY1"))["support"]["items"] if i["ephemeral"]]
+    assert not [i for i in items(await playground.state("U0ENG2")) if i["ephemeral"]]  # in the channel too
 
     await playground.post("command", persona="U0ENG1", text="/support help", channel="C0SUPPORT")
     await playground.post("command", persona="U0ENG1", text="/supprot", channel="C0SUPPORT")
-    shown = [i for i in (await playground.state("U0ENG1"))["support"]["items"] if i["ephemeral"]]
+    shown = [i for i in items(await playground.state("U0ENG1")) if i["ephemeral"]]
     assert "Secondline: second-line support" in shown[1]["text"]  # the command's own answer
     assert shown[2]["user"] == "USLACKBOT" and "/supprot is not a valid command" in shown[2]["text"]
 
@@ -191,8 +196,8 @@ async def test_reset_forgets_everything_and_starts_the_bot_again(playground: Pla
     await playground.raise_ticket("U0KEY1", title="Payroll down")
     await playground.post("clock", move="1h")
     await playground.post("reset")
-    state = await playground.state("U0KEY1")
-    assert state["support"]["items"] == [] and state["dm"]["items"] == [] and state["timeline"] == 2
+    state = await playground.state("U0ENG1")
+    assert items(state) == [] and state["dm"]["items"] == [] and state["timeline"] == 2
     assert abs(playground.session.clock.now() - start) < timedelta(minutes=1)
     assert await Ticket.all().count() == 0
     again = await playground.raise_ticket("U0KEY1", title="Payroll down again")
