@@ -72,7 +72,8 @@ def slash_command(
     channel_name: str | None = None,
     response_url: str | None = None,
 ) -> Body:
-    """``text`` as typed: the manifest's ``should_escape: false`` means Slack does not encode it."""
+    """``text`` as given. With the manifest's ``should_escape: true`` Slack sends it encoded, mentions as
+    ``<@U…|name>`` (bot/playground/composer.py makes that of typed text); escaping off, as typed."""
     fields = {
         "token": VERIFICATION_TOKEN,
         "team_id": TEAM_ID,

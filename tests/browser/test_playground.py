@@ -73,6 +73,7 @@ async def test_a_key_user_raises_from_their_dm_and_an_engineer_claims_and_logs_t
     await modal.locator("[data-block-id=title_block] input").press("Enter")  # Slack: Enter never submits
     await page.wait_for_timeout(300)
     await expect(modal.locator(".bk-error")).to_have_count(0)  # no submission, so no complaints
+    assert playground.session.modals.top("U0KEY1").errors == {}  # type: ignore[union-attr]
     await expect(modal.locator("[data-block-id=title_block] input")).to_have_value("Half a form")
     await page.keyboard.press("Escape")
     await expect(modal).to_be_hidden()
