@@ -239,6 +239,10 @@ async def test_every_time_shows_in_the_personas_timezone_whatever_the_browsers(
     await expect(unknown).to_contain_text('block "rich_text" is not drawn by the playground; its JSON:')
     await expect(unknown.locator("pre")).to_contain_text('"rich_text_section"')
 
+    await page.goto(f"{playground.url}archives/C0SUPPORT/p1794931200000100?persona=U0KEY1")  # not theirs
+    await expect(page.locator("#notice")).to_have_text("That message is in #support, which you are not in.")
+    await expect(page.locator("#pane-title")).to_contain_text("your messages with the bot")
+
 
 async def test_a_dm_with_a_chart_stays_at_its_newest_message_and_the_header_fits_a_narrow_window(
     playground: Playground, page: Page

@@ -143,7 +143,7 @@ function render() {
   const pane = $("conversation");
   const focus = rememberFocus();
   const where = `${s.persona} ${ui.tab}`;
-  if (ui.shown !== where) ui.pinned = !ui.highlight; // another conversation opens at its newest message
+  if (ui.shown !== where) ui.pinned = ui.tab !== "home" && !ui.highlight; // a conversation opens at its newest
   ui.shown = where;
   const ctx = context();
   if (ui.tab === "home") pane.replaceChildren(renderHome(s.home, ctx));
@@ -261,7 +261,7 @@ function openPermalink(target) {
   const tab = target.channel === s.dm.id ? "dm" : s.conversations.some((c) => c.id === target.channel) ? target.channel : null;
   if (tab === null) {
     const name = s.channels[target.channel]?.name;
-    notice(`That message is in ${name ? "#" + name : "a conversation"} you are not in.`);
+    notice(`That message is in ${name ? "#" + name + ", which" : "a conversation"} you are not in.`);
     return;
   }
   ui.tab = tab;
