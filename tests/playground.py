@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.playground.session import PlaygroundSession
 from bot.playground.web import playground_app
 from bot.policy import Policy, load_config
+from bot.standin import dm_channel_for
 from tests.conftest import DEFAULT_NOW, EXAMPLE_POLICY
 from tests.e2e.journey import raise_values
 
@@ -60,8 +61,11 @@ class Playground:
                 raise AssertionError(f"timed out waiting for {what}; {persona} sees {state}")
             await asyncio.sleep(0.05)
 
-    async def open_form(self, persona: str = "U0KEY1", channel: str = "C0SUPPORT") -> State:
-        await self.post("command", persona=persona, text="/support", channel=channel)
+    async def open_form(self, persona: str = "U0KEY1", channel: str | None = None) -> State:
+        """`/support` typed by `persona` in `channel` (by default their DM with the bot)."""
+        await self.post(
+            "command", persona=persona, text="/support", channel=channel or dm_channel_for(persona)
+        )
         return await self.until(persona, lambda s: s["modal"], "the raise form")
 
     async def raise_ticket(self, persona: str = "U0KEY1", **fields: Any) -> dict[str, Any]:
@@ -71,14 +75,26 @@ class Playground:
         answer = await self.post("submit", persona=persona, view_id=view_id, values=raise_values(**fields))
         assert answer["outcome"] == "closed", answer
         title = fields.get("title", "Checkout fails")
-        state = await self.until(persona, lambda s: ticket(s, title), f"the ticket {title!r} in the channel")
+        state = await self.until(STAFF, lambda s: ticket(s, title), f"the ticket {title!r} in the channel")
         return ticket(state, title)  # type: ignore[return-value]
+
+
+STAFF = "U0ENG1"  # an engineer: in the support channel, where tickets are posted
+SUPPORT = "C0SUPPORT"
+
+
+def items(state: State, channel: str = SUPPORT) -> list[dict[str, Any]]:
+    """What the persona sees in `channel` (a channel they are in, or their DM); [] if not theirs."""
+    if channel == state["dm"]["id"]:
+        return list(state["dm"]["items"])
+    found = [c for c in state["conversations"] if c["id"] == channel]
+    return list(found[0]["items"]) if found else []
 
 
 def ticket(state: State, title: str) -> dict[str, Any] | None:
     """The support channel's message about the ticket titled `title` (as escaped in the message)."""
     escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    found = [i for i in state["support"]["items"] if i["bot"] and escaped in str(i.get("text"))]
+    found = [i for i in items(state) if i["bot"] and escaped in str(i.get("text"))]
     return found[-1] if found else None
 
 

@@ -3,7 +3,10 @@
 A slash command (with a response URL on the stand-in, so the answer shows), a click in a message, a DM,
 App Home or a modal (block_actions), a submitted modal (view_submission with the values filled in), a
 message in a thread or a DM (a message event, its text encoded as Slack encodes it), opening App Home
-(app_home_opened). Every request carries a fresh trigger id, remembered as that person's.
+(app_home_opened), a closed modal (view_closed, when the view asked to be told). Typed text is what
+Slack's client makes of it (bot/playground/composer.py: `@eng2` becomes a mention). A person acts only
+in the conversations they are in: their DM with the bot, and the channels they are a member of. Every
+request carries a fresh trigger id, remembered as that person's.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from bot.ids import COMMAND
+from bot.playground.composer import as_command, as_message
 from bot.playground.modals import Modals
 from bot.playground.tracking import SLACKBOT, Tracker
 from bot.standin import SlackStandIn, dm_channel_for
@@ -22,11 +26,11 @@ from bot.standin.payloads import (
     SlackClient,
     app_home_opened,
     block_actions,
-    encode,
     full_view,
     message_event,
     new_trigger_id,
     slash_command,
+    view_closed,
     view_submission,
 )
 
@@ -47,13 +51,15 @@ class Gestures:
     async def command(self, persona: str, line: str, channel: str) -> str:
         """`/support …` typed in `channel`; returns what Slack did with the app's answer."""
         name, _, text = line.strip().partition(" ")
+        self.must_be_in(persona, channel)
         if name != COMMAND:
             self._slackbot(persona, channel, f"{name} is not a valid command. In Slack, all messages that "
                            'start with the "/" character are interpreted as commands.')  # fmt: skip
             return "unknown_command"
         trigger = self._trigger(persona)
         url = self.standin.new_response_url(persona, channel)
-        body = slash_command(persona, text.strip(), channel_id=channel, trigger_id=trigger, response_url=url)
+        typed = as_command(text.strip(), self.standin.users)
+        body = slash_command(persona, typed, channel_id=channel, trigger_id=trigger, response_url=url)
         status, answer = await self._send(persona, channel, *body)
         if status != 200:
             self._slackbot(persona, channel, f'{COMMAND} failed with the error "http_{status}"')
@@ -85,6 +91,7 @@ class Gestures:
         state = where.get("state") if isinstance(where.get("state"), dict) else None
         if surface in ("message", "ephemeral"):
             channel, ts = str(where.get("channel") or ""), str(where.get("ts") or "")
+            self.must_be_in(persona, channel)
             shown = self._message(persona, channel, ts, surface == "ephemeral")
             body, content_type = block_actions(
                 persona, action["action_id"], channel_id=channel, message_ts=ts,
@@ -121,21 +128,29 @@ class Gestures:
         status, answer = await self._send(persona, dm_channel_for(persona), *body)
         return self.modals.answered(persona, view_id, status, answer)
 
-    def close(self, persona: str, view_id: str) -> None:
-        self.modals.close(persona, view_id)
+    async def close(self, persona: str, view_id: str) -> None:
+        """The person closed the modal on top (Cancel, the x, Escape); Slack tells the app only if the
+        view was opened with `notify_on_close`."""
+        closed = self.modals.close(persona, view_id)
+        if closed is None:
+            return
+        view, cleared = closed
+        if view.get("notify_on_close"):
+            body = view_closed(persona, full_view(view), is_cleared=cleared)
+            await self._send(persona, dm_channel_for(persona), *body)
 
     async def message(self, persona: str, channel: str, text: str, thread_ts: str | None = None) -> str:
         """The person writes in a conversation (a thread of it with `thread_ts`); returns its ts."""
         if not text.strip():
             raise GestureError("write something first")
-        if channel != dm_channel_for(persona) and channel not in self.standin.channels:
-            raise GestureError(f"no conversation {channel}")
+        self.must_be_in(persona, channel)
         root = self.standin.messages.get((channel, thread_ts)) if thread_ts else None
         if thread_ts and root is None:
             raise GestureError(f"no message {thread_ts} in {channel} to reply to")
-        ts = self.standin.seed_message(channel, encode(text), user=persona, thread_ts=thread_ts)
+        shown = as_message(text, self.standin.users)
+        ts = self.standin.seed_message(channel, shown, user=persona, thread_ts=thread_ts)
         self.tracker.stamp(ts)
-        event = message_event(persona, channel, text, thread_ts, ts=ts, root=root)
+        event = message_event(persona, channel, shown, thread_ts, ts=ts, root=root, raw=True)
         await self._send(persona, channel, *event)
         return ts
 
@@ -146,6 +161,16 @@ class Gestures:
         if shown is not None:
             view = {k: shown[k] for k in ("id", "hash", "blocks") if k in shown}
         await self._send(persona, dm_channel_for(persona), *app_home_opened(persona, view=view))
+
+    def must_be_in(self, persona: str, channel: str) -> None:
+        """Refuse a conversation the person is not in (Slack does not show it to them)."""
+        if channel == dm_channel_for(persona):
+            return
+        joined = self.standin.channels.get(channel)
+        if joined is None:
+            raise GestureError(f"no conversation {channel}")
+        if persona not in joined.members:
+            raise GestureError(f"{persona} is not in #{joined.name}")
 
     # ------------------------------------------------------------------ helpers
 

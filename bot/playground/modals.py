@@ -72,11 +72,21 @@ class Modals:
             raise LookupError(f"{persona} has no modal {view_id} open")
         return self.standin.views[view_id]
 
-    def close(self, persona: str, view_id: str) -> None:
-        """The person closed the view (Cancel, or the x): the views under it show again."""
-        stack = self.stacks.get(persona) or []
-        if stack and stack[-1].view_id == view_id:
+    def close(self, persona: str, view_id: str) -> tuple[dict[str, Any], bool] | None:
+        """The person closed the view on top (Cancel, the x or Escape): the views under it show again, or
+        none with the view's `clear_on_close`. Returns the closed view and whether it cleared the stack
+        (Slack's `is_cleared`); None if `view_id` was not on top (a stale page)."""
+        top = self.top(persona)
+        if top is None or top.view_id != view_id:
+            return None
+        stack = self.stacks[persona]
+        view = self.standin.views[view_id]
+        cleared = bool(view.get("clear_on_close"))
+        if cleared:
+            stack.clear()
+        else:
             stack.pop()
+        return view, cleared
 
     def answered(self, persona: str, view_id: str, status: int, body: str) -> str:
         """Apply the bot's answer to a submission of `view_id`; returns what happened, in a word."""

@@ -1,7 +1,9 @@
 """The people the page lets you be: everyone the policy names, with their roles, seeded into the stand-in.
 
 People the policy names by e-mail get a made-up Slack id and that e-mail in the stand-in's workspace, so
-the bot's e-mail look-ups find them as they would in a real workspace.
+the bot's e-mail look-ups find them as they would in a real workspace. The support channel is the vendor's
+own: its staff (engineers, escalation levels, account managers) are in it, customers' key users are not
+(they follow their tickets in their DMs with the bot). People on an on-call rotation live in its timezone.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Any
 
 from bot.policy import EMAIL, Policy
 from bot.policy.escalation import Rotation
-from bot.standin import SlackStandIn
+from bot.standin import DEFAULT_TZ, SlackStandIn
+
+KEY_USER = "key user"
 
 
 @dataclass
@@ -21,6 +25,12 @@ class Persona:
     name: str  # the handle mentions show: @key1
     roles: list[str] = field(default_factory=list)
     email: str | None = None  # when the policy names this person by e-mail
+    tz: str = DEFAULT_TZ  # as the stand-in's users.info gives it
+
+    @property
+    def staff(self) -> bool:
+        """The vendor's own people: anyone with a role besides key user of a customer."""
+        return any(not role.startswith(KEY_USER) for role in self.roles)
 
     @property
     def label(self) -> str:
@@ -58,12 +68,14 @@ def personas(policy: Policy) -> list[Persona]:
 
     for customer in policy.customers.values():
         for person in customer.key_users:
-            add(person, f"key user, {customer.name}")
+            add(person, f"{KEY_USER}, {customer.name}")
     for person in policy.engineers:
         add(person, "engineer")
     for level_name, level in policy.escalation.levels.items():
         for person in level.rotation if isinstance(level, Rotation) else level:
             add(person, f"{level_name} (on call)" if isinstance(level, Rotation) else level_name)
+            if isinstance(level, Rotation):
+                found[slack_id(person)].tz = level.timezone
     for customer in policy.customers.values():
         if customer.account_manager:
             add(customer.account_manager, f"account manager, {customer.name}")
@@ -71,10 +83,13 @@ def personas(policy: Policy) -> list[Persona]:
 
 
 def seed(standin: SlackStandIn, policy: Policy, people: list[Persona]) -> None:
-    """The support channel with the bot and everyone in it, each person with their handle and roles."""
+    """Each person with their handle, roles and timezone; the support channel with the bot and the staff."""
     for persona in people:
         standin.add_user(
-            persona.id, name=persona.name, real_name=", ".join(persona.roles), email=persona.email
-        )
-    standin.seed_from_policy(policy)  # the channel; people named by id are kept as seeded above
-    standin.join(str(policy.support_channel), *(p.id for p in people))
+            persona.id, name=persona.name, real_name=", ".join(persona.roles), email=persona.email,
+            tz=persona.tz,
+        )  # fmt: skip
+    standin.seed_from_policy(policy)  # the channel, with everyone named by id; people kept as seeded above
+    support = str(policy.support_channel)
+    standin.leave(support, *(p.id for p in people if not p.staff))
+    standin.join(support, *(p.id for p in people if p.staff))

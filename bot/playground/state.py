@@ -1,5 +1,7 @@
-"""What one person sees, as JSON for the page: the support channel with its threads, their DM with the bot,
-their App Home, their open modal, and their private answers where they arrived."""
+"""What one person sees, as JSON for the page: the channels they are a member of (the support channel is
+the vendor staff's) with their threads, their DM with the bot, their App Home, their open modal, their
+private answers where they arrived, and their timezone (users.info's `tz`), in which the page shows
+every time."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from bot.playground.people import Persona
 from bot.playground.times import policy_zones
 from bot.playground.tracking import SLACKBOT, Tracker
 from bot.policy import Policy
-from bot.standin import BOT_USER_ID, SlackStandIn, dm_channel_for
+from bot.standin import BOT_USER_ID, TEAM_DOMAIN, SlackStandIn, dm_channel_for
 
 MESSAGE_FIELDS = ("ts", "user", "text", "blocks", "attachments", "files", "edited", "thread_ts", "bot_id")
 
@@ -30,19 +32,21 @@ def persona_state(
 ) -> dict[str, Any]:
     support = str(policy.support_channel)
     dm = dm_channel_for(persona)
-    channel = standin.channels.get(support)
+    joined = [c for c in standin.channels.values() if persona in c.members and not c.archived]
+    joined.sort(key=lambda c: (c.id != support, c.name))  # the support channel first, as the bot's home
     state: dict[str, Any] = {
         "persona": persona,
         "personas": [p.as_json() for p in people],
+        "tz": str(standin.workspace.user_object(persona)["tz"]),
+        "workspace": f"{TEAM_DOMAIN}.slack.com",  # permalinks to it open inside the page
         "users": _users(standin),
         "bot": BOT_USER_ID,
         "channels": {cid: {"name": c.name} for cid, c in standin.channels.items()},
-        "support": {
-            "id": support,
-            "name": channel.name if channel else support,
-            "member": bool(channel and persona in channel.members),
-            "items": conversation(standin, tracker, support, persona),
-        },
+        "support_channel": support,
+        "conversations": [
+            {"id": c.id, "name": c.name, "items": conversation(standin, tracker, c.id, persona)}
+            for c in joined
+        ],
         "dm": {"id": dm, "items": conversation(standin, tracker, dm, persona)},
         "home": standin.home_views.get(persona),
         "modal": modals.as_json(persona),

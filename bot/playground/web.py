@@ -1,13 +1,14 @@
 """The page and its JSON API, served by aiohttp (no other framework, no build step, nothing from a CDN).
 
     GET  /                      the page (static/index.html); /static/… its scripts and style
+    GET  /archives/C…/p…        the page, opened at that message: where the workspace's permalinks lead
     GET  /api/state?persona=U…  what that person sees; `&version=V` answers {"unchanged": true} if still V
     GET  /api/timeline?since=N  the bot's Web API calls from the N-th on
     GET  /api/files/F…          a file the bot shared (charts, CSVs)
     POST /api/command           {persona, text: "/support list", channel}
     POST /api/action            {persona, where: {surface, channel, ts, view_id, state}, action: {...}}
     POST /api/submit            {persona, view_id, values: {block_id: {action_id: {...}}}}
-    POST /api/close             {persona, view_id}
+    POST /api/close             {persona, view_id}: Cancel, the x or Escape (view_closed if asked for)
     POST /api/message           {persona, channel, text, thread_ts?}
     POST /api/home              {persona}: the person opened App Home
     POST /api/clock             {move: "15m" | "1h" | "morning"}
@@ -86,7 +87,9 @@ def playground_app(session: PlaygroundSession) -> web.Application:
         return {"ok": True, "outcome": outcome}
 
     async def close(body: dict[str, Any]) -> dict[str, Any]:
-        session.gestures.close(_persona(session, body), _str(body, "view_id"))
+        persona = _persona(session, body)
+        async with session.lock:
+            await session.gestures.close(persona, _str(body, "view_id"))
         return {"ok": True}
 
     async def message(body: dict[str, Any]) -> dict[str, Any]:
@@ -113,6 +116,7 @@ def playground_app(session: PlaygroundSession) -> web.Application:
         return {"ok": True}
 
     app.router.add_get("/", index)
+    app.router.add_get("/archives/{channel}/{message}", index)  # the page finds the message itself
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
     app.router.add_get("/api/state", state)
     app.router.add_get("/api/timeline", timeline)

@@ -72,7 +72,8 @@ def slash_command(
     channel_name: str | None = None,
     response_url: str | None = None,
 ) -> Body:
-    """``text`` as typed: the manifest's ``should_escape: false`` means Slack does not encode it."""
+    """``text`` as given. With the manifest's ``should_escape: true`` Slack sends it encoded, mentions as
+    ``<@U…|name>`` (bot/playground/composer.py makes that of typed text); escaping off, as typed."""
     fields = {
         "token": VERIFICATION_TOKEN,
         "team_id": TEAM_ID,
@@ -244,6 +245,25 @@ def view_submission(
         "trigger_id": trigger_id or new_trigger_id(),
         "view": view,
         "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return _form_payload(payload)
+
+
+def view_closed(
+    user_id: str, view: dict[str, Any], *, is_cleared: bool = False, user_name: str | None = None
+) -> Body:
+    """A modal the person closed (Cancel, the x, Escape), sent by Slack only for a view opened with
+    ``notify_on_close``; ``is_cleared``: the whole stack closed with it. ``view``: as :func:`full_view`."""
+    payload = {
+        "type": "view_closed",
+        "team": _team(),
+        "user": _user(user_id, user_name),
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "view": view,
+        "is_cleared": is_cleared,
         "is_enterprise_install": False,
         "enterprise": None,
     }

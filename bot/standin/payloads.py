@@ -31,6 +31,7 @@ from bot.standin.interactions import (
     message_action,
     shortcut,
     slash_command,
+    view_closed,
     view_submission,
 )
 from bot.standin.values import (
@@ -82,5 +83,6 @@ __all__ = [
     "timepicker_value",
     "url_verification",
     "users_select_value",
+    "view_closed",
     "view_submission",
 ]

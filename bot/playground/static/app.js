@@ -1,23 +1,35 @@
 // The playground page: pick a persona, read what they see (polled from /api/state), act as they would
 // (everything goes to the real bot as signed Slack requests), move the clock, read the timeline.
+// As in Slack, a persona sees only the conversations they are in, every time in their own timezone, and
+// the workspace's permalinks open the message here.
 
 import { renderConversation, renderHome } from "./conversation.js";
+import { inside, permalinkTarget } from "./links.js";
 import { ModalView } from "./modal.js";
 import { Timeline } from "./timeline.js";
+import { inZone } from "./zone.js";
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 600;
+const PINNED_PX = 24; // this close to the bottom, a conversation stays scrolled to its newest message
 const ui = {
   persona: new URLSearchParams(location.search).get("persona") || localStorage.getItem("persona"),
-  tab: "channel",
+  tab: null, // a channel id, "dm" or "home"
+  tabs: {}, // persona -> the conversation they last looked at, as Slack remembers it for each person
   version: null,
   state: null,
   offsetMs: 0,
   advancedMs: 0,
   openThreads: new Set(),
   replyDrafts: new Map(),
+  images: new Map(), // file id -> <img>, reused so a loaded chart never shrinks back while redrawing
   seenDm: {},
   pollTimer: null,
+  pinned: true, // the conversation follows new messages (the person has not scrolled up)
+  autoScrollTop: null, // where the page itself last scrolled the conversation to
+  shown: null, // which persona's which conversation the pane shows
+  highlight: null, // the ts of the message a permalink opened
+  goto: permalinkTarget(location.pathname, location.search), // a permalink to open once the state is in
 };
 const timeline = new Timeline($("timeline-list"), $("timeline-count"));
 const modal = new ModalView($("overlay"), {
@@ -77,6 +89,7 @@ async function poll() {
       ui.version = state.version;
       ui.persona = state.persona;
       render();
+      if (ui.goto) openPermalink(ui.goto);
     }
     await timeline.sync(ui.state.timeline);
     $("status").textContent = "";
@@ -87,13 +100,21 @@ async function poll() {
   ui.pollTimer = setTimeout(poll, POLL_MS);
 }
 
+// The conversation the pane shows: {id, name, items} of a channel the persona is in, or of their DM.
+function current() {
+  const s = ui.state;
+  if (ui.tab === "dm") return s.dm;
+  return s.conversations.find((c) => c.id === ui.tab) || null;
+}
+
 function context() {
   const s = ui.state;
   return {
-    users: s.users, channels: s.channels, bot: s.bot, now: simulatedNow,
-    openThreads: ui.openThreads, replyDrafts: ui.replyDrafts, rerender: render,
+    users: s.users, channels: s.channels, bot: s.bot, now: simulatedNow, tz: s.tz, workspace: s.workspace,
+    openThreads: ui.openThreads, replyDrafts: ui.replyDrafts, images: ui.images, rerender: render,
     act: (where, action) => post("action", { where, action }),
-    reply: (threadTs, text) => post("message", { channel: s.support.id, text, thread_ts: threadTs }),
+    reply: (threadTs, text) => post("message", { channel: current()?.id, text, thread_ts: threadTs }),
+    openLink,
   };
 }
 
@@ -101,39 +122,68 @@ function render() {
   const s = ui.state;
   if (!s) return;
   renderPersonas(s);
+  const conversations = s.conversations;
+  if (ui.tab !== "dm" && ui.tab !== "home" && !conversations.some((c) => c.id === ui.tab)) {
+    ui.tab = conversations.length ? conversations[0].id : "dm"; // not (or no longer) in that channel
+  }
+  ui.tabs[s.persona] = ui.tab;
+  renderTabs(s);
   const dmFromBot = s.dm.items.filter((i) => i.bot && !i.ephemeral).length;
   if (ui.tab === "dm") ui.seenDm[s.persona] = dmFromBot;
   const unread = dmFromBot - (ui.seenDm[s.persona] || 0);
   $("dm-badge").textContent = unread > 0 ? String(unread) : "";
-  $("support-name").textContent = s.support.name;
-  for (const tab of document.querySelectorAll("[data-tab]")) tab.classList.toggle("active", tab.dataset.tab === ui.tab);
-  const titles = {
-    channel: [`# ${s.support.name}`, "the support channel: tickets, and their threads"],
-    dm: ["Secondline", "your messages with the bot"],
-    home: ["Secondline", "App Home"],
-  };
-  const [title, about] = titles[ui.tab];
+  const shown = current();
+  const [title, about] = ui.tab === "home" ? ["Secondline", "App Home"]
+    : ui.tab === "dm" ? ["Secondline", "your messages with the bot"]
+    : [`# ${shown.name}`, shown.id === s.support_channel ? "the support channel: tickets, and their threads" : "a channel"];
   const small = document.createElement("small");
   small.textContent = about;
   $("pane-title").replaceChildren(title, small);
+
   const pane = $("conversation");
   const focus = rememberFocus();
-  const atBottom = pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 24 || pane.dataset.shown !== ui.tab + s.persona;
+  const where = `${s.persona} ${ui.tab}`;
+  if (ui.shown !== where) ui.pinned = ui.tab !== "home" && !ui.highlight; // a conversation opens at its newest
+  ui.shown = where;
   const ctx = context();
   if (ui.tab === "home") pane.replaceChildren(renderHome(s.home, ctx));
-  else if (ui.tab === "dm") pane.replaceChildren(renderConversation(s.dm.items, s.dm.id, ctx));
-  else pane.replaceChildren(renderConversation(s.support.items, s.support.id, ctx));
-  if (atBottom) pane.scrollTop = pane.scrollHeight;
-  pane.dataset.shown = ui.tab + s.persona;
+  else pane.replaceChildren(renderConversation(shown.items, shown.id, ctx));
+  if (ui.highlight) {
+    const marked = pane.querySelector(`.message[data-ts="${CSS.escape(ui.highlight)}"]`);
+    if (marked) marked.classList.add("highlighted");
+  }
+  followNewest();
+  resizes.disconnect();
+  resizes.observe(pane.firstElementChild);
   restoreFocus(focus);
+
   const composer = $("composer-text");
   $("composer").hidden = ui.tab === "home";
   composer.placeholder = ui.tab === "dm"
     ? "Message Secondline (a reply here adds to your ticket that waits on you), or /support …"
-    : `Message #${s.support.name}, or type /support to raise a ticket, /support help for more`;
+    : `Message #${shown?.name || ""}, or type /support to raise a ticket, /support help for more`;
   modal.show(s.modal, ctx);
+  timeline.zone(s.tz);
   renderClock();
 }
+
+// Keep the conversation at its newest message while the person has not scrolled up, also when it grows
+// after drawing (a chart loading).
+function followNewest() {
+  const pane = $("conversation");
+  if (!ui.pinned) return;
+  pane.scrollTop = pane.scrollHeight;
+  ui.autoScrollTop = pane.scrollTop;
+}
+
+const resizes = new ResizeObserver(followNewest);
+
+$("conversation").addEventListener("scroll", () => {
+  const pane = $("conversation");
+  if (pane.scrollTop === ui.autoScrollTop) return; // the page's own scroll, not the person's
+  ui.autoScrollTop = null;
+  ui.pinned = pane.scrollTop + pane.clientHeight >= pane.scrollHeight - PINNED_PX;
+});
 
 function renderPersonas(s) {
   const picker = $("persona");
@@ -143,6 +193,24 @@ function renderPersonas(s) {
     picker.dataset.key = key;
   }
   picker.value = s.persona;
+}
+
+function renderTabs(s) {
+  const box = $("channel-tabs");
+  const key = JSON.stringify(s.conversations.map((c) => [c.id, c.name]));
+  if (box.dataset.key !== key) {
+    const buttons = s.conversations.map((c) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.tab = c.id;
+      button.textContent = `# ${c.name}`;
+      return button;
+    });
+    const heading = Object.assign(document.createElement("div"), { className: "section-title", textContent: "Channels" });
+    box.replaceChildren(...(buttons.length ? [heading, ...buttons] : []));
+    box.dataset.key = key;
+  }
+  for (const tab of document.querySelectorAll("[data-tab]")) tab.classList.toggle("active", tab.dataset.tab === ui.tab);
 }
 
 function rememberFocus() {
@@ -163,12 +231,13 @@ function restoreFocus(focus) {
 function renderClock() {
   if (!ui.state) return;
   const now = simulatedNow();
-  const format = (zone) =>
-    now.toLocaleString("en-GB", {
-      timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
-    });
-  const lines = ui.state.zones.map((zone) => `${format(zone)} · ${zone}`);
-  $("clock-zones").replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
+  const tz = ui.state.tz;
+  const format = (zone) => inZone(now, zone, {
+    weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit", timeZoneName: "short",
+  });
+  $("clock-zones").textContent = format(tz);
+  const others = ui.state.zones.filter((zone) => zone !== tz).map((zone) => `${format(zone)} · ${zone}`);
+  $("clock").title = [`Your time (${tz})`, ...(others.length ? ["The policy's calendars:", ...others] : [])].join("\n");
   const moved = Math.round(ui.advancedMs / 60000);
   const days = Math.floor(moved / 1440);
   $("clock-offset").textContent = moved > 0
@@ -178,32 +247,86 @@ function renderClock() {
 
 function showTab(tab) {
   ui.tab = tab;
+  ui.highlight = null;
+  if (location.pathname !== "/") history.pushState(null, "", `/${location.search}`);
   if (tab === "home") post("home");
   render();
   if (tab !== "home") $("composer-text").focus();
 }
 
+// A permalink opened here: the message's conversation, its thread open, the message in view and marked.
+function openPermalink(target) {
+  ui.goto = null;
+  const s = ui.state;
+  const tab = target.channel === s.dm.id ? "dm" : s.conversations.some((c) => c.id === target.channel) ? target.channel : null;
+  if (tab === null) {
+    const name = s.channels[target.channel]?.name;
+    notice(`That message is in ${name ? "#" + name + ", which" : "a conversation"} you are not in.`);
+    return;
+  }
+  ui.tab = tab;
+  if (target.thread && target.thread !== target.ts) ui.openThreads.add(target.thread);
+  ui.highlight = target.ts;
+  ui.pinned = false;
+  render();
+  const found = $("conversation").querySelector(`.message[data-ts="${CSS.escape(target.ts)}"]`);
+  if (found) found.scrollIntoView({ block: "center" });
+  else notice("That message is not there any more (deleted, or the playground was reset).");
+}
+
+function openLink(url) {
+  const local = inside(url, ui.state?.workspace);
+  if (local && local.startsWith("/archives/")) goTo(local);
+  else window.open(local || url, "_blank", "noopener");
+}
+
+function goTo(path) {
+  const at = new URL(path, location.href);
+  history.pushState(null, "", at.pathname + at.search);
+  const target = permalinkTarget(at.pathname, at.search);
+  if (target && ui.state) openPermalink(target);
+}
+
+// Links to the workspace's messages (drawn as /archives/… by mrkdwn.js) open here, in this tab.
+document.addEventListener("click", (event) => {
+  const anchor = event.target.closest("a[href^='/archives/']");
+  if (!anchor || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  goTo(anchor.getAttribute("href"));
+});
+
+window.addEventListener("popstate", () => {
+  const target = permalinkTarget(location.pathname, location.search);
+  if (target && ui.state) openPermalink(target);
+});
+
 $("persona").addEventListener("change", (event) => {
   ui.persona = event.target.value;
+  ui.tab = ui.tabs[ui.persona] || null; // where they were, else their first channel (or their DM)
   localStorage.setItem("persona", ui.persona);
   ui.version = null;
   ui.openThreads.clear();
+  ui.highlight = null;
   modal.clear();
   if (ui.tab === "home") post("home");
   refresh();
 });
 
-for (const tab of document.querySelectorAll("[data-tab]")) tab.addEventListener("click", () => showTab(tab.dataset.tab));
+document.querySelector(".sidebar").addEventListener("click", (event) => {
+  const tab = event.target.closest("[data-tab]");
+  if (tab) showTab(tab.dataset.tab);
+});
 
 $("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
   const field = $("composer-text");
   const text = field.value.trim();
-  if (!text || !ui.state) return;
-  const channel = ui.tab === "dm" ? ui.state.dm.id : ui.state.support.id;
+  const shown = ui.state && current();
+  if (!text || !shown) return;
   field.value = "";
-  if (text.startsWith("/")) await post("command", { text, channel });
-  else await post("message", { text, channel });
+  ui.pinned = true; // what you send, you see
+  if (text.startsWith("/")) await post("command", { text, channel: shown.id });
+  else await post("message", { text, channel: shown.id });
 });
 
 $("composer-text").addEventListener("keydown", (event) => {
@@ -228,6 +351,8 @@ $("reset").addEventListener("click", async () => {
   if (!window.confirm("Start again? Tickets, messages and the clock's lead are all forgotten.")) return;
   ui.openThreads.clear();
   ui.replyDrafts.clear();
+  ui.images.clear();
+  ui.highlight = null;
   ui.seenDm = {};
   modal.clear();
   timeline.reset();

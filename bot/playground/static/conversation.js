@@ -4,6 +4,7 @@
 import { renderBlocks } from "./blockkit.js";
 import { StateBag } from "./elements.js";
 import { mrkdwn } from "./mrkdwn.js";
+import { inZone } from "./zone.js";
 
 function el(tag, className, ...children) {
   const node = document.createElement(tag);
@@ -12,10 +13,9 @@ function el(tag, className, ...children) {
   return node;
 }
 
-function when(iso) {
+function when(iso, tz) {
   if (!iso) return "";
-  const at = new Date(iso);
-  return at.toLocaleString(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit" });
+  return inZone(new Date(iso), tz, { weekday: "short", hour: "numeric", minute: "2-digit" });
 }
 
 function author(item, ctx) {
@@ -25,7 +25,8 @@ function author(item, ctx) {
   return el("span", "author", user ? user.name : item.user || "someone");
 }
 
-// ctx: {users, channels, bot, now, act(where, action), reply(thread_ts, text), openThreads: Set}
+// ctx: {users, channels, bot, now, tz, workspace, act(where, action), reply(thread_ts, text), openThreads: Set,
+//       images: Map (file id -> its <img>, kept across redraws so a loaded chart keeps its height)}
 export function renderConversation(items, channel, ctx) {
   const list = el("div", "messages");
   if (!items.length) list.append(el("p", "empty", "Nothing here yet."));
@@ -36,7 +37,7 @@ export function renderConversation(items, channel, ctx) {
 function message(item, channel, ctx, threaded) {
   const node = el("div", `message${item.bot ? " from-bot" : ""}${item.ephemeral ? " ephemeral" : ""}`);
   node.dataset.ts = item.ts;
-  const meta = el("div", "meta", author(item, ctx), el("time", "", when(item.at)));
+  const meta = el("div", "meta", author(item, ctx), el("time", "", when(item.at, ctx.tz)));
   if (item.edited) meta.append(el("span", "edited", "(edited)"));
   if (item.ephemeral) meta.append(el("span", "only-you", "Only visible to you"));
   node.append(meta);
@@ -50,14 +51,14 @@ function message(item, channel, ctx, threaded) {
     pre.textContent = `legacy attachments, not drawn: ${JSON.stringify(item.attachments, null, 2)}`;
     node.append(pre);
   }
-  if (item.files && item.files.length) node.append(files(item.files));
+  if (item.files && item.files.length) node.append(files(item.files, ctx));
   // Threads are where the support channel talks about a ticket; in a DM the bot reads replies as DMs.
   const threads = !channel.startsWith("D") || (item.replies || []).length;
   if (threaded && threads && !item.ephemeral) node.append(thread(item, channel, ctx));
   return node;
 }
 
-function files(list) {
+function files(list, ctx) {
   const box = el("div", "files");
   for (const file of list) {
     const url = `/api/files/${encodeURIComponent(file.id)}`;
@@ -66,9 +67,13 @@ function files(list) {
     link.target = "_blank";
     box.append(link);
     if ((file.mimetype || "").startsWith("image/")) {
-      const image = el("img", "file-image");
-      image.src = url;
-      image.alt = file.title || file.name;
+      let image = ctx.images && ctx.images.get(file.id);
+      if (!image) {
+        image = el("img", "file-image");
+        image.src = url;
+        image.alt = file.title || file.name;
+        if (ctx.images) ctx.images.set(file.id, image);
+      }
       box.append(image);
     }
   }

@@ -98,6 +98,7 @@ export function element(el, blockId, ctx, { input = false } = {}) {
       button.append(plainText(text(el.text)));
       button.addEventListener("click", () => {
         if (el.confirm && !window.confirm(`${text(el.confirm.title)}\n\n${text(el.confirm.text)}`)) return;
+        if (el.url && ctx.openLink) ctx.openLink(el.url); // a link button opens its URL and is still an action
         dispatch({ text: clone(el.text), ...(el.value !== undefined ? { value: el.value } : {}) });
       });
       return button;

@@ -1,6 +1,8 @@
 // The persona's open modal, drawn over the page: title, blocks, errors under their fields, Cancel and the
 // submit button. It is redrawn only when the view itself changes (new id or hash, new errors), keeping
-// what the person typed into fields that are still there, as Slack does.
+// what the person typed into fields that are still there, as Slack does. Keys as in Slack: Escape closes
+// the view on top (as its Cancel does); Enter in a one-line field never submits (a half-filled form
+// would go); Ctrl+Enter (⌘+Enter) submits from anywhere in the form.
 
 import { renderBlocks } from "./blockkit.js";
 import { StateBag } from "./elements.js";
@@ -13,6 +15,12 @@ export class ModalView {
     this.key = null;
     this.viewId = null;
     this.state = null;
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.viewId && !this.root.hidden) {
+        event.preventDefault();
+        this.handlers.close(this.viewId);
+      }
+    });
   }
 
   show(modal, ctx) {
@@ -79,6 +87,15 @@ export class ModalView {
     dialog.addEventListener("submit", (event) => {
       event.preventDefault();
       this.handlers.submit(view.id, state.values());
+    });
+    dialog.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || event.isComposing) return;
+      if (event.ctrlKey || event.metaKey) {
+        event.preventDefault();
+        if (view.submit) dialog.requestSubmit();
+      } else if (event.target instanceof HTMLInputElement) {
+        event.preventDefault(); // the browser's implicit submission, which Slack does not have
+      }
     });
     return dialog;
   }

@@ -1,6 +1,10 @@
 // Slack's mrkdwn as DOM nodes: *bold*, _italic_, ~strike~, `code`, ```blocks```, > quotes, <@U…> mentions,
-// <#C…> channels, <!date^…> dates (in this browser's timezone, relative to the simulated now), <url|label>
-// links, :emoji:. Every piece of text becomes a text node: &lt; shows as "<", never as HTML.
+// <#C…> channels, <!date^…> dates (in the persona's timezone, relative to the simulated now), <url|label>
+// links (the workspace's own open inside the playground), :emoji:. Every piece of text becomes a text
+// node: &lt; shows as "<", never as HTML.
+
+import { link } from "./links.js";
+import { dayNumber, inZone, isoDay } from "./zone.js";
 
 const EMOJI = {
   rotating_light: "🚨", warning: "⚠️", red_circle: "🔴", moneybag: "💰", mag: "🔍", paperclip: "📎",
@@ -31,7 +35,7 @@ export function plainText(text, emoji = true) {
   return span;
 }
 
-// ctx: {users: {U…: {name}}, channels: {C…: {name}}, now: () => Date}
+// ctx: {users: {U…: {name}}, channels: {C…: {name}}, now: () => Date, tz: "America/Chicago", workspace}
 export function mrkdwn(text, ctx) {
   const root = document.createElement("span");
   root.className = "mrkdwn";
@@ -146,12 +150,9 @@ function markup(inner, ctx) {
     return span;
   }
   if (/^(https?:\/\/|mailto:)/i.test(target)) {
-    const link = document.createElement("a");
-    link.href = decode(target);
-    link.target = "_blank";
-    link.rel = "noopener noreferrer";
-    link.textContent = emojify(decode(label || target));
-    return link;
+    const anchor = link(decode(target), ctx.workspace);
+    anchor.textContent = emojify(decode(label || target));
+    return anchor;
   }
   span.textContent = decode(`<${inner}>`);
   return span;
@@ -159,24 +160,19 @@ function markup(inner, ctx) {
 
 function slackDate(target, fallback, ctx) {
   // <!date^UNIX^{tokens}[^link]|fallback>
-  const [, stamp, format = "", link] = target.split("^");
+  const [, stamp, format = "", url] = target.split("^");
   const at = new Date(Number(stamp) * 1000);
-  const span = document.createElement(link ? "a" : "time");
+  const span = url && /^https?:\/\//.test(url) ? link(decode(url), ctx.workspace) : document.createElement("time");
   if (Number.isNaN(at.getTime())) {
     span.textContent = decode(fallback);
     return span;
   }
-  span.className = "slack-date";
+  span.classList.add("slack-date");
   span.textContent = decode(format).replace(/\{(\w+)\}/g, (all, token) => dateToken(token, at, ctx) ?? all);
-  span.title = `${at.toString()} (fallback: ${decode(fallback)})`;
-  if (link && /^https?:\/\//.test(link)) {
-    span.href = link;
-    span.target = "_blank";
-  }
+  const full = inZone(at, ctx.tz, { dateStyle: "full", timeStyle: "long" });
+  span.title = `${full} (fallback: ${decode(fallback)})`;
   return span;
 }
-
-const dayKey = (d) => d.toLocaleDateString("en-CA");
 
 function ordinal(n) {
   const tens = n % 100;
@@ -186,18 +182,19 @@ function ordinal(n) {
 
 function dateToken(token, at, ctx) {
   const now = ctx.now ? ctx.now() : new Date();
-  const month = (style) => at.toLocaleDateString("en-US", { month: style });
-  const long = `${month("long")} ${ordinal(at.getDate())}, ${at.getFullYear()}`;
-  const short = `${month("short")} ${at.getDate()}, ${at.getFullYear()}`;
-  const weekday = at.toLocaleDateString("en-US", { weekday: "long" });
+  const part = (options) => inZone(at, ctx.tz, options);
+  const day = Number(part({ day: "numeric" }));
+  const year = part({ year: "numeric" });
+  const long = `${part({ month: "long" })} ${ordinal(day)}, ${year}`;
+  const short = `${part({ month: "short" })} ${day}, ${year}`;
+  const weekday = part({ weekday: "long" });
   const pretty = (otherwise) => {
-    const days = Math.round((new Date(dayKey(at)) - new Date(dayKey(now))) / 86400000);
+    const days = dayNumber(at, ctx.tz) - dayNumber(now, ctx.tz);
     return { "-1": "yesterday", 0: "today", 1: "tomorrow" }[days] ?? otherwise;
   };
-  const time = (secs) =>
-    at.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit", ...(secs ? { second: "2-digit" } : {}) });
+  const time = (secs) => part({ hour: "numeric", minute: "2-digit", ...(secs ? { second: "2-digit" } : {}) });
   switch (token) {
-    case "date_num": return dayKey(at);
+    case "date_num": return isoDay(at, ctx.tz);
     case "date": return long;
     case "date_short": return short;
     case "date_long": return `${weekday}, ${long}`;

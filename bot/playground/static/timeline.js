@@ -1,4 +1,7 @@
-// Every Web API call the bot made, in order, each expandable to its JSON (arguments and Slack's answer).
+// Every Web API call the bot made, in order, each expandable to its JSON (arguments and Slack's answer),
+// each at its time in the persona's timezone.
+
+import { inZone } from "./zone.js";
 
 function summary(entry) {
   const a = entry.args || {};
@@ -7,8 +10,8 @@ function summary(entry) {
   return [where, words].filter(Boolean).join(" · ");
 }
 
-function time(iso) {
-  return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+function time(iso, tz) {
+  return inZone(new Date(iso), tz, { hour: "numeric", minute: "2-digit", second: "2-digit" });
 }
 
 export class Timeline {
@@ -16,7 +19,15 @@ export class Timeline {
     this.list = list;
     this.count = count;
     this.entries = [];
+    this.times = []; // each row's <time>, redrawn in another timezone when the persona changes
+    this.tz = null;
     this.loading = false;
+  }
+
+  zone(tz) {
+    if (tz === this.tz) return;
+    this.tz = tz;
+    this.entries.forEach((entry, i) => (this.times[i].textContent = time(entry.at, tz)));
   }
 
   async sync(length) {
@@ -40,6 +51,7 @@ export class Timeline {
 
   reset() {
     this.entries = [];
+    this.times = [];
     this.list.replaceChildren();
     this.count.textContent = "0";
   }
@@ -52,7 +64,8 @@ export class Timeline {
     n.className = "n";
     n.textContent = `#${entry.n}`;
     const at = document.createElement("time");
-    at.textContent = time(entry.at);
+    at.textContent = time(entry.at, this.tz);
+    this.times.push(at);
     const method = document.createElement("code");
     method.textContent = entry.method;
     const outcome = document.createElement("span");

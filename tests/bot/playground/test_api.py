@@ -3,21 +3,24 @@ request, and what the bot did shows in each persona's state."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
 from bot.ids import Action, Block
 from bot.policy import parse_config
 from bot.standin.payloads import radio_value
-from models import Page, Ticket, TicketStatus
+from models import Page, Ticket, TicketStatus, TimeEntry
 from tests.conftest import EXAMPLE_POLICY
 from tests.e2e.journey import raise_values
-from tests.playground import Playground, button, start_playground, ticket
+from tests.playground import Playground, button, items, start_playground, ticket
 
 
-async def test_a_key_user_raises_a_ticket_through_the_json_api_and_everyone_sees_it(
+async def test_a_key_user_raises_a_ticket_through_the_json_api_and_the_support_team_sees_it(
     playground: Playground,
 ) -> None:
     form = await playground.open_form("U0KEY1")
@@ -34,6 +37,7 @@ async def test_a_key_user_raises_a_ticket_through_the_json_api_and_everyone_sees
         "U0KEY1", lambda s: any("SUP-1 raised" in str(i.get("text")) for i in s["dm"]["items"]), "the DM"
     )
     assert reporter["modal"] is None
+    assert reporter["conversations"] == []  # the support channel is the vendor's: not the customer's
     timeline = await (await playground.client.get("/api/timeline", params={"since": "0"})).json()
     methods = [entry["method"] for entry in timeline["entries"]]
     assert methods[:4] == ["auth.test", "conversations.info", "auth.test", "views.open"]
@@ -76,7 +80,7 @@ async def test_a_similar_open_ticket_is_offered_in_the_same_modal_and_raising_an
     assert answer["outcome"] == "closed"
     await playground.until(
         "U0ENG1",
-        lambda s: any(str(i.get("text")).startswith("SUP-2 ") for i in s["support"]["items"]),
+        lambda s: any(str(i.get("text")).startswith("SUP-2 ") for i in items(s)),
         "SUP-2",
     )
 
@@ -112,7 +116,7 @@ async def test_moving_the_clock_pages_the_lead_on_time_and_the_lead_acknowledges
     assert (await Page.get(id=page.id)).acknowledged_by == "U0LEAD"
 
 
-async def test_a_key_users_reply_in_the_thread_resumes_the_ticket_waiting_on_them(
+async def test_a_key_users_reply_in_their_dm_resumes_the_ticket_waiting_on_them(
     playground: Playground,
 ) -> None:
     message = await playground.raise_ticket("U0KEY1", title="Export fails")
@@ -129,31 +133,35 @@ async def test_a_key_users_reply_in_the_thread_resumes_the_ticket_waiting_on_the
     )
 
     sent = await playground.post(
-        "message", persona="U0KEY1", channel="C0SUPPORT", text="Logs attached <here> & there",
-        thread_ts=message["ts"],
-    )  # fmt: skip
-    state = await playground.until(
-        "U0KEY1", lambda s: "Open · claimed" in str(ticket(s, "Export fails")), "the ticket resumed"
+        "message", persona="U0KEY1", channel="D0KEY1", text="Logs attached <here> & there, @eng1"
     )
-    replies = ticket(state, "Export fails")["replies"]  # type: ignore[index]
-    (reply,) = [r for r in replies if r["user"] == "U0KEY1"]
-    assert reply["ts"] == sent["ts"] and reply["text"] == "Logs attached &lt;here&gt; &amp; there"
+    state = await playground.until(
+        "U0ENG1", lambda s: "Open · claimed" in str(ticket(s, "Export fails")), "the ticket resumed"
+    )
     assert (await Ticket.get(title="Export fails")).status == TicketStatus.OPEN
+    (mine,) = [i for i in items(await playground.state("U0KEY1"), "D0KEY1") if i["ts"] == sent["ts"]]
+    assert mine["text"] == "Logs attached &lt;here&gt; &amp; there, <@U0ENG1>"  # as Slack delivers it
+    replies = ticket(state, "Export fails")["replies"]  # type: ignore[index]
+    assert any("Logs attached" in str(r.get("text")) for r in replies)  # the bot added it to the thread
+
+    refused = await playground.client.post(
+        "/api/message",
+        json={"persona": "U0KEY1", "channel": "C0SUPPORT", "text": "hi", "thread_ts": message["ts"]},
+    )
+    assert refused.status == 400 and "not in #support" in (await refused.json())["error"]
 
 
 async def test_private_answers_show_only_to_the_persona_they_were_for(playground: Playground) -> None:
     await playground.raise_ticket("U0KEY1", title="Reports are empty")
     await playground.post("command", persona="U0ENG1", text="/support list", channel="C0SUPPORT")
-    engineer = await playground.until(
-        "U0ENG1", lambda s: [i for i in s["support"]["items"] if i["ephemeral"]], "the list"
-    )
-    (answer,) = [i for i in engineer["support"]["items"] if i["ephemeral"]]
+    engineer = await playground.until("U0ENG1", lambda s: [i for i in items(s) if i["ephemeral"]], "the list")
+    (answer,) = [i for i in items(engineer) if i["ephemeral"]]
     assert "Reports are empty" in answer["text"] and answer["bot"]
-    assert not [i for i in (await playground.state("U0KEY1"))["support"]["items"] if i["ephemeral"]]
+    assert not [i for i in items(await playground.state("U0ENG2")) if i["ephemeral"]]  # in the channel too
 
     await playground.post("command", persona="U0ENG1", text="/support help", channel="C0SUPPORT")
     await playground.post("command", persona="U0ENG1", text="/supprot", channel="C0SUPPORT")
-    shown = [i for i in (await playground.state("U0ENG1"))["support"]["items"] if i["ephemeral"]]
+    shown = [i for i in items(await playground.state("U0ENG1")) if i["ephemeral"]]
     assert "Secondline: second-line support" in shown[1]["text"]  # the command's own answer
     assert shown[2]["user"] == "USLACKBOT" and "/supprot is not a valid command" in shown[2]["text"]
 
@@ -191,8 +199,8 @@ async def test_reset_forgets_everything_and_starts_the_bot_again(playground: Pla
     await playground.raise_ticket("U0KEY1", title="Payroll down")
     await playground.post("clock", move="1h")
     await playground.post("reset")
-    state = await playground.state("U0KEY1")
-    assert state["support"]["items"] == [] and state["dm"]["items"] == [] and state["timeline"] == 2
+    state = await playground.state("U0ENG1")
+    assert items(state) == [] and state["dm"]["items"] == [] and state["timeline"] == 2
     assert abs(playground.session.clock.now() - start) < timedelta(minutes=1)
     assert await Ticket.all().count() == 0
     again = await playground.raise_ticket("U0KEY1", title="Payroll down again")
@@ -230,3 +238,78 @@ async def test_the_api_refuses_what_it_cannot_do(playground: Playground) -> None
     unknown = await client.get("/api/state", params={"persona": "U0NOBODY"})
     assert unknown.status == 400
     assert (await client.get("/api/files/F0NONE")).status == 404
+
+
+async def test_an_engineer_logs_time_with_a_colleague_named_as_typed(playground: Playground) -> None:
+    message = await playground.raise_ticket("U0KEY1", title="Payroll down")
+    where = {"surface": "message", "channel": "C0SUPPORT", "ts": message["ts"]}
+    await playground.post("action", persona="U0ENG1", where=where, action=button(message, Action.CLAIM))
+    await playground.post(
+        "command", persona="U0ENG1", text="/support log SUP-1 45m with @eng2 on a call", channel="C0SUPPORT"
+    )  # the README's example, with a name the playground's workspace has
+    answer = await playground.until(
+        "U0ENG1", lambda s: [i for i in items(s) if "Logged 45m" in str(i.get("text"))], "the answer"
+    )
+    assert "for <@U0ENG1>, <@U0ENG2>" in str([i["text"] for i in items(answer) if i["ephemeral"]])
+    entries = await TimeEntry.all().order_by("agent")
+    assert [(e.agent, e.minutes, e.logged_by) for e in entries] == [
+        ("U0ENG1", 45, "U0ENG1"),
+        ("U0ENG2", 45, "U0ENG1"),
+    ]
+
+
+async def test_each_persona_sees_and_acts_only_in_the_conversations_they_are_in(
+    playground: Playground,
+) -> None:
+    message = await playground.raise_ticket("U0KEY1", title="Payroll down")
+    engineer, customer = await playground.state("U0ENG1"), await playground.state("U0KEY2")
+    assert [c["id"] for c in engineer["conversations"]] == ["C0SUPPORT"]
+    assert customer["conversations"] == [] and "Payroll down" not in str(customer)  # another customer's
+    where = {"surface": "message", "channel": "C0SUPPORT", "ts": message["ts"]}
+    for path, body, error in [
+        ("command", {"persona": "U0KEY2", "text": "/support", "channel": "C0SUPPORT"}, "not in #support"),
+        ("action", {"persona": "U0KEY2", "where": where, "action": button(message, Action.CLAIM)}, "not in"),
+        ("message", {"persona": "U0KEY2", "channel": "C0SUPPORT", "text": "hello"}, "not in #support"),
+        ("message", {"persona": "U0KEY2", "channel": "D0KEY1", "text": "hello"}, "no conversation D0KEY1"),
+    ]:  # fmt: skip
+        response = await playground.client.post(f"/api/{path}", json=body)
+        assert response.status == 400 and error in (await response.json())["error"], path
+    assert (await Ticket.get(title="Payroll down")).owner_id is None
+    assert len(items(await playground.state("U0ENG1"))) == 1  # nothing was posted
+
+
+async def test_the_state_names_the_personas_timezone_and_permalinks_open_the_page(
+    playground: Playground,
+) -> None:
+    playground.session.standin.users["U0KEY1"]["tz"] = "Europe/Berlin"
+    state = await playground.state("U0KEY1")
+    assert state["tz"] == "Europe/Berlin" and state["workspace"] == "acme.slack.com"
+    assert (await playground.state("U0ENG1"))["tz"] == "America/Chicago"
+    page = await playground.client.get("/archives/C0SUPPORT/p1794931200000100", params={"thread_ts": "1.2"})
+    assert page.status == 200 and "<title>Secondline playground</title>" in await page.text()
+
+
+async def test_closing_a_modal_tells_the_bot_only_when_the_view_asked_for_it(
+    playground: Playground, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[dict[str, Any]] = []
+    slack = playground.session.gestures.slack
+    real_send = slack.send
+
+    async def recording(body: bytes, content_type: str) -> tuple[int, str]:
+        fields = parse_qs(body.decode())
+        if "payload" in fields:
+            sent.append(json.loads(fields["payload"][0]))
+        return await real_send(body, content_type)
+
+    monkeypatch.setattr(slack, "send", recording)
+    for notify in (False, True):
+        form = await playground.open_form("U0KEY1")
+        view_id = form["modal"]["view"]["id"]
+        playground.session.standin.views[view_id]["notify_on_close"] = notify
+        await playground.post("close", persona="U0KEY1", view_id=view_id)
+        assert (await playground.state("U0KEY1"))["modal"] is None
+    (closed,) = [p for p in sent if p["type"] == "view_closed"]
+    assert (
+        closed["view"]["id"] == view_id and closed["user"]["id"] == "U0KEY1" and closed["is_cleared"] is False
+    )

@@ -95,3 +95,21 @@ def test_an_answer_slack_cannot_use_leaves_the_form_open_with_slacks_complaint(
     shown = modals.as_json("U0KEY1")
     assert shown is not None and shown["view"]["id"] == view_id and problem in str(shown["problem"])
     assert modals.answered("U0KEY1", "V0OTHER", 200, "") == "gone"  # a stale page's submission
+
+
+def test_closing_shows_the_view_below_unless_the_view_clears_the_stack_on_close(modals: Modals) -> None:
+    first = opened(modals, "U0KEY1", "t1", modal())
+    push = json.dumps({"response_action": "push", "view": modal("More", notify_on_close=True)})
+    modals.answered("U0KEY1", first, 200, push)
+    second = modals.top("U0KEY1").view_id  # type: ignore[union-attr]
+    assert modals.close("U0KEY1", first) is None  # not on top: a stale page's Escape changes nothing
+    closed = modals.close("U0KEY1", second)
+    assert closed is not None and closed[0]["notify_on_close"] is True and closed[1] is False
+    assert modals.top("U0KEY1").view_id == first  # type: ignore[union-attr]
+
+    modals.answered(
+        "U0KEY1", first, 200, json.dumps({"response_action": "push", "view": modal(clear_on_close=True)})
+    )
+    third = modals.top("U0KEY1").view_id  # type: ignore[union-attr]
+    assert modals.close("U0KEY1", third) == (modals.standin.views[third], True)  # Slack's is_cleared
+    assert modals.top("U0KEY1") is None

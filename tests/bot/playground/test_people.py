@@ -35,5 +35,27 @@ async def test_people_named_by_e_mail_get_a_slack_id_with_that_address(standin: 
     seed(standin, policy, personas(policy))
     assert standin.workspace.email_of(pat.id) == "pat@vendor.example"
     support = standin.channels["C0SUPPORT"]
-    assert pat.id in support.members and "U0KEY1" in support.members and support.bot_member
+    assert pat.id in support.members and support.bot_member
     assert standin.users["U0KEY9"]["real_name"] == "key user, Globex, key user, Initech"
+
+
+async def test_the_support_channel_holds_the_vendors_staff_and_no_customer(
+    standin: SlackStandIn, policy: Policy
+) -> None:
+    people = personas(policy)
+    seed(standin, policy, people)
+    members = standin.channels["C0SUPPORT"].members
+    assert {"U0ENG1", "U0ENG2", "U0LEAD", "U0MGR", "U0EXEC1", "U0AM1", "U0BOT"} <= members
+    assert not {p.id for p in people if p.id.startswith("U0KEY")} & members
+    assert [p.staff for p in people if p.id in ("U0KEY9", "U0ENG1", "U0AM1")] == [False, True, True]
+
+
+async def test_people_on_a_rotation_live_in_its_timezone(standin: SlackStandIn) -> None:
+    text = EXAMPLE_POLICY.read_text().replace(
+        "lead: [U0LEAD]",
+        'lead: {rotation: [U0LEAD, U0LEAD2], handoff: "0 9 * * MON", timezone: Europe/Berlin}',
+    )
+    policy = parse_config(text, "rotation.yml")
+    seed(standin, policy, personas(policy))
+    assert standin.workspace.user_object("U0LEAD2")["tz"] == "Europe/Berlin"  # what users.info answers
+    assert standin.workspace.user_object("U0ENG1")["tz"] == "America/Chicago"

@@ -223,3 +223,20 @@ async def test_requests_reach_bolt_listeners(standin: SlackStandIn) -> None:
         "file:a.log",
     ]
     assert standin.calls_to("auth.test")
+
+
+async def test_a_closed_view_reaches_bolts_view_closed_listener(standin: SlackStandIn) -> None:
+    app = AsyncApp(client=standin.web_client(), signing_secret=SECRET)
+    seen: list[tuple[str, bool]] = []
+
+    @app.view_closed("raise")
+    async def on_closed(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        seen.append((body["user"]["id"], body["is_cleared"]))
+
+    view = sr.full_view({"id": "V0RAISE", "type": "modal", "callback_id": "raise", "notify_on_close": True})
+    async with serve_bolt(app) as url, aiohttp.ClientSession() as session:
+        slack = sr.SlackClient(session, url, SECRET)
+        assert (await slack.send(*sr.view_closed("U0KEY1", view, is_cleared=True)))[0] == 200
+        await eventually(lambda: len(seen) == 1, what="the view_closed listener")
+    assert seen == [("U0KEY1", True)]
