@@ -61,8 +61,9 @@ def ticket_message(
     if ticket.category:
         fields.append(f"*About*\n{category_text(policy, ticket)}")
     paid = f" · {PAID}" if ticket.paid_request else ""
+    on_behalf = f"\nraised by {mention(ticket.raised_by)} for {customer_name}" if ticket.raised_by else ""
     blocks: list[dict[str, Any]] = [
-        section(f"*{ticket.ref}* · *{priority.label}*{paid} · {title}"),
+        section(f"*{ticket.ref}* · *{priority.label}*{paid} · {title}{on_behalf}"),
         {"type": "section", "fields": [mrkdwn(text) for text in fields]},
         section(f"*Description*\n{escape(ticket.description)}"),
     ]
