@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks.kit import Message, actions, button, context, message, mrkdwn, option, section, truncate
-from bot.durations import format_duration
+from bot.durations import business_duration
 from bot.ids import Action, Block
 from bot.policy import Policy, Priority
 from bot.services.intake import ENVIRONMENTS
@@ -28,18 +28,18 @@ STATUS_WORDS = {
 def clock_line(reading: ClockReading) -> str:
     label = CLOCK_LABELS[reading.name].capitalize()
     due = slack_date(reading.due_at) if reading.due_at else None
-    left = format_duration(reading.remaining)
+    left = business_duration(reading.remaining, reading.day)
     if reading.state == ClockState.MET:
         return f"*{label}*: met ✓"
     if reading.state == ClockState.PAUSED:
-        return f"*{label}*: paused, {left} business time left"
+        return f"*{label}*: paused, {left} left"
     if reading.state == ClockState.BREACHED:
-        over = format_duration(-reading.remaining)
+        over = business_duration(reading.remaining, reading.day)
         if due is None:
             return f"*{label}*: missed"
         return f"*{label}*: :red_circle: breached, due {due}, {over} over"
     risk = " :warning: at risk" if reading.percent >= AT_RISK else ""
-    return f"*{label}*: due {due}, {left} business time left{risk}"
+    return f"*{label}*: due {due}, {left} left{risk}"
 
 
 def ticket_message(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import blocks
+from bot.durations import AROUND_THE_CLOCK, HOURS_ONLY, BusinessDay
 from bot.ids import Action, Block
 from bot.policy import Policy
 from bot.services.intake import DESCRIPTION_MAX, TITLE_MAX
@@ -50,12 +51,13 @@ def reading(
     elapsed_min: float = 0,
     target_min: float = 30,
     due: datetime | None = DUE,
+    day: BusinessDay = HOURS_ONLY,
 ) -> ClockReading:
-    return ClockReading(name, state, timedelta(minutes=target_min), timedelta(minutes=elapsed_min), due)
+    return ClockReading(name, state, timedelta(minutes=target_min), timedelta(minutes=elapsed_min), due, day)
 
 
 def test_unclaimed_ticket_shows_what_an_engineer_needs_and_a_claim_button(policy: Policy) -> None:
-    message = blocks.ticket_message(make_ticket(), policy, [reading()], NOW)
+    message = blocks.ticket_message(make_ticket(), policy, [reading(day=AROUND_THE_CLOCK)], NOW)
     assert_valid_message(message)
     text = json.dumps(message["blocks"])
     for expected in (
@@ -66,7 +68,7 @@ def test_unclaimed_ticket_shows_what_an_engineer_needs_and_a_claim_button(policy
         "<@U0KEY1>",
         "Production",
         f"<!date^{int(DUE.timestamp())}^",
-        "30m business time left",
+        "30 minutes left",  # Enterprise runs around the clock: every minute counts, plain words
     ):
         assert expected in text, expected
     actions = next(b for b in message["blocks"] if b["type"] == "actions")
@@ -87,14 +89,24 @@ def test_claimed_ticket_names_the_owner_and_offers_release_instead_of_claim(poli
 @pytest.mark.parametrize(
     ("state", "elapsed", "expected"),
     [
-        (ClockState.RUNNING, 10, "20m business time left"),
+        (ClockState.RUNNING, 10, "20 business minutes left"),
         (ClockState.RUNNING, 24, ":warning: at risk"),
-        (ClockState.BREACHED, 45, "breached"),
-        (ClockState.PAUSED, 10, "paused, 20m business time left"),
+        (ClockState.BREACHED, 45, "breached, due <!date^"),
+        (ClockState.BREACHED, 45, "15 business minutes over"),
+        (ClockState.PAUSED, 10, "paused, 20 business minutes left"),
     ],
 )
 def test_clock_lines(state: ClockState, elapsed: float, expected: str) -> None:
     assert expected in blocks.clock_line(reading(state=state, elapsed_min=elapsed))
+
+
+def test_clock_lines_write_business_days_never_24_hour_days() -> None:
+    nine_hours = BusinessDay(timedelta(hours=9))
+    three_days = reading(name=RESOLUTION, target_min=27 * 60 + 30, elapsed_min=30, day=nine_hours)
+    assert "3 business days left" in blocks.clock_line(three_days)
+    assert "1d" not in blocks.clock_line(three_days)
+    partial = reading(name=RESOLUTION, target_min=31 * 60, elapsed_min=0, day=nine_hours)
+    assert "31 business hours left" in blocks.clock_line(partial)
 
 
 def test_resolved_ticket_shows_resolution_and_only_reopen(policy: Policy) -> None:
