@@ -276,13 +276,13 @@ async def test_raise_queues_the_threshold_timers_of_both_clocks(env: Env) -> Non
 
 async def test_raise_queues_the_ladder_steps_of_its_priority(env: Env) -> None:
     env.clock.set(FRIDAY_4PM)
-    # Standard P1: the lead at the first-response target (2h), the manager at 2h, executives at 3h.
+    # Standard P1: the lead at the first-response target (2h), the manager at 3h, executives at 4h.
     ticket = await env.raise_ticket(priority="P1")
     steps = await env.pending_with_due(LadderStepDue)
     assert [(due, s.index) for due, s in steps] == [
         (central(23, 9), 0),
-        (central(23, 9), 1),
-        (central(23, 10), 2),
+        (central(23, 10), 1),
+        (central(23, 11), 2),
     ]
     assert all((s.ticket_id, s.epoch, s.priority) == (ticket.id, 0, "P1") for _, s in steps)
     other = await env.raise_ticket(priority="P3", title="Another thing")  # the default ladder: lead only
@@ -307,7 +307,7 @@ async def test_the_policy_in_force_is_stored_with_the_ticket(env: Env) -> None:
     assert snapshot["targets"]["resolution"]["P3"] == 90 * 3600
     assert snapshot["ladders"]["P1"] == [
         {"page": "lead", "after": "first_response", "unless": "claimed"},
-        {"page": "manager", "after": "2h", "unless": "resolved"},
-        {"page": "executive", "after": "3h", "unless": "resolved"},
+        {"page": "manager", "after": "3h", "unless": "resolved"},
+        {"page": "executive", "after": "4h", "unless": "resolved"},
     ]
     assert snapshot["ladders"]["P4"] == [{"page": "lead", "after": "first_response", "unless": "claimed"}]
