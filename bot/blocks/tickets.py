@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.blocks.kit import Message, actions, button, context, message, mrkdwn, option, section, truncate
@@ -15,6 +15,7 @@ from bot.services.resolutions import Resolution
 from bot.services.sla import CLOCK_LABELS
 from bot.sla_time import AT_RISK, ClockReading
 from bot.text import escape, mention, slack_date
+from bot.urgency import Standing, Urgency
 from models import ClockState, Ticket, TicketStatus
 
 PAID = ":moneybag: paid request"
@@ -131,14 +132,33 @@ def ticket_actions(ticket: Ticket, *, reclassify: bool = False) -> dict[str, Any
     return actions(Block.TICKET_ACTIONS, *elements)
 
 
-def ticket_line(ticket: Ticket, first_response_due: datetime | None = None) -> str:
-    """One line for lists: reference, priority, title, owner and, while unclaimed, the first-response due."""
+def ticket_line(
+    ticket: Ticket, first_response_due: datetime | None = None, urgency: Urgency | None = None
+) -> str:
+    """One line for lists: reference, priority, title, owner and, while unclaimed, the first-response due;
+    a breached or at-risk target said as such ("breached 2 business hours ago", "at risk: due in …")."""
     owner = f" · {mention(ticket.owner_id)}" if ticket.owner_id else " · _unclaimed_"
     due = f" · first response due {slack_date(first_response_due)}" if first_response_due else ""
+    if urgency is not None and urgency.standing != Standing.ON_TRACK:
+        due = " · " + urgency_text(urgency)
     waiting = " · waiting on customer" if ticket.status == TicketStatus.WAITING else ""
     title = escape(truncate(ticket.title, 80))
     paid = f" · {PAID}" if ticket.paid_request else ""
     return f"*{ticket.ref}* {Priority(ticket.priority).label} · {title}{paid}{owner}{waiting}{due}"
+
+
+def urgency_text(urgency: Urgency) -> str:
+    """A breached or at-risk target in words, business time on the ticket's calendar."""
+    reading = urgency.reading
+    label = CLOCK_LABELS[reading.name]
+    due = f"due {slack_date(reading.due_at)}" if reading.due_at else "due"
+    if urgency.standing == Standing.BREACHED:
+        over = -reading.remaining
+        ago = "just now" if over < timedelta(minutes=1) else f"{business_duration(over, reading.day)} ago"
+        return f":red_circle: *breached {ago}* ({label} was {due})"
+    left = reading.remaining
+    within = "under a minute" if left < timedelta(minutes=1) else business_duration(left, reading.day)
+    return f":warning: *at risk: due in {within}* ({label} {due})"
 
 
 def already_claimed_text(ticket: Ticket) -> str:
