@@ -36,6 +36,13 @@ def format_duration(value: timedelta) -> str:
     return sign + (" ".join(parts[:2]) if parts else "0m")
 
 
+def format_hours(value: timedelta) -> str:
+    """Worked time in hours and minutes, never days (a working day is not 24 h): `27h`, `1h 30m`, `45m`."""
+    hours, minutes = divmod(max(0, int(value.total_seconds())) // 60, 60)
+    parts = [f"{n}{u}" for n, u in ((hours, "h"), (minutes, "m")) if n]
+    return " ".join(parts) or "0m"
+
+
 @dataclass(frozen=True)
 class BusinessDay:
     """How a calendar's business time is written: its business day, if every open day is as long, or

@@ -8,6 +8,7 @@ from bot.durations import (
     BusinessDay,
     business_duration,
     format_duration,
+    format_hours,
     parse_duration,
 )
 from bot.policy import CalendarSpec, Policy
@@ -80,3 +81,16 @@ def test_a_calendar_knows_its_business_day(policy: Policy) -> None:
     assert uneven.business_day == HOURS_ONLY
     split = CalendarSpec(timezone="UTC", hours={"mon-fri": "08:00-12:00,13:00-18:00"})
     assert split.business_day == NINE_HOUR_DAYS
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (timedelta(hours=27), "27h"),  # worked time: never "1d 3h"
+        (timedelta(hours=1, minutes=30), "1h 30m"),
+        (timedelta(minutes=45), "45m"),
+        (timedelta(0), "0m"),
+    ],
+)
+def test_worked_time_is_in_hours(value: timedelta, expected: str) -> None:
+    assert format_hours(value) == expected

@@ -149,7 +149,8 @@ def test_text_shows_times_in_the_askers_timezone_in_time_order(policy: Policy) -
     lines = text.splitlines()
     assert "raised Fri 27 Nov 2026 23:30 CET" in lines[0]
     # Standard P1: 2h of business time, 30 min on Friday and 1h30 on Monday: Mon 09:30 CST is 16:30 CET.
-    assert "First response due Mon 30 Nov 2026 16:30 CET (2h of business time)" in text
+    assert "First response due Mon 30 Nov 2026 16:30 CET (2 business hours)" in text
+    assert "Resolution due Mon 30 Nov 2026 23:30 CET (1 business day)" in text  # 9h: one 9-hour day
     steps = [line for line in lines if line[:2] in ("1.", "2.", "3.")]
     assert steps == [
         "1. Mon 30 Nov 2026 16:30 CET: page lead (U0LEAD), after its first response target, unless claimed",
