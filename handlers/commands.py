@@ -67,9 +67,9 @@ async def open_raise_form(ack: AsyncAck, command: dict[str, Any], deps: Deps) ->
     """A key user gets the form for their company; vendor staff first choose the customer it is for
     (skipped when they may raise for one customer only); anyone else is told who their key users are."""
     user_id = str(command.get("user_id") or "")
-    customers = deps.intake.customers_for(user_id)
     await ack()
     async with told_if_failed(deps, command):
+        customers = deps.intake.customers_for(user_id)
         if not customers:
             company = await _company_by_email(deps, user_id)
             await _reply(deps, command, blocks.not_key_user_text(deps.policy, company))

@@ -8,10 +8,12 @@ import pytest
 
 from bot.ids import Block
 from bot.jobs.kinds import LadderStepDue, NotifyReporter, PostTicket, SlaThreshold
+from bot.policy import parse_config
 from bot.services.errors import InvalidInput, NotAllowed
-from bot.services.intake import DESCRIPTION_MAX, TITLE_MAX
+from bot.services.intake import DESCRIPTION_MAX, TITLE_MAX, Intake
 from models import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 from tests.bot.services.conftest import FRIDAY_4PM, MONDAY_11AM, TUESDAY_10AM, Env, central
+from tests.conftest import EXAMPLE_POLICY
 
 # --- validation ---
 
@@ -105,6 +107,26 @@ def test_who_may_raise_for_which_customers(env: Env) -> None:
     assert env.intake.customers_for("U0LEAD") == every  # escalation levels too
     assert env.intake.customers_for("U0AM1") == ["acme"]  # an account manager: their own accounts only
     assert env.intake.customers_for("U0KEY9") == ["globex", "initech"]  # a key user: their company
+
+
+def test_the_permission_table_decides_who_raises_on_a_customers_behalf(env: Env) -> None:
+    only_key_users = parse_config(EXAMPLE_POLICY.read_text() + "\npermissions:\n  raise: [key_user]\n")
+    intake = Intake(only_key_users, env.clock, env.jobs, env.sla, env.ladder)
+    assert intake.customers_for("U0ENG1") == [] and intake.customers_for("U0AM1") == []
+    assert intake.customers_for("U0KEY2") == ["globex"]
+    # An engineer who manages Acme's account: Acme first, then every other customer.
+    both = parse_config(
+        EXAMPLE_POLICY.read_text().replace("account_manager: U0AM1", "account_manager: U0ENG1")
+    )
+    intake = Intake(both, env.clock, env.jobs, env.sla, env.ladder)
+    assert intake.customers_for("U0ENG1") == ["acme", "globex", "initech", "umbrella", "hooli"]
+    hooli_manager = parse_config(
+        EXAMPLE_POLICY.read_text().replace(
+            "key_users: [U0KEY5]}", "key_users: [U0KEY5], account_manager: U0ENG2}"
+        )
+    )
+    intake = Intake(hooli_manager, env.clock, env.jobs, env.sla, env.ladder)
+    assert intake.customers_for("U0ENG2") == ["hooli", "acme", "globex", "initech", "umbrella"]
 
 
 async def test_an_engineer_raises_for_a_customer_and_every_key_user_is_told(env: Env) -> None:
