@@ -151,7 +151,7 @@ def raise_modal(
             text_input(
                 Block.PHONE,
                 Action.PHONE,
-                "Call me back on",
+                "Call them back on" if on_behalf else "Call me back on",
                 initial=(draft.phone or "") if draft else "",
                 max_length=PHONE_MAX,
                 multiline=False,
