@@ -33,8 +33,8 @@ def clock_line(reading: ClockReading) -> str:
     if reading.state == ClockState.MET:
         return f"*{label}*: met ✓"
     if reading.state == ClockState.PAUSED:
-        return f"*{label}*: paused, {left} left"
-    if reading.state == ClockState.BREACHED:
+        return f"*{label}*: paused, {left} {'over' if reading.remaining < timedelta(0) else 'left'}"
+    if reading.state == ClockState.BREACHED or reading.remaining < timedelta(0):  # its timer may not have run
         over = business_duration(reading.remaining, reading.day)
         if due is None:
             return f"*{label}*: missed"

@@ -95,6 +95,8 @@ def test_claimed_ticket_names_the_owner_and_offers_release_instead_of_claim(poli
         (ClockState.BREACHED, 45, "breached, due <!date^"),
         (ClockState.BREACHED, 45, "15 business minutes over"),
         (ClockState.PAUSED, 10, "paused, 20 business minutes left"),
+        (ClockState.RUNNING, 35, "breached, due <!date^"),  # past due before its 100 % timer ran
+        (ClockState.RUNNING, 35, "5 business minutes over"),
     ],
 )
 def test_clock_lines(state: ClockState, elapsed: float, expected: str) -> None:
