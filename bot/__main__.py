@@ -11,7 +11,6 @@ import sys
 from bot import cli, logs
 from bot.playground import main as playground
 from bot.policy import ConfigError, load_config
-from bot.reports.simulate import plan_summaries
 from bot.settings import Settings, SettingsError
 
 
@@ -30,18 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         return playground.run(args)
 
     if args.action == "check-config":
-        try:
-            policy = load_config(args.file)
-        except ConfigError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        print(
-            f"{args.file}: ok ({len(policy.customers)} customers, {len(policy.plans)} plans, "
-            f"{len(policy.calendars)} calendars)"
-        )
-        for line in plan_summaries(policy):  # read the plans back before deploying an edit
-            print(f"  {line}")
-        return 0
+        return cli.check_config(args.file)
 
     try:
         settings = Settings.from_env()

@@ -102,7 +102,7 @@ def build(
         clock=clock,
         roles=roles,
         queries=queries,
-        intake=Intake(policy, clock, jobs, sla, ladder),
+        intake=Intake(policy, clock, jobs, sla, ladder, roles),
         transitions=transitions,
         replies=CustomerReplies(roles, transitions),
         reclassify=Reclassify(policy, transitions),

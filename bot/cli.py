@@ -1,4 +1,4 @@
-"""Commands for operators and managers, besides serving Slack: statement, report and simulate.
+"""Commands for operators and managers, besides serving Slack: check-config, statement, report and simulate.
 
 `statement` and `report` read DATABASE_URL and SUPPORT_CONFIG like the bot and write to stdout; `simulate`
 touches neither Slack nor the database. Bad input is one line on stderr and exit code 2.
@@ -26,6 +26,27 @@ if TYPE_CHECKING:
 
 class UsageError(Exception):
     """What the operator typed cannot be used; the message says why, in one line."""
+
+
+def check_config(path: str) -> int:
+    """Validate a policy file: errors stop it (exit 2); warnings are printed, and it is still ok (exit 0)."""
+    from bot.policy.ladder_timing import simultaneous_steps
+    from bot.reports.simulate import plan_summaries
+
+    try:
+        policy = load_config(path)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{path}: ok ({len(policy.customers)} customers, {len(policy.plans)} plans, "
+        f"{len(policy.calendars)} calendars)"
+    )
+    for line in plan_summaries(policy):  # read the plans back before deploying an edit
+        print(f"  {line}")
+    for warning in simultaneous_steps(policy):
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:

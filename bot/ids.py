@@ -10,6 +10,7 @@ COMMAND = "/support"
 
 class Callback(StrEnum):
     RAISE_MODAL = "raise_ticket"
+    RAISE_FOR_MODAL = "raise_for_customer"  # staff: first choose the customer, then the raise form
     RAISE_SHORTCUT = "raise_from_message"
     RESOLVE_MODAL = "resolve_ticket"
     DETAILS_MODAL = "add_details"
@@ -51,6 +52,7 @@ class Action(StrEnum):
     ESCALATION_REASON = "escalation_reason"
     DUPLICATE_CHOICE = "duplicate_choice"
     CUSTOMER = "customer"
+    FOR_KEY_USER = "for_key_user"
     PRIORITY = "priority"
     ENVIRONMENT = "environment"
     TITLE = "title"
@@ -60,6 +62,8 @@ class Action(StrEnum):
 
 class Block(StrEnum):
     CUSTOMER = "customer_block"
+    FOR_KEY_USER = "for_key_user_block"
+    ON_BEHALF = "on_behalf"
     PRIORITY = "priority_block"
     ENVIRONMENT = "environment_block"
     TITLE = "title_block"

@@ -44,7 +44,8 @@ class Role(StrEnum):
 
 
 DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
-    Do.RAISE: (Role.KEY_USER,),
+    # Staff raise on a customer's behalf (a call, a meeting); an account manager for their own accounts.
+    Do.RAISE: (Role.KEY_USER, Role.ENGINEER, Role.ESCALATION, Role.ACCOUNT_MANAGER),
     Do.CLAIM: (Role.ENGINEER, Role.ESCALATION),
     Do.RELEASE: (Role.OWNER, Role.ESCALATION),
     Do.REASSIGN: (Role.OWNER, Role.ESCALATION),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.durations import HOURS_ONLY, BusinessDay
 from models import ClockState
 
 # Redraw the ticket at these fractions of a target; note "at risk" and "breached" in its thread.
@@ -40,6 +41,7 @@ class ClockReading:
     target: timedelta
     elapsed: timedelta
     due_at: datetime | None
+    day: BusinessDay = HOURS_ONLY  # how the calendar's business time is written
 
     @property
     def remaining(self) -> timedelta:
@@ -84,4 +86,6 @@ def read(name: str, sla_clock: SlaClockLike, calendar: Calendar, now: datetime) 
         target=timedelta(seconds=sla_clock.target_seconds),
         elapsed=elapsed(sla_clock, calendar, now),
         due_at=sla_clock.due_at,
+        # A policy calendar knows its business day; a bare one (tests, the dry run) writes hours.
+        day=getattr(calendar, "business_day", HOURS_ONLY),
     )

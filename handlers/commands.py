@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 EMAIL_LOOKUP_TIMEOUT = 1.5  # seconds; the whole answer must reach Slack within 3
 
 HELP = """*Secondline: second-line support*
-`/support` raise a ticket (key users)
+`/support` raise a ticket (key users; support staff on a customer's behalf)
 `/support list` open tickets: your company's, or the unclaimed queue for engineers
 `/support mine` tickets you raised or own
 `/support show SUP-42` one ticket and its history
@@ -65,17 +65,24 @@ async def _reply(deps: Deps, command: dict[str, Any], text: str) -> None:
 
 
 async def open_raise_form(ack: AsyncAck, command: dict[str, Any], deps: Deps) -> None:
+    """A key user gets the form for their company; vendor staff first choose the customer it is for
+    (skipped when they may raise for one customer only); anyone else is told who their key users are."""
     user_id = str(command.get("user_id") or "")
-    customers = deps.policy.customers_of(user_id)
     await ack()
     async with told_if_failed(deps, command):
+        customers = deps.intake.customers_for(user_id)
         if not customers:
             company = await _company_by_email(deps, user_id)
             await _reply(deps, command, blocks.not_key_user_text(deps.policy, company))
             return
-        await deps.notifier.open_modal(
-            str(command.get("trigger_id") or ""), blocks.raise_modal(deps.policy, customers)
-        )
+        own = deps.policy.customers_of(user_id)
+        if customers == own:
+            view = blocks.raise_modal(deps.policy, customers)
+        elif len(customers) == 1:
+            view = blocks.raise_modal(deps.policy, customers, on_behalf=True)
+        else:
+            view = blocks.choose_customer_modal(deps.policy, customers, user_id)
+        await deps.notifier.open_modal(str(command.get("trigger_id") or ""), view)
 
 
 async def _company_by_email(deps: Deps, user_id: str) -> str | None:

@@ -22,12 +22,31 @@ from models.tickets import REF_PREFIX
 log = logging.getLogger(__name__)
 
 
+async def choose_customer(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
+    """Staff's first step: the customer chosen, the form becomes the raise form for that customer's plan."""
+    user = user_of(body) or ""
+    customer = _selected(_values(view), Block.CUSTOMER, Action.CUSTOMER)
+    if customer is None or customer not in deps.intake.customers_for(user):
+        await ack(
+            response_action="errors", errors={Block.CUSTOMER: "Choose the customer this ticket is for."}
+        )
+        return
+    on_behalf = deps.intake.raises_on_behalf(user, customer)
+    await ack(response_action="update", view=blocks.raise_modal(deps.policy, [customer], on_behalf=on_behalf))
+
+
 async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
     values = _values(view)
     listed = _metadata(view).get("customers")
     customers = [c for c in listed if isinstance(c, str)] if isinstance(listed, list) else []
+    user = user_of(body) or ""
+    # Staff raising for one customer see who it is for; the service checks their right to again.
+    on_behalf = len(customers) == 1 and deps.intake.raises_on_behalf(user, customers[0])
+    for_key_user = _selected(values, Block.FOR_KEY_USER, Action.FOR_KEY_USER) or _str(
+        _state(values, Block.FOR_KEY_USER, Action.FOR_KEY_USER).get("selected_user")
+    )
     draft = TicketDraft(
-        reporter_id=user_of(body) or "",
+        reporter_id=user,
         customer=_selected(values, Block.CUSTOMER, Action.CUSTOMER)
         or (customers[0] if len(customers) == 1 else None),
         priority=_selected(values, Block.PRIORITY, Action.PRIORITY),
@@ -39,6 +58,7 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
         paid_confirmed="paid" in _checked(values, Block.PAID_CONFIRM, Action.PAID_CONFIRM),
         terms_shown_for=_str(_metadata(view).get("shown_for")),
         phone=_text(values, Block.PHONE, Action.PHONE),
+        for_key_user=None if for_key_user == blocks.EVERY_KEY_USER else for_key_user,
     )
     choice = _selected(values, Block.DUPLICATE_CHOICE, Action.DUPLICATE_CHOICE)
     # Validate and save before ack: errors go back onto the form; a saved ticket survives Slack outages.
@@ -46,7 +66,9 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
         if choice is None and (similar := await deps.intake.similar_open(draft)) is not None:
             await ack(
                 response_action="update",
-                view=blocks.raise_modal(deps.policy, customers, draft=draft, similar=similar),
+                view=blocks.raise_modal(
+                    deps.policy, customers, draft=draft, similar=similar, on_behalf=on_behalf
+                ),
             )
             return
         if choice and choice.startswith("add:") and (existing := row_id(choice[4:])) is not None:
@@ -55,7 +77,7 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
             return
         await deps.intake.raise_ticket(draft)
     except NeedsConfirmation as exc:  # not covered by normal support: show why, and what paid work costs
-        view = blocks.raise_modal(deps.policy, customers, draft=draft, confirm=exc)
+        view = blocks.raise_modal(deps.policy, customers, draft=draft, confirm=exc, on_behalf=on_behalf)
         await ack(response_action="update", view=view)
         return
     except InvalidInput as exc:
@@ -214,6 +236,7 @@ WORK_BLOCKS = {
 
 def register(app: AsyncApp) -> None:
     app.view(Callback.RAISE_MODAL)(raise_ticket)
+    app.view(Callback.RAISE_FOR_MODAL)(choose_customer)
     app.view(Callback.RESOLVE_MODAL)(resolve)
     app.view(Callback.DETAILS_MODAL)(add_details)
     app.view(Callback.REASSIGN_MODAL)(reassign)

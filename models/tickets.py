@@ -27,6 +27,8 @@ class Ticket(Model):
     description = fields.TextField()
     tried = fields.TextField(default="")
     reporter_id = fields.CharField(max_length=32)
+    # Set when vendor staff raised it on the customer's behalf (a call, a meeting): who did.
+    raised_by = fields.CharField(max_length=32, null=True)
     status = fields.CharEnumField(TicketStatus, default=TicketStatus.OPEN, max_length=16)
     owner_id = fields.CharField(max_length=32, null=True)
     claimed_at = fields.DatetimeField(null=True)

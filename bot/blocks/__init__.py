@@ -12,7 +12,7 @@ from bot.blocks.modals import (
     resolve_modal,
 )
 from bot.blocks.pages import page_message
-from bot.blocks.raise_form import raise_modal
+from bot.blocks.raise_form import EVERY_KEY_USER, choose_customer_modal, raise_modal
 from bot.blocks.texts import APOLOGY, not_key_user_text
 from bot.blocks.tickets import (
     already_claimed_text,
@@ -26,9 +26,11 @@ from bot.text import escape, person, slack_date
 
 __all__ = [
     "APOLOGY",
+    "EVERY_KEY_USER",
     "Message",
     "already_claimed_text",
     "category_text",
+    "choose_customer_modal",
     "claimed_dm",
     "clock_line",
     "details_modal",

@@ -41,6 +41,8 @@ def raised_dm(
     lines = [
         f"Your ticket *{ticket.ref}* ({Priority(ticket.priority).label}) is with second-line support: {title}"
     ]
+    if ticket.raised_by:  # staff raised it on the customer's behalf (a call, a meeting)
+        lines.append(f"{mention(ticket.raised_by)} raised it for your company.")
     if ticket.paid_request:
         lines.append(f":moneybag: It was raised as a *paid request*. {paid_terms or ''}".strip())
     if not calendar.is_open(ticket.created_at):

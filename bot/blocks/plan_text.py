@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.billing import terms
-from bot.durations import format_duration
+from bot.durations import business_duration
 from bot.policy import CalendarSpec, Policy
 from bot.text import escape
 
@@ -23,10 +23,11 @@ def plan_text(
     lines = [f"*{escape(customer.name)}: {escape(policy.plan_label(customer.plan))} plan*"]
     lines.append(f"*Support hours:* {_hours(calendar, now, timezone)}")
     lines.append("*Targets* (counted in support hours):")
+    day = calendar.business_day
     for priority in plan.priorities:
-        target = f"first response within {format_duration(plan.first_response[priority])}"
+        target = f"first response within {business_duration(plan.first_response[priority], day)}"
         if priority in plan.resolution:
-            target += f", resolution within {format_duration(plan.resolution[priority])}"
+            target += f", resolution within {business_duration(plan.resolution[priority], day)}"
         lines.append(f"• {priority.label}: {target}")
     lines.append("*Includes:* " + ", ".join(CHANNEL_WORDS[c] for c in plan.includes))
     if plan.max_key_users is not None:

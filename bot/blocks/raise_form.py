@@ -1,5 +1,12 @@
 """The /support form: what the customer's plan offers (priorities, a phone callback), what it is about
-(the scope's categories), and, for work normal support does not cover, the confirmation of a paid request."""
+(the scope's categories), and, for work normal support does not cover, the confirmation of a paid request.
+
+Vendor staff raise on a customer's behalf in two steps: first the customer (`choose_customer_modal`),
+then this form for that customer alone, so the priorities offered are that customer's plan's. Two steps
+rather than a select that redraws the form with views.update: the second step is the submission's own
+answer (`response_action: update`), so it needs no extra Web API call, cannot race a submission or a
+stale view hash, and works when Slack's API is slow.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +14,18 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.kit import modal, option, plain, section, text_input
+from bot.blocks.kit import modal, mrkdwn, option, plain, section, text_input
 from bot.ids import Action, Block, Callback
 from bot.policy import Policy, Priority
 from bot.services.errors import NeedsConfirmation
 from bot.services.intake import DESCRIPTION_MAX, ENVIRONMENTS, TITLE_MAX, TicketDraft
-from bot.text import escape
+from bot.text import escape, mention
 from models import Ticket
 
 PHONE_MAX = 20
+SELECT_OPTIONS_MAX = 100  # Slack: options per static select, and per option group
+RADIO_OPTIONS_MAX = 10  # Slack: options of a radio_buttons element
+EVERY_KEY_USER = "*"  # the radio choice "nobody in particular": every key user is told
 
 
 def select(
@@ -56,13 +66,17 @@ def raise_modal(
     description: str = "",
     similar: Ticket | None = None,
     confirm: NeedsConfirmation | None = None,
+    on_behalf: bool = False,
 ) -> dict[str, Any]:
     """The /support modal; the customer picker shows only when the key user may raise for several.
 
     Shown again with the key user's draft and a choice when an open ticket of theirs looks the same, or
-    with the terms of paid work when they chose something normal support does not cover.
+    with the terms of paid work when they chose something normal support does not cover. `on_behalf`:
+    vendor staff raising for the one customer in `customers`, who may name the key user it is for.
     """
     blocks: list[dict[str, Any]] = []
+    if on_behalf:
+        blocks += _on_behalf(policy, customers[0], draft.for_key_user if draft else None)
     if similar is not None:
         blocks += _similar(similar)
     if len(customers) > 1:
@@ -137,7 +151,7 @@ def raise_modal(
             text_input(
                 Block.PHONE,
                 Action.PHONE,
-                "Call me back on",
+                "Call them back on" if on_behalf else "Call me back on",
                 initial=(draft.phone or "") if draft else "",
                 max_length=PHONE_MAX,
                 multiline=False,
@@ -149,6 +163,79 @@ def raise_modal(
     if confirm is not None:
         metadata["shown_for"] = confirm.category
     return modal(Callback.RAISE_MODAL, "Second-line support", "Raise ticket", blocks, json.dumps(metadata))
+
+
+def choose_customer_modal(policy: Policy, customers: Sequence[str], user_id: str) -> dict[str, Any]:
+    """Staff's first step: which customer the ticket is for. The accounts the person manages come first,
+    in their own group; the next step is the raise form for the chosen customer's plan."""
+    managed = [key for key in customers if policy.customers[key].account_manager == user_id]
+    others = [key for key in customers if key not in managed]
+    groups = []
+    if managed:
+        groups.append(("Your accounts", managed))
+    for start in range(0, len(others), SELECT_OPTIONS_MAX):
+        groups.append(
+            ("Other customers" if managed else "Customers", others[start : start + SELECT_OPTIONS_MAX])
+        )
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": Action.CUSTOMER,
+        "placeholder": plain("Which company?"),
+    }
+    if len(groups) == 1:
+        element["options"] = [option(policy.customers[k].name, k) for k in groups[0][1]]
+    else:
+        element["option_groups"] = [
+            {"label": plain(label), "options": [option(policy.customers[k].name, k) for k in keys]}
+            for label, keys in groups[:SELECT_OPTIONS_MAX]
+        ]
+    blocks = [
+        section(
+            "Raise a ticket on a customer's behalf, after a call or a meeting. It is theirs as if a key user "
+            "had raised it: their key users are told, and it is recorded that you raised it."
+        ),
+        {"type": "input", "block_id": Block.CUSTOMER, "label": plain("Customer"), "element": element},
+    ]
+    return modal(Callback.RAISE_FOR_MODAL, "Raise for a customer", "Next", blocks, "")
+
+
+def _on_behalf(policy: Policy, customer: str, chosen: str | None) -> list[dict[str, Any]]:
+    """Whose ticket it is: the customer (fixed by the first step) and, if the staff member says, the key
+    user who asked; without one, every key user of the customer is told."""
+    spec = policy.customers[customer]
+    blocks = [
+        section(
+            f":telephone_receiver: For *{escape(spec.name)}* ({escape(policy.plan_label(spec.plan))} plan), "
+            "on their behalf. To raise for another customer, cancel and type `/support` again.",
+            block_id=Block.ON_BEHALF,
+        )
+    ]
+    label = plain("Who asked for it?")
+    if len(spec.key_users) + 1 <= RADIO_OPTIONS_MAX:  # mentions render in a radio's mrkdwn text
+        everyone = {"text": plain("No one in particular: tell every key user"), "value": EVERY_KEY_USER}
+        options = [everyone] + [{"text": mrkdwn(mention(uid)), "value": uid} for uid in spec.key_users]
+        initial = next((o for o in options if o["value"] == chosen), everyone)
+        element = {
+            "type": "radio_buttons",
+            "action_id": Action.FOR_KEY_USER,
+            "options": options,
+            "initial_option": initial,
+        }
+        blocks.append({"type": "input", "block_id": Block.FOR_KEY_USER, "label": label, "element": element})
+    else:  # more key users than a radio holds: pick a person, checked against the key users on submit
+        element = {"type": "users_select", "action_id": Action.FOR_KEY_USER}
+        if chosen:
+            element["initial_user"] = chosen
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": Block.FOR_KEY_USER,
+                "optional": True,
+                "label": label,
+                "element": element,
+            }
+        )
+    return blocks
 
 
 def _similar(similar: Ticket) -> list[dict[str, Any]]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.blocks.kit import Message, actions, button, context, message, mrkdwn, option, section, truncate
-from bot.durations import format_duration
+from bot.durations import business_duration
 from bot.ids import Action, Block
 from bot.policy import Policy, Priority
 from bot.services.intake import ENVIRONMENTS
@@ -15,6 +15,7 @@ from bot.services.resolutions import Resolution
 from bot.services.sla import CLOCK_LABELS
 from bot.sla_time import AT_RISK, ClockReading
 from bot.text import escape, mention, slack_date
+from bot.urgency import Standing, Urgency
 from models import ClockState, Ticket, TicketStatus
 
 PAID = ":moneybag: paid request"
@@ -28,18 +29,18 @@ STATUS_WORDS = {
 def clock_line(reading: ClockReading) -> str:
     label = CLOCK_LABELS[reading.name].capitalize()
     due = slack_date(reading.due_at) if reading.due_at else None
-    left = format_duration(reading.remaining)
+    left = business_duration(reading.remaining, reading.day)
     if reading.state == ClockState.MET:
         return f"*{label}*: met ✓"
     if reading.state == ClockState.PAUSED:
-        return f"*{label}*: paused, {left} business time left"
-    if reading.state == ClockState.BREACHED:
-        over = format_duration(-reading.remaining)
+        return f"*{label}*: paused, {left} {'over' if reading.remaining < timedelta(0) else 'left'}"
+    if reading.state == ClockState.BREACHED or reading.remaining < timedelta(0):  # its timer may not have run
+        over = business_duration(reading.remaining, reading.day)
         if due is None:
             return f"*{label}*: missed"
         return f"*{label}*: :red_circle: breached, due {due}, {over} over"
     risk = " :warning: at risk" if reading.percent >= AT_RISK else ""
-    return f"*{label}*: due {due}, {left} business time left{risk}"
+    return f"*{label}*: due {due}, {left} left{risk}"
 
 
 def ticket_message(
@@ -61,8 +62,9 @@ def ticket_message(
     if ticket.category:
         fields.append(f"*About*\n{category_text(policy, ticket)}")
     paid = f" · {PAID}" if ticket.paid_request else ""
+    on_behalf = f"\nraised by {mention(ticket.raised_by)} for {customer_name}" if ticket.raised_by else ""
     blocks: list[dict[str, Any]] = [
-        section(f"*{ticket.ref}* · *{priority.label}*{paid} · {title}"),
+        section(f"*{ticket.ref}* · *{priority.label}*{paid} · {title}{on_behalf}"),
         {"type": "section", "fields": [mrkdwn(text) for text in fields]},
         section(f"*Description*\n{escape(ticket.description)}"),
     ]
@@ -130,14 +132,33 @@ def ticket_actions(ticket: Ticket, *, reclassify: bool = False) -> dict[str, Any
     return actions(Block.TICKET_ACTIONS, *elements)
 
 
-def ticket_line(ticket: Ticket, first_response_due: datetime | None = None) -> str:
-    """One line for lists: reference, priority, title, owner and, while unclaimed, the first-response due."""
+def ticket_line(
+    ticket: Ticket, first_response_due: datetime | None = None, urgency: Urgency | None = None
+) -> str:
+    """One line for lists: reference, priority, title, owner and, while unclaimed, the first-response due;
+    a breached or at-risk target said as such ("breached 2 business hours ago", "at risk: due in …")."""
     owner = f" · {mention(ticket.owner_id)}" if ticket.owner_id else " · _unclaimed_"
     due = f" · first response due {slack_date(first_response_due)}" if first_response_due else ""
+    if urgency is not None and urgency.standing != Standing.ON_TRACK:
+        due = " · " + urgency_text(urgency)
     waiting = " · waiting on customer" if ticket.status == TicketStatus.WAITING else ""
     title = escape(truncate(ticket.title, 80))
     paid = f" · {PAID}" if ticket.paid_request else ""
     return f"*{ticket.ref}* {Priority(ticket.priority).label} · {title}{paid}{owner}{waiting}{due}"
+
+
+def urgency_text(urgency: Urgency) -> str:
+    """A breached or at-risk target in words, business time on the ticket's calendar."""
+    reading = urgency.reading
+    label = CLOCK_LABELS[reading.name]
+    due = f"due {slack_date(reading.due_at)}" if reading.due_at else "due"
+    if urgency.standing == Standing.BREACHED:
+        over = -reading.remaining
+        ago = "just now" if over < timedelta(minutes=1) else f"{business_duration(over, reading.day)} ago"
+        return f":red_circle: *breached {ago}* ({label} was {due})"
+    left = reading.remaining
+    within = "under a minute" if left < timedelta(minutes=1) else business_duration(left, reading.day)
+    return f":warning: *at risk: due in {within}* ({label} {due})"
 
 
 def already_claimed_text(ticket: Ticket) -> str:

@@ -53,9 +53,11 @@ class HomeScreen:
         return blocks.home_view(sections)
 
     async def lines(self, tickets: list[Ticket]) -> list[str]:
-        """One line per ticket; unclaimed ones with their first-response due time."""
+        """One line per ticket; unclaimed ones with their first-response due time, breached and at-risk
+        ones said as such (the queries put those first)."""
         due = await self.queries.first_response_due(tickets)
-        return [blocks.ticket_line(ticket, due.get(ticket.id)) for ticket in tickets]
+        urgent = await self.queries.urgency(tickets)
+        return [blocks.ticket_line(ticket, due.get(ticket.id), urgent.get(ticket.id)) for ticket in tickets]
 
     async def publish(self, user_id: str) -> None:
         await self.notifier.publish_home(user_id, await self.view_for(user_id))

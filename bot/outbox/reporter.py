@@ -124,11 +124,12 @@ class ReporterNews:
         ticket = await Ticket.get(id=news.ticket_id)
         return ticket.reporter_id
 
-    async def _raised(self, ticket: Ticket, _: NotifyReporter) -> blocks.Message:
+    async def _raised(self, ticket: Ticket, news: NotifyReporter) -> blocks.Message:
         calendar = self.sla.calendar(ticket)
         clocks = await self.sla.clocks(ticket)
         due = clocks[FIRST_RESPONSE].due_at if FIRST_RESPONSE in clocks else None
-        timezone = await self.notifier.timezone_of(ticket.reporter_id, calendar.timezone)
+        # Each key user told of a ticket raised on their company's behalf reads the due time in their zone.
+        timezone = await self.notifier.timezone_of(news.to or ticket.reporter_id, calendar.timezone)
         policy = self.sla.policy
         known = ticket.paid_request and ticket.customer in policy.customers
         terms = Entitlements(policy).paid_work(ticket.customer).text if known else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +12,7 @@ import holidays
 from pydantic import Field, field_validator, model_validator
 
 from bot.calendars import BusinessCalendar, Interval, parse_hours
+from bot.durations import AROUND_THE_CLOCK, HOURS_ONLY, BusinessDay
 from bot.policy.base import Strict
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -91,6 +92,15 @@ class CalendarSpec(Strict):
             return BusinessCalendar(self.timezone, weekly)
         return BusinessCalendar(self.timezone, weekly, closed)
 
+    @cached_property
+    def business_day(self) -> BusinessDay:
+        """How business time on this calendar is written: in its business days when every open day is
+        as long (9 h on Mon–Fri 08:00–17:00), in hours when they differ, in plain time around the clock."""
+        if self.hours == "24x7":
+            return AROUND_THE_CLOCK
+        lengths = {_open_length(day) for day in _weekly(self.hours).values() if day}
+        return BusinessDay(lengths.pop()) if len(lengths) == 1 else HOURS_ONLY
+
     # The arithmetic is delegated so `policy.calendars[name].add(...)` reads naturally in audits.
     def add(self, start: datetime, duration: timedelta) -> datetime:
         return self.business.add(start, duration)
@@ -118,6 +128,13 @@ def _weekly(hours: Mapping[str, str]) -> dict[int, tuple[Interval, ...]]:
                 raise ValueError(f"{_DAYS[day]} is given hours twice")
             weekly[day] = intervals
     return weekly
+
+
+def _open_length(intervals: tuple[Interval, ...]) -> timedelta:
+    def seconds(moment: time | None) -> int:
+        return 86400 if moment is None else moment.hour * 3600 + moment.minute * 60 + moment.second
+
+    return timedelta(seconds=sum(seconds(end) - seconds(start) for start, end in intervals))
 
 
 def _closed_dates(spec: HolidaySpec) -> Callable[[date], bool] | None:

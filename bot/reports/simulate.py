@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot import sla_time
 from bot.clock import as_utc
+from bot.durations import HOURS_ONLY, BusinessDay, business_duration
 from bot.policy import TARGET_NAMES, Policy, Priority
 from bot.policy.plans import DEFAULT_RANK
 from bot.services.directory import Directory
@@ -52,6 +53,7 @@ class DryRun:
     resolution_due: datetime | None
     targets: dict[str, timedelta]
     steps: tuple[PlannedStep, ...]
+    day: BusinessDay = HOURS_ONLY  # how the calendar's business time is written
 
 
 async def _no_lookup(email: str) -> str | None:  # pragma: no cover - a dry run never looks people up
@@ -113,6 +115,7 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
         resolution_due=dues[RESOLUTION],
         targets=targets,
         steps=tuple(steps),
+        day=calendar.business_day,
     )
 
 
@@ -169,13 +172,13 @@ def render_text(run: DryRun, timezone: str | None = None, *, mentions: bool = Fa
         f"{run.priority.label}, raised {_when(run.raised_at, zone)}",
         f"Business hours ({run.calendar}): {run.hours}",
         f"First response due {_when(run.first_response_due, zone)} "
-        f"({span(run.targets[FIRST_RESPONSE])} of business time)",
+        f"({business_duration(run.targets[FIRST_RESPONSE], run.day)})",
     ]
     if run.resolution_due is None:
         lines.append(f"Resolution: the {run.plan} plan sets no resolution target for {run.priority.value}")
     else:
-        target = span(run.targets[RESOLUTION])
-        lines.append(f"Resolution due {_when(run.resolution_due, zone)} ({target} of business time)")
+        target = business_duration(run.targets[RESOLUTION], run.day)
+        lines.append(f"Resolution due {_when(run.resolution_due, zone)} ({target})")
     lines.append("Escalation ladder:" if run.steps else "Escalation ladder: no steps")
     for n, step in enumerate(sorted(run.steps, key=lambda s: s.at), 1):  # in time order (stable on ties)
         after = f"its {CLOCK_LABELS[step.after]} target" if step.after in TARGET_NAMES else step.after

@@ -1,4 +1,9 @@
-"""Raising a ticket: validate the key user's draft, offer a similar open ticket, save and queue its post."""
+"""Raising a ticket: validate the draft, offer a similar open ticket, save and queue its post.
+
+A key user raises for their own company. Vendor staff (engineers, leads, managers, executives, account
+managers: whoever the `raise` permission names) raise on a customer's behalf; the ticket then records who
+raised it (`raised_by`) and is the customer's as if a key user had raised it.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,13 @@ from bot.clock import Clock
 from bot.ids import Block
 from bot.jobs.kinds import NotifyReporter, PostTicket
 from bot.jobs.queue import JobQueue
+from bot.permissions import Do, Role, allowed
 from bot.policy import Policy, Priority
 from bot.services.entitlements import Entitlements, Scoped
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.events import record
 from bot.services.ladder import Ladder
+from bot.services.roles import Roles
 from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
 from models import Ticket, TicketStatus
 
@@ -34,9 +41,9 @@ ENVIRONMENTS = {"production": "Production", "non-production": "Non-production"}
 
 @dataclass(frozen=True)
 class TicketDraft:
-    """What a key user typed into the modal, before validation."""
+    """What someone typed into the modal, before validation."""
 
-    reporter_id: str
+    reporter_id: str  # who submitted the form: a key user, or staff raising on a customer's behalf
     customer: str | None
     priority: str | None
     environment: str | None
@@ -47,11 +54,12 @@ class TicketDraft:
     paid_confirmed: bool = False
     terms_shown_for: str | None = None  # the not-covered category whose terms the form already showed
     phone: str | None = None
+    for_key_user: str | None = None  # staff raising: the customer's key user it is for, if they chose one
 
 
 @dataclass(frozen=True)
 class ValidDraft:
-    reporter_id: str
+    reporter_id: str  # the customer's key user the ticket is for (told as if they had raised it)
     customer: str
     priority: Priority
     environment: str
@@ -61,6 +69,8 @@ class ValidDraft:
     category: str | None
     paid_request: bool
     phone: str | None
+    raised_by: str | None = None  # staff who raised it on the customer's behalf
+    tell: tuple[str, ...] = ()  # who gets the confirmation DM
 
 
 def similarity(a: str, b: str) -> float:
@@ -100,17 +110,52 @@ class Intake:
     jobs: JobQueue
     sla: SlaService
     ladder: Ladder
+    roles: Roles | None = None  # bot/app.py passes the directory-aware one (leads listed by e-mail)
     entitled: Entitlements = field(init=False)
 
     def __post_init__(self) -> None:
         self.entitled = Entitlements(self.policy)
+        if self.roles is None:
+            self.roles = Roles(self.policy)
+
+    def customers_for(self, user_id: str) -> list[str]:
+        """The customers this person may raise for: their own company's first, then the accounts they
+        manage, then any other the `raise` permission lets them raise for (staff), in policy order.
+
+        An account manager who is not also an engineer or on an escalation level gets their own accounts
+        only: the permission table gives them that role towards their own customers, not others'.
+        """
+        assert self.roles is not None
+        table = self.policy.permission_table
+        # Roles.of_customer, with the roles that do not depend on the customer worked out once (this runs
+        # before a submission is acknowledged, so it stays linear in the number of customers).
+        general = self.roles.of(user_id) - {Role.KEY_USER, Role.ACCOUNT_MANAGER}
+        ranked: list[tuple[int, str]] = []
+        for key, customer in self.policy.customers.items():
+            roles = set(general)
+            if user_id in customer.key_users:
+                roles.add(Role.KEY_USER)
+            if customer.account_manager == user_id:
+                roles.add(Role.ACCOUNT_MANAGER)
+            if allowed(table, Do.RAISE, roles):
+                closeness = 0 if Role.KEY_USER in roles else 1 if Role.ACCOUNT_MANAGER in roles else 2
+                ranked.append((closeness, key))
+        return [key for _, key in sorted(ranked, key=lambda pair: pair[0])]  # stable: policy order
+
+    def raises_on_behalf(self, user_id: str, customer: str) -> bool:
+        """True when this person raises for a customer they are not a key user of (vendor staff)."""
+        spec = self.policy.customers.get(customer)
+        return spec is not None and user_id not in spec.key_users
 
     def validate(self, draft: TicketDraft) -> ValidDraft:
-        """Check a draft; raises InvalidInput keyed by the modal's block ids."""
+        """Check a draft; raises InvalidInput keyed by the modal's block ids, every error at once."""
         errors: dict[str, str] = {}
-        allowed_customers = self.policy.customers_of(draft.reporter_id)
+        allowed_customers = self.customers_for(draft.reporter_id)
         if not allowed_customers:
-            raise NotAllowed("Only your company's key users can raise second-line tickets.")
+            raise NotAllowed(
+                "Only your company's key users (or the support team, on a customer's behalf) can raise "
+                "second-line tickets."
+            )
         customer = draft.customer or (allowed_customers[0] if len(allowed_customers) == 1 else None)
         if customer not in allowed_customers:
             errors[Block.CUSTOMER] = "Choose the customer this ticket is for."
@@ -135,6 +180,12 @@ class Intake:
             errors[Block.TRIED] = f"Keep this under {DESCRIPTION_MAX} characters."
         phone = " ".join((draft.phone or "").split()) or None
         scoped = Scoped(None, False)
+        scope = self.policy.scope
+        if scope is not None and (draft.category is None or scope.category(draft.category) is None):
+            errors[Block.CATEGORY] = "Say what the ticket is about."  # with the others, not a round later
+        reporter = draft.reporter_id
+        tell: tuple[str, ...] = (draft.reporter_id,)
+        raised_by: str | None = None
         if customer in allowed_customers:
             if priority is not None and (
                 problem := self.entitled.priority_error(customer, Priority(priority))
@@ -142,6 +193,8 @@ class Intake:
                 errors[Block.PRIORITY] = problem
             if phone is not None and (problem := self.entitled.phone_error(customer, phone)):
                 errors[Block.PHONE] = problem
+            if self.raises_on_behalf(draft.reporter_id, customer):
+                reporter, raised_by, tell = self._on_behalf(draft, customer, errors)
             if not errors:  # the paid-work question only once the rest of the form is right
                 scoped = self.entitled.scope(
                     customer, draft.category, draft.paid_confirmed, draft.terms_shown_for, errors
@@ -150,7 +203,7 @@ class Intake:
             raise InvalidInput(errors)
         assert customer is not None and priority is not None and environment is not None
         return ValidDraft(
-            draft.reporter_id,
+            reporter,
             customer,
             Priority(priority),
             environment,
@@ -160,7 +213,26 @@ class Intake:
             scoped.category,
             scoped.paid_request,
             phone,
+            raised_by,
+            tell,
         )
+
+    def _on_behalf(
+        self, draft: TicketDraft, customer: str, errors: dict[str, str]
+    ) -> tuple[str, str, tuple[str, ...]]:
+        """Staff raising for a customer: the ticket is the chosen key user's, who alone is told; with
+        nobody chosen, it is the customer's first key user's and every key user is told, since none of
+        them asked and each should know their company has a ticket open."""
+        key_users = self.policy.customers[customer].key_users
+        chosen = draft.for_key_user or None
+        if chosen is not None and chosen not in key_users:
+            errors[Block.FOR_KEY_USER] = (
+                f"Choose one of {self.policy.customers[customer].name}'s key users, or nobody in particular."
+            )
+            return draft.reporter_id, draft.reporter_id, ()
+        if chosen is not None:
+            return chosen, draft.reporter_id, (chosen,)
+        return key_users[0], draft.reporter_id, tuple(key_users)
 
     async def similar_open(self, draft: TicketDraft) -> Ticket | None:
         """An open ticket of the same customer from the last 24 hours whose title reads the same."""
@@ -191,6 +263,7 @@ class Intake:
                 description=valid.description,
                 tried=valid.tried,
                 reporter_id=valid.reporter_id,
+                raised_by=valid.raised_by,
                 policy=policy_snapshot(self.policy, plan),
                 category=valid.category,
                 paid_request=valid.paid_request,
@@ -200,20 +273,22 @@ class Intake:
                 updated_at=now,
             )
             await record(
-                ticket.id, now, valid.reporter_id, "raised",
+                ticket.id, now, valid.raised_by or valid.reporter_id, "raised",
                 priority=valid.priority.value, customer=valid.customer, plan=plan,
                 category=valid.category, paid_request=valid.paid_request,
+                **({"for": valid.reporter_id} if valid.raised_by else {}),
             )  # fmt: skip
             await self.sla.start(ticket, now)
             await self.ladder.schedule(ticket)
             # Saved before anything is posted: if Slack is down the jobs keep retrying
             # (docs/ARCHITECTURE.md, decision 6).
             await self.jobs.enqueue(PostTicket(ticket_id=ticket.id))
-            await self.jobs.enqueue(NotifyReporter.about(ticket, "raised"))
+            for person in valid.tell:
+                await self.jobs.enqueue(NotifyReporter(ticket_id=ticket.id, to=person, event="raised"))
         log.info(
             "%s raised by %s for %s (%s, %s)",
             ticket.ref,
-            valid.reporter_id,
+            valid.raised_by or valid.reporter_id,
             valid.customer,
             plan,
             ticket.priority,

@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 
 from bot import metrics
 from bot.clock import Clock
-from bot.durations import format_duration
+from bot.durations import HOURS_ONLY, BusinessDay, business_duration, format_duration
 from bot.jobs.kinds import DeliverPage, LadderStepDue, NotifyReporter, ThreadNote
 from bot.jobs.queue import JobQueue
 from bot.policy import TARGET_NAMES, LadderStep, Policy, Priority
@@ -39,14 +39,21 @@ class PageRequest:
     due_at: datetime
 
 
-def step_reason(ticket: Ticket, step: LadderStep, offset: timedelta, due: datetime, now: datetime) -> str:
-    """Why this page: "P1 first-response target missed by 4m" or "P1 unresolved after 2h"."""
+def step_reason(
+    ticket: Ticket,
+    step: LadderStep,
+    offset: timedelta,
+    due: datetime,
+    now: datetime,
+    day: BusinessDay = HOURS_ONLY,
+) -> str:
+    """Why this page: "P1 first-response target missed by 4m" or "P1 unresolved after 2 business hours"."""
     late_by = format_duration(max(now - due, timedelta(0)))
     if step.after in TARGET_NAMES:
         target = CLOCK_LABELS[step.after].replace(" ", "-")
         return f"{ticket.priority} {target} target missed by {late_by}"
     state = {"claimed": "unclaimed", "acknowledged": "unacknowledged", "resolved": "unresolved"}[step.unless]
-    return f"{ticket.priority} {state} after {format_duration(offset)} of business time"
+    return f"{ticket.priority} {state} after {business_duration(offset, day)}"
 
 
 @dataclass
@@ -94,7 +101,8 @@ class Ladder:
             )  # fmt: skip
             return
         offset = step.offset(targets_for(ticket)) or timedelta(0)
-        reason = step_reason(ticket, step, offset, job.due_at, self.clock.now())
+        day = self.sla.calendar(ticket).business_day
+        reason = step_reason(ticket, step, offset, job.due_at, self.clock.now(), day)
         pages = await self.page(
             PageRequest(ticket, step.page, f"{ticket.priority}.{due.index}", reason, job.due_at)
         )

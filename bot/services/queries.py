@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from tortoise.expressions import Q
+
+from bot import sla_time
 from bot.clock import Clock
 from bot.permissions import Role
+from bot.policy import CalendarSpec
 from bot.services.errors import NotFound
 from bot.services.roles import Roles
 from bot.services.sla import FIRST_RESPONSE, SlaService
 from bot.sla_time import AT_RISK
+from bot.urgency import LIVE, Urgency, urgency_of, urgent_first
 from models import ClockState, Page, SlaClock, Ticket, TicketEvent, TicketStatus
 
 # What a list line shows (no policy JSON, no description).
 LIST_FIELDS = ("id", "priority", "title", "owner_id", "status", "paid_request")
 MAX_LISTED = 20  # tickets per list in App Home and /support list, to stay inside Block Kit limits
 AT_RISK_CANDIDATES = 200
+# Besides a list's own first MAX_LISTED, the tickets whose clocks fall due soonest: so a breached or
+# at-risk ticket further down the list's own order still comes first (breached ones are due soonest).
+URGENT_CANDIDATES = 40
 
 
 @dataclass
@@ -42,28 +51,34 @@ class TicketQueries:
         return await TicketEvent.filter(ticket_id=ticket_id).order_by("at", "id")
 
     async def open_for_customers(self, customers: list[str]) -> list[Ticket]:
-        return (
+        listed = (
             await Ticket.filter(customer__in=customers, status__not=TicketStatus.RESOLVED)
             .order_by("id")
             .limit(MAX_LISTED)
             .only(*LIST_FIELDS)
         )
+        return await self._urgent_first(listed, Q(ticket__customer__in=customers))
 
     async def owned_by(self, user_id: str) -> list[Ticket]:
-        return (
+        listed = (
             await Ticket.filter(owner_id=user_id, status__not=TicketStatus.RESOLVED)
             .order_by("priority", "id")
             .limit(MAX_LISTED)
             .only(*LIST_FIELDS)
         )
+        return await self._urgent_first(listed, Q(ticket__owner_id=user_id))
 
     async def raised_by(self, user_id: str) -> list[Ticket]:
-        return (
-            await Ticket.filter(reporter_id=user_id, status__not=TicketStatus.RESOLVED)
+        """Tickets this person raised: as the key user, or as staff on a customer's behalf."""
+        listed = (
+            await Ticket.filter(
+                Q(reporter_id=user_id) | Q(raised_by=user_id), status__not=TicketStatus.RESOLVED
+            )
             .order_by("priority", "id")
             .limit(MAX_LISTED)
             .only(*LIST_FIELDS)
         )
+        return await self._urgent_first(listed, Q(ticket__reporter_id=user_id) | Q(ticket__raised_by=user_id))
 
     async def unclaimed_by_due(self) -> list[Ticket]:
         """Unclaimed open tickets by their plan's queue rank, then soonest first-response due first."""
@@ -77,7 +92,9 @@ class TicketQueries:
         )
         ids = [int(row["ticket_id"]) for row in rows]
         by_id = {t.id: t for t in await Ticket.filter(id__in=ids).only(*LIST_FIELDS)}
-        return [by_id[ticket_id] for ticket_id in ids if ticket_id in by_id]
+        listed = [by_id[ticket_id] for ticket_id in ids if ticket_id in by_id]
+        # Breached and at-risk first; the rest keep the queue's order (plan rank, then due).
+        return await self._urgent_first(listed, Q(ticket__owner_id__isnull=True), rest_by_due=False)
 
     async def at_risk(self) -> list[Ticket]:
         """Open tickets with a clock past 75 % of its target or breached, most urgent first."""
@@ -97,7 +114,57 @@ class TicketQueries:
             reading = self.sla.read_clock(sla_clock.ticket, sla_clock, now)
             if reading.percent >= AT_RISK and sla_clock.ticket_id not in found:
                 found[sla_clock.ticket_id] = sla_clock.ticket
-        return list(found.values())[:MAX_LISTED]
+        risky = list(found.values())[:MAX_LISTED]
+        return urgent_first(risky, await self.urgency(risky))
+
+    async def urgency(self, tickets: list[Ticket]) -> dict[int, Urgency]:
+        """How urgent each listed ticket is (breached, at risk, on track), read from its running clocks."""
+        ids = [t.id for t in tickets]
+        if not ids:
+            return {}
+        clocks = await SlaClock.filter(ticket_id__in=ids, stopped_at__isnull=True, state__in=LIVE)
+        if not clocks:
+            return {}
+        # The calendar each ticket was raised under (its policy snapshot), as its countdowns use.
+        rows = await Ticket.filter(id__in={c.ticket_id for c in clocks}).values("id", "plan", "policy")
+        calendars = {int(row["id"]): self._calendar(row) for row in rows}
+        now = self.clock.now()
+        readings: dict[int, list[sla_time.ClockReading]] = {}
+        for sla_clock in clocks:
+            calendar = calendars.get(sla_clock.ticket_id)
+            if calendar is not None:
+                reading = sla_time.read(sla_clock.name, sla_clock, calendar, now)
+                readings.setdefault(sla_clock.ticket_id, []).append(reading)
+        found = {ticket_id: urgency_of(read) for ticket_id, read in readings.items()}
+        return {ticket_id: urgency for ticket_id, urgency in found.items() if urgency is not None}
+
+    def _calendar(self, row: dict[str, Any]) -> CalendarSpec | None:
+        policy = self.sla.policy
+        stored = row.get("policy")
+        snapshot: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        plan = policy.plans.get(str(row.get("plan")))
+        name = snapshot.get("calendar") or (plan.calendar if plan is not None else None)
+        return policy.calendars.get(name) if name else None
+
+    async def _urgent_first(
+        self, listed: list[Ticket], whose: Q, *, rest_by_due: bool = True
+    ) -> list[Ticket]:
+        """The list with its breached tickets first, then those at risk, then the rest (see
+        bot/urgency.py); `whose` (on a clock's ticket) finds the list's tickets due soonest beyond it."""
+        soonest = (
+            await SlaClock.filter(
+                whose, stopped_at__isnull=True, state__in=LIVE, ticket__status__not=TicketStatus.RESOLVED
+            )
+            .order_by("due_at")
+            .limit(URGENT_CANDIDATES)
+            .values("ticket_id")
+        )
+        known = {t.id for t in listed}
+        beyond = [i for i in dict.fromkeys(int(row["ticket_id"]) for row in soonest) if i not in known]
+        if beyond:
+            listed = [*listed, *await Ticket.filter(id__in=beyond).only(*LIST_FIELDS)]
+        ordered = urgent_first(listed, await self.urgency(listed), rest_by_due=rest_by_due)
+        return ordered[:MAX_LISTED]
 
     async def first_response_due(self, tickets: list[Ticket]) -> dict[int, datetime]:
         """When each unclaimed ticket's first response is due, in one light query for a whole list."""

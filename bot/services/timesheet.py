@@ -15,7 +15,7 @@ from bot.billing.bank import bank_status, crossed_thresholds, may_log
 from bot.billing.statement import Month
 from bot.billing.worktime import MAX_ENTRY
 from bot.clock import Clock
-from bot.durations import format_duration
+from bot.durations import format_hours
 from bot.jobs.kinds import TellPerson
 from bot.jobs.queue import JobQueue
 from bot.permissions import ROLE_WORDS, Do, Role, allowed
@@ -312,4 +312,4 @@ class Timesheet:
 
 
 def format_duration_minutes(minutes: int) -> str:
-    return format_duration(timedelta(minutes=minutes))
+    return format_hours(timedelta(minutes=minutes))  # "27h", never "1d 3h"

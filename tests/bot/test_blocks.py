@@ -8,14 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import blocks
-from bot.ids import Action, Block
-from bot.policy import Policy
+from bot.durations import AROUND_THE_CLOCK, HOURS_ONLY, BusinessDay
+from bot.ids import Action, Block, Callback
+from bot.policy import Policy, parse_config
 from bot.services.intake import DESCRIPTION_MAX, TITLE_MAX
 from bot.services.resolutions import Resolution
 from bot.services.sla import FIRST_RESPONSE, RESOLUTION
 from bot.sla_time import ClockReading
 from models import ClockState, Ticket, TicketStatus
 from tests.blockkit import assert_valid_message, assert_valid_view
+from tests.conftest import EXAMPLE_POLICY
 
 NOW = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)
 DUE = NOW + timedelta(minutes=30)
@@ -50,12 +52,13 @@ def reading(
     elapsed_min: float = 0,
     target_min: float = 30,
     due: datetime | None = DUE,
+    day: BusinessDay = HOURS_ONLY,
 ) -> ClockReading:
-    return ClockReading(name, state, timedelta(minutes=target_min), timedelta(minutes=elapsed_min), due)
+    return ClockReading(name, state, timedelta(minutes=target_min), timedelta(minutes=elapsed_min), due, day)
 
 
 def test_unclaimed_ticket_shows_what_an_engineer_needs_and_a_claim_button(policy: Policy) -> None:
-    message = blocks.ticket_message(make_ticket(), policy, [reading()], NOW)
+    message = blocks.ticket_message(make_ticket(), policy, [reading(day=AROUND_THE_CLOCK)], NOW)
     assert_valid_message(message)
     text = json.dumps(message["blocks"])
     for expected in (
@@ -66,7 +69,7 @@ def test_unclaimed_ticket_shows_what_an_engineer_needs_and_a_claim_button(policy
         "<@U0KEY1>",
         "Production",
         f"<!date^{int(DUE.timestamp())}^",
-        "30m business time left",
+        "30 minutes left",  # Enterprise runs around the clock: every minute counts, plain words
     ):
         assert expected in text, expected
     actions = next(b for b in message["blocks"] if b["type"] == "actions")
@@ -87,14 +90,26 @@ def test_claimed_ticket_names_the_owner_and_offers_release_instead_of_claim(poli
 @pytest.mark.parametrize(
     ("state", "elapsed", "expected"),
     [
-        (ClockState.RUNNING, 10, "20m business time left"),
+        (ClockState.RUNNING, 10, "20 business minutes left"),
         (ClockState.RUNNING, 24, ":warning: at risk"),
-        (ClockState.BREACHED, 45, "breached"),
-        (ClockState.PAUSED, 10, "paused, 20m business time left"),
+        (ClockState.BREACHED, 45, "breached, due <!date^"),
+        (ClockState.BREACHED, 45, "15 business minutes over"),
+        (ClockState.PAUSED, 10, "paused, 20 business minutes left"),
+        (ClockState.RUNNING, 35, "breached, due <!date^"),  # past due before its 100 % timer ran
+        (ClockState.RUNNING, 35, "5 business minutes over"),
     ],
 )
 def test_clock_lines(state: ClockState, elapsed: float, expected: str) -> None:
     assert expected in blocks.clock_line(reading(state=state, elapsed_min=elapsed))
+
+
+def test_clock_lines_write_business_days_never_24_hour_days() -> None:
+    nine_hours = BusinessDay(timedelta(hours=9))
+    three_days = reading(name=RESOLUTION, target_min=27 * 60 + 30, elapsed_min=30, day=nine_hours)
+    assert "3 business days left" in blocks.clock_line(three_days)
+    assert "1d" not in blocks.clock_line(three_days)
+    partial = reading(name=RESOLUTION, target_min=31 * 60, elapsed_min=0, day=nine_hours)
+    assert "31 business hours left" in blocks.clock_line(partial)
 
 
 def test_resolved_ticket_shows_resolution_and_only_reopen(policy: Policy) -> None:
@@ -143,6 +158,52 @@ def test_raise_modal_offers_a_customer_only_to_key_users_of_several(policy: Poli
     assert [o["value"] for o in priorities] == ["P1", "P2", "P3", "P4"]
     assert "launch blocked" in priorities[0]["description"]["text"]
     assert "development schedule blocked" in priorities[1]["description"]["text"]
+
+
+def test_staff_choose_the_customer_first_with_their_own_accounts_in_a_group_of_their_own(
+    policy: Policy,
+) -> None:
+    everyone = list(policy.customers)
+    plain = blocks.choose_customer_modal(policy, everyone, "U0ENG1")
+    assert_valid_view(plain)
+    assert plain["callback_id"] == Callback.RAISE_FOR_MODAL and plain["submit"]["text"] == "Next"
+    select = next(b for b in plain["blocks"] if b.get("block_id") == Block.CUSTOMER)
+    assert not select.get("optional") and [o["value"] for o in select["element"]["options"]] == everyone
+    # An engineer who also manages Acme: Acme in "Your accounts", the rest after.
+    managing = blocks.choose_customer_modal(policy, everyone, "U0AM1")
+    assert_valid_view(managing)
+    groups = next(b for b in managing["blocks"] if b.get("block_id") == Block.CUSTOMER)["element"][
+        "option_groups"
+    ]
+    assert [(g["label"]["text"], [o["value"] for o in g["options"]]) for g in groups] == [
+        ("Your accounts", ["acme"]),
+        ("Other customers", [k for k in everyone if k != "acme"]),
+    ]
+
+
+def test_a_form_raised_on_a_customers_behalf_names_them_and_asks_who_asked(policy: Policy) -> None:
+    form = blocks.raise_modal(policy, ["globex"], on_behalf=True)
+    assert_valid_view(form)
+    ids = [b.get("block_id") for b in form["blocks"]]
+    assert ids[:2] == [Block.ON_BEHALF, Block.FOR_KEY_USER] and Block.CUSTOMER not in ids
+    who = form["blocks"][1]["element"]
+    assert who["type"] == "radio_buttons" and who["initial_option"]["value"] == blocks.EVERY_KEY_USER
+    assert [o["text"]["text"] for o in who["options"][1:]] == ["<@U0KEY2>", "<@U0KEY9>"]
+    # More key users than a radio holds: a person picker, checked against the key users on submit.
+    twelve = ", ".join(f"U0K{n:03d}" for n in range(12))
+    many = parse_config(
+        EXAMPLE_POLICY.read_text().replace("key_users: [U0KEY2, U0KEY9]", f"key_users: [{twelve}]")
+    )
+    picker = blocks.raise_modal(many, ["globex"], on_behalf=True)
+    assert_valid_view(picker)
+    assert picker["blocks"][1]["element"]["type"] == "users_select" and picker["blocks"][1]["optional"]
+
+
+def test_the_ticket_says_who_raised_it_on_the_customers_behalf(policy: Policy) -> None:
+    ticket = make_ticket(customer="globex", plan="standard", reporter_id="U0KEY2", raised_by="U0ENG1")
+    message = blocks.ticket_message(ticket, policy, [], NOW)
+    assert "raised by <@U0ENG1> for Globex" in message["blocks"][0]["text"]["text"]
+    assert "raised by" not in json.dumps(blocks.ticket_message(make_ticket(), policy, [], NOW))
 
 
 def test_confirmation_outside_hours_says_when_the_clock_starts(policy: Policy) -> None:

@@ -57,9 +57,11 @@ async def test_unclaimed_p1_pages_lead_then_manager_then_executives_once_each(ru
         "Escalated to <@U0LEAD>: P1 first-response target missed" in n for n in thread_notes(running, ticket)
     )
 
-    await advance(running, timedelta(hours=1, minutes=30))  # 2h after raise: manager
+    await advance(running, timedelta(hours=2, minutes=29))  # 2h59m: the manager an hour apart from the lead
+    assert pages_to(running, "U0MGR") == []
+    await advance(running, timedelta(minutes=1))  # 3h after raise: manager
     assert len(pages_to(running, "U0MGR")) == 1 and pages_to(running, "U0EXEC1") == []
-    await advance(running, timedelta(hours=1))  # 3h: both executives
+    await advance(running, timedelta(hours=1))  # 4h: both executives
     await advance(running, timedelta(hours=5), step=timedelta(minutes=30))
     assert [len(pages_to(running, u)) for u in ("U0LEAD", "U0MGR", "U0EXEC1", "U0EXEC2")] == [1, 1, 1, 1]
     assert await Page.filter(ticket_id=ticket.id, late=True).count() == 0
@@ -70,7 +72,7 @@ async def test_claimed_ticket_skips_the_lead_and_resolving_stops_the_ladder(runn
     ticket = await raise_ticket(running, user="U0KEY1", priority="P1")
     await advance(running, timedelta(minutes=10))
     await click(running, "U0ENG1", Action.CLAIM, ticket)
-    await advance(running, timedelta(hours=2))  # 2h10m: lead skipped (claimed), manager paged (unresolved)
+    await advance(running, timedelta(hours=3))  # 3h10m: lead skipped (claimed), manager paged (unresolved)
     assert pages_to(running, "U0LEAD") == [] and len(pages_to(running, "U0MGR")) == 1
     await running.bot.deps.transitions.resolve(ticket.id, "U0ENG1", "fixed", "Restarted the queue", 30)
     await running.settle()
@@ -89,7 +91,7 @@ async def test_priority_raised_mid_ladder_follows_the_new_ladder_and_pages_once(
     )
     await advance(running, timedelta(minutes=25))  # 35m: the P1 lead step fired; the P3 one is stale
     assert len(pages_to(running, "U0LEAD")) == 1
-    await advance(running, timedelta(hours=2), step=timedelta(minutes=10))  # P1: manager after 2h
+    await advance(running, timedelta(hours=2, minutes=30), step=timedelta(minutes=10))  # P1: manager at 3h
     assert len(pages_to(running, "U0MGR")) == 1 and len(pages_to(running, "U0LEAD")) == 1
 
 
@@ -181,9 +183,11 @@ async def test_page_hit_by_429_and_500_is_retried_and_arrives_once(running: Runn
 
 
 ACK_POLICY = EXAMPLE_POLICY.read_text().replace(
-    "      - {page: manager, after: 2h, unless: resolved}",
+    "      - {page: manager, after: 3h, unless: resolved}",
     "      - {page: manager, after: 1h, unless: acknowledged}",
 )
+
+assert ACK_POLICY != EXAMPLE_POLICY.read_text()  # the replacement above must find its line
 
 
 @pytest.fixture
@@ -219,7 +223,7 @@ async def test_a_level_named_by_email_pages_that_slack_user(email_levels: Runnin
     running = email_levels
     running.clock.set(TUESDAY_10AM_CENTRAL)
     ticket = await raise_ticket(running, user="U0KEY1", priority="P1")
-    await advance(running, timedelta(hours=2), step=timedelta(minutes=5))
+    await advance(running, timedelta(hours=3), step=timedelta(minutes=5))
     assert len(pages_to(running, "U0PAT")) == 1
     assert [c.args["email"] for c in running.standin.calls_to("users.lookupByEmail")] == [
         "pat.manager@vendor.example"
@@ -236,6 +240,6 @@ async def test_the_key_user_hears_when_the_ladder_escalates(running: RunningBot)
     await advance(running, timedelta(minutes=30))
     news = [c.args["text"] for c in running.standin.posts_to("U0KEY1") if "escalated" in c.args["text"]]
     assert len(news) == 1 and "escalated to the lead level" in news[0]
-    await advance(running, timedelta(hours=3), step=timedelta(minutes=10))
+    await advance(running, timedelta(hours=4), step=timedelta(minutes=10))
     news = [c.args["text"] for c in running.standin.posts_to("U0KEY1") if "escalated" in c.args["text"]]
     assert len(news) == 3  # lead, manager, executives: once per step, not once per person paged

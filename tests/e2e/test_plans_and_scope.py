@@ -140,7 +140,8 @@ async def test_support_plan_for_a_key_user_and_for_an_engineer(running: RunningB
     mine = await command(running, "U0KEY2", "plan")
     assert "Globex: Standard plan" in mine and "Mon–Fri 08:00–17:00 US Central" in mine
     assert "Europe/Berlin" in mine and "15:00–00:00" in mine  # the hours in the key user's own time
-    assert "P1 Emergency: first response within 2h, resolution within 9h" in mine
+    assert "P1 Emergency: first response within 2 business hours, resolution within 1 business day" in mine
+    assert "P2 Critical: first response within 4 business hours, resolution within 3 business days" in mine
     assert "Not covered (premium add-on services, paid)" in mine and "Per incident" in mine
     assert "Acme" not in mine
     other = await command(running, "U0KEY2", "plan acme")

@@ -33,10 +33,15 @@ def test_friday_1630_on_standard_p1(policy: Policy) -> None:
         "resolution_due": "2026-11-23T16:30:00-06:00",  # 0:30 Fri + 8:30 Mon
         "steps": [
             {"page": "lead", "at": "2026-11-23T09:30:00-06:00", "who": ["U0LEAD"], "unless": "claimed"},
-            {"page": "manager", "at": "2026-11-23T09:30:00-06:00", "who": ["U0MGR"], "unless": "resolved"},
+            {
+                "page": "manager",
+                "at": "2026-11-23T10:30:00-06:00",  # 3h: 0:30 Fri + 2:30 Mon, an hour after the lead
+                "who": ["U0MGR"],
+                "unless": "resolved",
+            },
             {
                 "page": "executive",
-                "at": "2026-11-23T10:30:00-06:00",  # 3h: 0:30 Fri + 2:30 Mon
+                "at": "2026-11-23T11:30:00-06:00",  # 4h: 0:30 Fri + 3:30 Mon
                 "who": ["U0EXEC1", "U0EXEC2"],
                 "unless": "resolved",
             },
@@ -54,8 +59,8 @@ def test_thanksgiving_is_closed_and_the_friday_after_is_open(policy: Policy) -> 
     assert run.resolution_due == chicago(2026, 11, 27, 16)
     assert [s.at for s in run.steps] == [
         chicago(2026, 11, 27, 9),
-        chicago(2026, 11, 27, 9),
         chicago(2026, 11, 27, 10),
+        chicago(2026, 11, 27, 11),
     ]
     # The example: raised on that Friday at 16:30 runs into Monday.
     friday = dry_run(policy, "globex", "P1", chicago(2026, 11, 27, 16, 30))
@@ -91,15 +96,15 @@ def test_dst_start_in_chicago(policy: Policy) -> None:
 
 
 def test_times_are_rendered_in_the_plan_calendars_timezone(policy: Policy) -> None:
-    # Enterprise runs 24x7 on UTC: 30 min and 8 h of plain time; steps at 30m, 2h, 3h.
+    # Enterprise runs 24x7 on UTC: 30 min and 8 h of plain time; steps at 30m, 3h, 4h.
     data = to_dict(dry_run(policy, "acme", "P1", chicago(2026, 11, 20, 16, 30)))
     assert data["raised_at"] == "2026-11-20T22:30:00+00:00"
     assert data["first_response_due"] == "2026-11-20T23:00:00+00:00"
     assert data["resolution_due"] == "2026-11-21T06:30:00+00:00"
     assert [s["at"] for s in data["steps"]] == [
         "2026-11-20T23:00:00+00:00",
-        "2026-11-21T00:30:00+00:00",
         "2026-11-21T01:30:00+00:00",
+        "2026-11-21T02:30:00+00:00",
     ]
 
 
@@ -144,12 +149,13 @@ def test_text_shows_times_in_the_askers_timezone_in_time_order(policy: Policy) -
     lines = text.splitlines()
     assert "raised Fri 27 Nov 2026 23:30 CET" in lines[0]
     # Standard P1: 2h of business time, 30 min on Friday and 1h30 on Monday: Mon 09:30 CST is 16:30 CET.
-    assert "First response due Mon 30 Nov 2026 16:30 CET (2h of business time)" in text
+    assert "First response due Mon 30 Nov 2026 16:30 CET (2 business hours)" in text
+    assert "Resolution due Mon 30 Nov 2026 23:30 CET (1 business day)" in text  # 9h: one 9-hour day
     steps = [line for line in lines if line[:2] in ("1.", "2.", "3.")]
     assert steps == [
         "1. Mon 30 Nov 2026 16:30 CET: page lead (U0LEAD), after its first response target, unless claimed",
-        "2. Mon 30 Nov 2026 16:30 CET: page manager (U0MGR), after 2h, unless resolved",
-        "3. Mon 30 Nov 2026 17:30 CET: page executive (U0EXEC1, U0EXEC2), after 3h, unless resolved",
+        "2. Mon 30 Nov 2026 17:30 CET: page manager (U0MGR), after 3h, unless resolved",
+        "3. Mon 30 Nov 2026 18:30 CET: page executive (U0EXEC1, U0EXEC2), after 4h, unless resolved",
     ]
     assert lines[-1] == "Times in Europe/Berlin."
     assert "<@U0LEAD>" in render_text(run, mentions=True) and "<@" not in text

@@ -8,10 +8,12 @@ import pytest
 
 from bot.ids import Block
 from bot.jobs.kinds import LadderStepDue, NotifyReporter, PostTicket, SlaThreshold
+from bot.policy import parse_config
 from bot.services.errors import InvalidInput, NotAllowed
-from bot.services.intake import DESCRIPTION_MAX, TITLE_MAX
+from bot.services.intake import DESCRIPTION_MAX, TITLE_MAX, Intake
 from models import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 from tests.bot.services.conftest import FRIDAY_4PM, MONDAY_11AM, TUESDAY_10AM, Env, central
+from tests.conftest import EXAMPLE_POLICY
 
 # --- validation ---
 
@@ -78,12 +80,101 @@ async def test_a_key_user_of_one_customer_need_not_choose_it(env: Env) -> None:
     assert env.intake.validate(env.draft(reporter_id="U0KEY9", customer="initech")).customer == "initech"
 
 
-@pytest.mark.parametrize("user", ["U0ENG1", "U0LEAD", "U0STRANGER"])
-async def test_only_key_users_may_raise(env: Env, user: str) -> None:
+async def test_someone_neither_key_user_nor_staff_may_not_raise(env: Env) -> None:
     before = await env.snapshot()
+    assert env.intake.customers_for("U0STRANGER") == []
     with pytest.raises(NotAllowed, match="key users"):
-        await env.raise_ticket(reporter_id=user, customer="globex")
+        await env.raise_ticket(reporter_id="U0STRANGER", customer="globex")
     assert await env.snapshot() == before
+
+
+async def test_every_error_of_a_submission_is_reported_at_once(env: Env) -> None:
+    """What it is about is asked with the rest, not in a second round once the others are fixed."""
+    with pytest.raises(InvalidInput) as refused:
+        env.intake.validate(env.draft(priority=None, title="", category=None, phone="12"))
+    assert set(refused.value.errors) == {Block.PRIORITY, Block.TITLE, Block.CATEGORY, Block.PHONE}
+    with pytest.raises(InvalidInput) as refused:
+        env.intake.validate(env.draft(title="", category="no-such-category"))
+    assert set(refused.value.errors) == {Block.TITLE, Block.CATEGORY}
+
+
+# --- vendor staff raising on a customer's behalf ---
+
+
+def test_who_may_raise_for_which_customers(env: Env) -> None:
+    every = list(env.policy.customers)
+    assert env.intake.customers_for("U0ENG1") == every  # engineers: any customer
+    assert env.intake.customers_for("U0LEAD") == every  # escalation levels too
+    assert env.intake.customers_for("U0AM1") == ["acme"]  # an account manager: their own accounts only
+    assert env.intake.customers_for("U0KEY9") == ["globex", "initech"]  # a key user: their company
+
+
+def test_the_permission_table_decides_who_raises_on_a_customers_behalf(env: Env) -> None:
+    only_key_users = parse_config(EXAMPLE_POLICY.read_text() + "\npermissions:\n  raise: [key_user]\n")
+    intake = Intake(only_key_users, env.clock, env.jobs, env.sla, env.ladder)
+    assert intake.customers_for("U0ENG1") == [] and intake.customers_for("U0AM1") == []
+    assert intake.customers_for("U0KEY2") == ["globex"]
+    # An engineer who manages Acme's account: Acme first, then every other customer.
+    both = parse_config(
+        EXAMPLE_POLICY.read_text().replace("account_manager: U0AM1", "account_manager: U0ENG1")
+    )
+    intake = Intake(both, env.clock, env.jobs, env.sla, env.ladder)
+    assert intake.customers_for("U0ENG1") == ["acme", "globex", "initech", "umbrella", "hooli"]
+    hooli_manager = parse_config(
+        EXAMPLE_POLICY.read_text().replace(
+            "key_users: [U0KEY5]}", "key_users: [U0KEY5], account_manager: U0ENG2}"
+        )
+    )
+    intake = Intake(hooli_manager, env.clock, env.jobs, env.sla, env.ladder)
+    assert intake.customers_for("U0ENG2") == ["hooli", "acme", "globex", "initech", "umbrella"]
+
+
+async def test_an_engineer_raises_for_a_customer_and_every_key_user_is_told(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0ENG1", customer="globex")
+    assert ticket.customer == "globex" and ticket.raised_by == "U0ENG1"
+    assert ticket.reporter_id == "U0KEY2"  # the customer's first key user: it is theirs, not the engineer's
+    told = await env.pending(NotifyReporter)
+    assert [(n.to, n.event) for n in told] == [("U0KEY2", "raised"), ("U0KEY9", "raised")]
+    (event,) = await TicketEvent.filter(ticket_id=ticket.id)
+    assert event.actor == "U0ENG1" and event.detail["for"] == "U0KEY2"
+
+
+async def test_staff_may_name_the_key_user_who_asked_and_only_they_are_told(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0LEAD", customer="globex", for_key_user="U0KEY9")
+    assert ticket.reporter_id == "U0KEY9" and ticket.raised_by == "U0LEAD"
+    assert [n.to for n in await env.pending(NotifyReporter)] == ["U0KEY9"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "block"),
+    [
+        ({"customer": None}, Block.CUSTOMER),  # staff must say which customer
+        ({"customer": "globex", "for_key_user": "U0KEY1"}, Block.FOR_KEY_USER),  # Acme's, not Globex's
+        ({"customer": "initech", "priority": "P1"}, Block.PRIORITY),  # Initech's Basic plan has no P1
+    ],
+)
+async def test_a_staff_raise_is_checked_against_the_chosen_customer(
+    env: Env, overrides: dict[str, str | None], block: Block
+) -> None:
+    before = await env.snapshot()
+    with pytest.raises(InvalidInput) as refused:
+        await env.raise_ticket(reporter_id="U0ENG1", **overrides)
+    assert list(refused.value.errors) == [block]
+    assert await env.snapshot() == before
+
+
+async def test_an_account_manager_may_not_raise_for_another_managers_customer(env: Env) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        await env.raise_ticket(reporter_id="U0AM1", customer="globex")
+    assert list(refused.value.errors) == [Block.CUSTOMER]
+    ticket = await env.raise_ticket(reporter_id="U0AM1", customer=None, priority="P1")  # Acme, their own
+    assert ticket.customer == "acme" and ticket.raised_by == "U0AM1" and ticket.reporter_id == "U0KEY1"
+
+
+async def test_a_key_user_raising_for_their_company_is_no_staff_raise(env: Env) -> None:
+    ticket = await env.raise_ticket()
+    assert ticket.raised_by is None and ticket.reporter_id == "U0KEY2"
+    assert [n.to for n in await env.pending(NotifyReporter)] == ["U0KEY2"]
 
 
 # --- "is it the same problem?" ---
@@ -207,13 +298,13 @@ async def test_raise_queues_the_threshold_timers_of_both_clocks(env: Env) -> Non
 
 async def test_raise_queues_the_ladder_steps_of_its_priority(env: Env) -> None:
     env.clock.set(FRIDAY_4PM)
-    # Standard P1: the lead at the first-response target (2h), the manager at 2h, executives at 3h.
+    # Standard P1: the lead at the first-response target (2h), the manager at 3h, executives at 4h.
     ticket = await env.raise_ticket(priority="P1")
     steps = await env.pending_with_due(LadderStepDue)
     assert [(due, s.index) for due, s in steps] == [
         (central(23, 9), 0),
-        (central(23, 9), 1),
-        (central(23, 10), 2),
+        (central(23, 10), 1),
+        (central(23, 11), 2),
     ]
     assert all((s.ticket_id, s.epoch, s.priority) == (ticket.id, 0, "P1") for _, s in steps)
     other = await env.raise_ticket(priority="P3", title="Another thing")  # the default ladder: lead only
@@ -238,7 +329,7 @@ async def test_the_policy_in_force_is_stored_with_the_ticket(env: Env) -> None:
     assert snapshot["targets"]["resolution"]["P3"] == 90 * 3600
     assert snapshot["ladders"]["P1"] == [
         {"page": "lead", "after": "first_response", "unless": "claimed"},
-        {"page": "manager", "after": "2h", "unless": "resolved"},
-        {"page": "executive", "after": "3h", "unless": "resolved"},
+        {"page": "manager", "after": "3h", "unless": "resolved"},
+        {"page": "executive", "after": "4h", "unless": "resolved"},
     ]
     assert snapshot["ladders"]["P4"] == [{"page": "lead", "after": "first_response", "unless": "claimed"}]

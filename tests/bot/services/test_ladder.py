@@ -60,11 +60,14 @@ async def test_an_unclaimed_p1_pages_the_lead_at_its_first_response_target(env: 
 
 async def test_the_whole_p1_ladder_pages_each_level_once(env: Env) -> None:
     ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
-    await env.advance(timedelta(hours=2))
+    await env.advance(timedelta(hours=2, minutes=59))
+    assert [p.recipient for p in await Page.all().order_by("id")] == ["U0LEAD"]  # the manager an hour apart
+    await env.advance(timedelta(minutes=1))  # 3h: the manager
     assert [p.recipient for p in await Page.all().order_by("id")] == ["U0LEAD", "U0MGR"]
     manager = await Page.get(recipient="U0MGR")
-    assert manager.reason == "P1 unresolved after 2h of business time" and manager.step_key == "P1.1"
-    await env.advance(timedelta(hours=1))  # 3h: both executives
+    # Enterprise runs around the clock: every hour counts, so plain hours
+    assert manager.reason == "P1 unresolved after 3 hours" and manager.step_key == "P1.1"
+    await env.advance(timedelta(hours=1))  # 4h: both executives
     await env.advance(timedelta(hours=10))
     pages = await Page.filter(ticket_id=ticket.id).order_by("id")
     assert [(p.recipient, p.step_key) for p in pages] == [
@@ -77,7 +80,7 @@ async def test_the_whole_p1_ladder_pages_each_level_once(env: Env) -> None:
 
 async def test_a_step_fired_twice_pages_each_person_once(env: Env) -> None:
     ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
-    env.clock.set(TUESDAY_10AM + timedelta(hours=3))
+    env.clock.set(TUESDAY_10AM + timedelta(hours=4))
     job = await step_job(ticket.id, 2)  # executives: two people
     await env.fire(job.id)
     await env.fire(job.id)  # a retry, or a second replica
@@ -96,7 +99,7 @@ async def test_a_claimed_ticket_skips_a_step_unless_claimed(env: Env) -> None:
     skipped = await TicketEvent.get(ticket_id=ticket.id, kind="step_skipped")
     assert skipped.detail == {"index": 0, "level": "lead", "unless": "claimed"}
     assert sent_of(sent, NotifyReporter) == [] and sent_of(sent, DeliverPage) == []
-    await env.advance(timedelta(hours=3))  # the manager and executives still hear of it: not resolved
+    await env.advance(timedelta(hours=4))  # the manager and executives still hear of it: not resolved
     assert [p.level for p in await Page.all()] == ["manager", "executive", "executive"]
 
 
@@ -113,7 +116,7 @@ async def test_an_acknowledged_page_skips_a_step_unless_acknowledged(
 ) -> None:
     policy = parse_config(
         EXAMPLE_POLICY.read_text().replace(
-            "- {page: manager, after: 2h, unless: resolved}",
+            "- {page: manager, after: 3h, unless: resolved}",
             "- {page: manager, after: 1h, unless: acknowledged}",
         )
     )
@@ -220,7 +223,7 @@ async def test_the_next_level_is_the_one_after_the_highest_paged(env: Env) -> No
     assert await env.ladder.next_level(ticket) == "lead"
     await env.advance(timedelta(minutes=30))
     assert await env.ladder.next_level(ticket) == "manager"
-    await env.advance(timedelta(hours=3))
+    await env.advance(timedelta(hours=4))  # 4h30m: the executives too
     assert await env.ladder.next_level(ticket) == "executive"  # the top stays the top
 
 
@@ -230,5 +233,5 @@ async def test_a_ticket_without_a_stored_ladder_follows_the_policy_in_force(env:
     stored.policy = {k: v for k, v in stored.policy.items() if k != "ladders"}  # raised by an older version
     await stored.save()
     assert [s.page for s in env.ladder.steps(stored)] == ["lead", "manager", "executive"]
-    await env.advance(timedelta(hours=3))
+    await env.advance(timedelta(hours=4))
     assert await Page.filter(ticket_id=ticket.id).count() == 4

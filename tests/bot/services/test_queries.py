@@ -94,11 +94,36 @@ async def test_lists_of_a_customer_an_owner_and_a_reporter(env: Env) -> None:
     await env.transitions.resolve(done.id, "U0ENG2", "fixed", "", None)
     urgent = await env.claimed("U0ENG2", reporter_id="U0KEY9", customer="globex", priority="P1", title="Up")
     await env.raise_ticket(reporter_id="U0KEY1", title="Acme's")
-    open_ = [p3.id, p1.id, mine.id, urgent.id]
+    # Nothing is at risk yet: by the soonest due target. P1's first response Tuesday 12:00, P3's Wednesday
+    # 09:00, the claimed P1's resolution Wednesday 10:00, the claimed P2's (27h) Friday.
+    open_ = [p1.id, p3.id, urgent.id, mine.id]
     assert [t.id for t in await env.queries.open_for_customers(["globex"])] == open_
-    assert [t.id for t in await env.queries.owned_by("U0ENG2")] == [urgent.id, mine.id]  # by priority
-    assert [t.id for t in await env.queries.raised_by("U0KEY2")] == [mine.id, p3.id]
+    assert [t.id for t in await env.queries.owned_by("U0ENG2")] == [urgent.id, mine.id]
+    assert [t.id for t in await env.queries.raised_by("U0KEY2")] == [p3.id, mine.id]
     assert [t.id for t in await env.queries.raised_by("U0KEY9")] == [p1.id, urgent.id]
+    staff = await env.raise_ticket(reporter_id="U0ENG1", customer="globex", title="On their behalf")
+    assert staff.id in [t.id for t in await env.queries.raised_by("U0ENG1")]  # staff raised it: theirs too
+
+
+async def test_breached_tickets_come_first_then_those_at_risk_then_the_rest_by_due(env: Env) -> None:
+    later = await env.raise_ticket(priority="P4", title="Dark mode")  # first response 16h: Wed 17:00
+    soon = await env.raise_ticket(priority="P2", title="Slow export")  # 4h: Tuesday 14:00
+    first = await env.raise_ticket(priority="P1", title="Checkout down")  # 2h: Tuesday 12:00
+    await env.advance(timedelta(hours=3))  # 13:00: P1 1h past its target, P2 75 % used, P4 on track
+    urgency = await env.queries.urgency([later, soon, first])
+    assert [urgency[t.id].standing.name for t in (first, soon, later)] == ["BREACHED", "AT_RISK", "ON_TRACK"]
+    assert [t.id for t in await env.queries.open_for_customers(["globex"])] == [first.id, soon.id, later.id]
+    assert [t.id for t in await env.queries.unclaimed_by_due()] == [first.id, soon.id, later.id]
+
+
+async def test_a_breached_ticket_beyond_the_first_twenty_still_comes_first(env: Env) -> None:
+    for n in range(20):
+        await env.raise_ticket(priority="P4", title=f"Request {n}")  # 16h: on track all day
+    late = await env.raise_ticket(priority="P1", title="Checkout down")  # the 21st, due 12:00
+    await env.advance(timedelta(hours=2, minutes=30))
+    listed = await env.queries.open_for_customers(["globex"])
+    assert len(listed) == 20 and listed[0].id == late.id
+    assert (await env.queries.unclaimed_by_due())[0].id == late.id
 
 
 async def test_history_is_the_event_log_in_order(env: Env) -> None:

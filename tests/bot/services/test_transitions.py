@@ -185,12 +185,12 @@ async def test_priority_change_requeues_timers_and_ladder_under_new_epochs(env: 
     ticket = await env.raise_ticket(priority="P3")  # Tuesday 10:00
     env.clock.set(central(17, 11))
     await env.transitions.change_priority(ticket.id, "U0ENG1", "P1")
-    # The new ladder counts from when the ticket was raised: lead and manager at 2h, executives at 3h.
+    # The new ladder counts from when the ticket was raised: lead at 2h, manager at 3h, executives at 4h.
     new_steps = [(due, s) for due, s in await env.pending_with_due(LadderStepDue) if s.epoch == 1]
     assert [(due, s.index, s.priority) for due, s in new_steps] == [
         (central(17, 12), 0, "P1"),
-        (central(17, 12), 1, "P1"),
-        (central(17, 13), 2, "P1"),
+        (central(17, 13), 1, "P1"),
+        (central(17, 14), 2, "P1"),
     ]
     first_timers = [
         (due, t.percent)
