@@ -15,9 +15,9 @@ from typing import Any
 from tortoise.functions import Count
 
 from bot.clock import as_utc
+from bot.clocks import FIRST_RESPONSE, RESOLUTION
 from bot.policy import Policy
 from bot.reports.sla_report import ClockFacts, SlaReport, TicketFacts, build_report
-from bot.services.sla import FIRST_RESPONSE, RESOLUTION
 from models import ClockState, Page, SlaClock, Ticket
 
 

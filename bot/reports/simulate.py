@@ -1,13 +1,14 @@
 """Policy dry-run, pure: what would happen to a ticket raised now, without Slack or the database.
 
 The answer is worked out by the functions the bot itself uses, so it cannot disagree with the bot:
-  * targets: the policy snapshot stored with a new ticket (`intake.policy_snapshot`) read back by
-    `sla.targets_for`;
+  * targets: the policy snapshot stored with a new ticket (`clocks.policy_snapshot`) read back by
+    `clocks.targets_for`;
   * due times: `sla_time.due_at` of a freshly started clock, on the plan's calendar (`CalendarSpec.add`);
   * ladder: `Policy.ladder_for`, each step at `calendar.add(raised_at, step.offset(targets))` (as
     `services.ladder` schedules it);
-  * who: `Directory.on_duty` at the step's instant (rotations resolved by `oncall.current_shift`),
-    without repeats; e-mail people are shown as written (the bot looks them up in Slack when paging).
+  * who: `duty.on_duty` at the step's instant, as the directory pages (rotations resolved by
+    `oncall.current_shift`), without repeats; e-mail people are shown as written (the bot looks them
+    up in Slack when paging).
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from zoneinfo import ZoneInfo
 
 from bot import sla_time
 from bot.clock import as_utc
+from bot.clocks import CLOCK_LABELS, FIRST_RESPONSE, RESOLUTION, policy_snapshot, targets_for
+from bot.duty import on_duty
 from bot.policy import TARGET_NAMES, Policy, Priority
 from bot.policy.plans import DEFAULT_RANK
-from bot.services.directory import Directory
-from bot.services.intake import policy_snapshot
-from bot.services.sla import CLOCK_LABELS, FIRST_RESPONSE, RESOLUTION, targets_for
 from bot.text import escape
 from models import ClockState, SlaClock, Ticket
 
@@ -52,10 +52,6 @@ class DryRun:
     resolution_due: datetime | None
     targets: dict[str, timedelta]
     steps: tuple[PlannedStep, ...]
-
-
-async def _no_lookup(email: str) -> str | None:  # pragma: no cover - a dry run never looks people up
-    return None
 
 
 def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: datetime) -> DryRun:
@@ -91,14 +87,13 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
     if first_due is None:  # pragma: no cover - the policy requires a first-response target per priority
         raise ValueError(f"the {plan} plan sets no first-response target for {level.value}")
 
-    directory = Directory(policy, _no_lookup)
     steps: list[PlannedStep] = []
     for step in policy.ladder_for(plan, level):
         offset = step.offset(targets)
         if offset is None:  # pragma: no cover - the policy refuses steps after targets a plan does not set
             raise ValueError(f"a {plan} ladder step pages after a {step.after} target the plan does not set")
         at = calendar.add(ticket.created_at, offset)
-        who = tuple(dict.fromkeys(directory.on_duty(step.page, at).people))
+        who = tuple(dict.fromkeys(on_duty(policy, step.page, at).people))
         steps.append(PlannedStep(step.page, at, who, step.unless, step.after))
     return DryRun(
         customer=customer,

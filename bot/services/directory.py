@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.oncall import Shift, current_shift
-from bot.policy import EMAIL, Policy, Rotation
+from bot.duty import OnDuty, on_duty
+from bot.policy import EMAIL, Policy
 from bot.services.errors import LookupFailed
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Directory", "EmailLookup", "OnDuty"]
+
 EmailLookup = Callable[[str], Awaitable[str | None]]
-
-
-@dataclass(frozen=True)
-class OnDuty:
-    level: str
-    people: list[str]  # Slack ids (or e-mails that could not be resolved yet)
-    until: datetime | None  # for a rotation: the next handoff
 
 
 class Directory:
@@ -34,11 +28,7 @@ class Directory:
         return list(self.policy.escalation.levels)
 
     def on_duty(self, level: str, at: datetime) -> OnDuty:
-        spec = self.policy.escalation.levels[level]
-        if isinstance(spec, Rotation):
-            shift: Shift = current_shift(spec.rotation, spec.handoff, spec.timezone, at)
-            return OnDuty(level, [shift.person], shift.until)
-        return OnDuty(level, list(spec), None)
+        return on_duty(self.policy, level, at)
 
     async def slack_id(self, person: str) -> str | None:
         if not EMAIL.match(person):

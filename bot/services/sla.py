@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot import metrics, sla_time
 from bot.clock import Clock
+from bot.clocks import CLOCK_LABELS, CLOCK_NAMES, FIRST_RESPONSE, RESOLUTION, targets_for
 from bot.jobs.kinds import SlaThreshold
 from bot.jobs.queue import JobQueue
 from bot.policy import CalendarSpec, Policy
@@ -21,21 +22,16 @@ from models import ClockState, Job, SlaClock, Ticket
 
 log = logging.getLogger(__name__)
 
-FIRST_RESPONSE = "first_response"
-RESOLUTION = "resolution"
-CLOCK_NAMES = (FIRST_RESPONSE, RESOLUTION)
-CLOCK_LABELS = {FIRST_RESPONSE: "first response", RESOLUTION: "resolution"}
-
-
-def targets_for(ticket: Ticket, priority: str | None = None) -> dict[str, timedelta]:
-    """The ticket's targets for a priority, from the policy snapshot stored with it."""
-    priority = priority or ticket.priority
-    targets: dict[str, timedelta] = {}
-    for name in CLOCK_NAMES:
-        seconds = (ticket.policy.get("targets", {}).get(name) or {}).get(priority)
-        if seconds:
-            targets[name] = timedelta(seconds=seconds)
-    return targets
+# Clock names and targets live in the pure bot/clocks.py; imported from here by older callers.
+__all__ = [
+    "CLOCK_LABELS",
+    "CLOCK_NAMES",
+    "FIRST_RESPONSE",
+    "RESOLUTION",
+    "SlaService",
+    "targets_for",
+    "threshold_note",
+]
 
 
 def threshold_note(timer: SlaThreshold) -> str | None:
