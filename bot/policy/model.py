@@ -72,9 +72,12 @@ class Policy(Strict):
             else:
                 priorities = [p for p in plan.priorities if p.value not in ladder]
             for index, step in enumerate(steps):
-                targets = {"first_response": plan.first_response, "resolution": plan.resolution}.get(
-                    step.after
-                )
+                targets = {
+                    "first_response": plan.first_response,
+                    "resolution": plan.resolution,
+                    "next_response": plan.next_response,
+                    "update_every": plan.update_every,
+                }.get(step.after)
                 missing = [p.value for p in priorities if targets is not None and p not in targets]
                 if missing:
                     raise ValueError(

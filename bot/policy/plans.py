@@ -24,6 +24,10 @@ class Plan(Strict):
     # The priorities the plan offers are those it sets a first-response target for.
     first_response: dict[Priority, Duration] = Field(min_length=1)
     resolution: dict[Priority, Duration] = Field(default_factory=dict)
+    # Optional: after each customer message, the vendor answers within; a customer-visible update at least
+    # this often while open (both business time on the plan calendar).
+    next_response: dict[Priority, Duration] = Field(default_factory=dict)
+    update_every: dict[Priority, Duration] = Field(default_factory=dict)
     ladder: Ladder | None = None
     label: str | None = Field(default=None, min_length=1, max_length=40)  # how people see it: "Premium plus"
     includes: list[Channel] = Field(default_factory=_slack_only)
@@ -35,16 +39,16 @@ class Plan(Strict):
     def _offered(cls, value: dict[Priority, timedelta]) -> dict[Priority, timedelta]:
         return dict(sorted(value.items()))  # P1 … P4, whatever the file's order
 
-    @field_validator("resolution")
+    @field_validator("resolution", "next_response", "update_every")
     @classmethod
-    def _resolution_for_offered_priorities(
+    def _targets_for_offered_priorities(
         cls, value: dict[Priority, timedelta], info: ValidationInfo
     ) -> dict[Priority, timedelta]:
         offered = info.data.get("first_response") or {}
         extra = [p.value for p in value if p not in offered]
         if offered and extra:
             raise ValueError(
-                f"resolution names {', '.join(extra)}, which the plan does not offer "
+                f"{info.field_name} names {', '.join(extra)}, which the plan does not offer "
                 "(first_response sets no target for it)"
             )
         return value

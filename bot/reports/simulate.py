@@ -5,7 +5,8 @@ The answer is worked out by the functions the bot itself uses, so it cannot disa
     `clocks.targets_for`;
   * due times: `sla_time.due_at` of a freshly started clock, on the plan's calendar (`CalendarSpec.add`);
   * ladder: `Policy.ladder_for`, each step at `calendar.add(raised_at, step.offset(targets))` (as
-    `services.ladder` schedules it);
+    `services.ladder` schedules it); a step after a recurring target (next_response, update_every) has
+    no instant: it fires at each miss, and shows who is on duty when the ticket is raised;
   * who: `duty.on_duty` at the step's instant, as the directory pages (rotations resolved by
     `oncall.current_shift`), without repeats; e-mail people are shown as written (the bot looks them
     up in Slack when paging).
@@ -21,7 +22,15 @@ from zoneinfo import ZoneInfo
 
 from bot import sla_time
 from bot.clock import as_utc
-from bot.clocks import CLOCK_LABELS, FIRST_RESPONSE, RESOLUTION, policy_snapshot, targets_for
+from bot.clocks import (
+    CLOCK_LABELS,
+    FIRST_RESPONSE,
+    NEXT_RESPONSE,
+    RESOLUTION,
+    UPDATE_EVERY,
+    policy_snapshot,
+    targets_for,
+)
 from bot.duty import on_duty
 from bot.policy import TARGET_NAMES, Policy, Priority
 from bot.policy.plans import DEFAULT_RANK
@@ -32,7 +41,7 @@ from models import ClockState, SlaClock, Ticket
 @dataclass(frozen=True)
 class PlannedStep:
     page: str  # the level
-    at: datetime  # UTC
+    at: datetime | None  # UTC; None for a step that fires at each miss of a recurring target
     who: tuple[str, ...]  # on duty at `at`: Slack ids, or e-mails as written
     unless: str
     after: str  # as written: a duration or a target name
@@ -89,6 +98,10 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
 
     steps: list[PlannedStep] = []
     for step in policy.ladder_for(plan, level):
+        if step.on_miss:
+            who = tuple(dict.fromkeys(on_duty(policy, step.page, raised_at).people))
+            steps.append(PlannedStep(step.page, None, who, step.unless, step.after))
+            continue
         offset = step.offset(targets)
         if offset is None:  # pragma: no cover - the policy refuses steps after targets a plan does not set
             raise ValueError(f"a {plan} ladder step pages after a {step.after} target the plan does not set")
@@ -125,8 +138,12 @@ def to_dict(run: DryRun) -> dict[str, Any]:
         "raised_at": _iso(run.raised_at, tz),
         "first_response_due": _iso(run.first_response_due, tz),
         "resolution_due": _iso(run.resolution_due, tz),
+        # Recurring targets and the steps after them only when the plan sets them (older shapes unchanged).
+        **{name: span(run.targets[name]) for name in (NEXT_RESPONSE, UPDATE_EVERY) if name in run.targets},
         "steps": [
-            {"page": s.page, "at": _iso(s.at, tz), "who": list(s.who), "unless": s.unless} for s in run.steps
+            {"page": s.page, "at": _iso(s.at, tz), "who": list(s.who), "unless": s.unless}
+            | ({"after": s.after} if s.at is None else {})
+            for s in run.steps
         ],
     }
 
@@ -171,10 +188,28 @@ def render_text(run: DryRun, timezone: str | None = None, *, mentions: bool = Fa
     else:
         target = span(run.targets[RESOLUTION])
         lines.append(f"Resolution due {_when(run.resolution_due, zone)} ({target} of business time)")
+    if NEXT_RESPONSE in run.targets:
+        lines.append(
+            f"Next response: within {span(run.targets[NEXT_RESPONSE])} of business time after each "
+            "customer message, once claimed (paused while waiting on the customer)"
+        )
+    if UPDATE_EVERY in run.targets:
+        lines.append(
+            f"Updates: one the customer sees at least every {span(run.targets[UPDATE_EVERY])} of business "
+            "time from the claim while open (owner reminded at 75 %, the lead level told of a miss)"
+        )
     lines.append("Escalation ladder:" if run.steps else "Escalation ladder: no steps")
-    for n, step in enumerate(sorted(run.steps, key=lambda s: s.at), 1):  # in time order (stable on ties)
-        after = f"its {CLOCK_LABELS[step.after]} target" if step.after in TARGET_NAMES else step.after
+    timed = sorted((s for s in run.steps if s.at is not None), key=lambda s: s.at or run.raised_at)
+    on_miss = [s for s in run.steps if s.at is None]
+    for n, step in enumerate([*timed, *on_miss], 1):  # in time order (stable on ties), then per miss
         who = ", ".join(person(w) for w in step.who)
+        if step.at is None:
+            lines.append(
+                f"{n}. at each missed {CLOCK_LABELS[step.after]} target: page {step.page} ({who} now), "
+                f"unless {step.unless}"
+            )
+            continue
+        after = f"its {CLOCK_LABELS[step.after]} target" if step.after in TARGET_NAMES else step.after
         lines.append(
             f"{n}. {_when(step.at, zone)}: page {step.page} ({who}), after {after}, unless {step.unless}"
         )
@@ -194,7 +229,17 @@ def plan_summaries(policy: Policy) -> list[str]:
             )
         else:
             resolution = "no resolution targets"
+        recurring = "".join(
+            f"; {label} " + ", ".join(f"{p.value} {span(t)}" for p, t in sorted(targets.items()))
+            for label, targets in (
+                ("next response", plan.next_response),
+                ("updates every", plan.update_every),
+            )
+            if targets
+        )
         own = "; own ladder" if plan.ladder is not None else ""
         rank = f"; rank {plan.rank}" if plan.rank != DEFAULT_RANK else ""
-        lines.append(f"{name}: {hours} ({plan.calendar}); first response {first}; {resolution}{own}{rank}")
+        lines.append(
+            f"{name}: {hours} ({plan.calendar}); first response {first}; {resolution}{recurring}{own}{rank}"
+        )
     return lines

@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.durations import format_duration
 from bot.jobs.kinds import DeliverPage, LadderStepDue, NotifyReporter, ThreadNote
 from bot.jobs.queue import JobQueue
-from bot.policy import TARGET_NAMES, LadderStep, Policy, Priority
+from bot.policy import LadderStep, Policy, Priority
 from bot.services.directory import Directory
 from bot.services.events import record
 from bot.services.sla import CLOCK_LABELS, SlaService, targets_for
@@ -42,8 +42,10 @@ class PageRequest:
 def step_reason(ticket: Ticket, step: LadderStep, offset: timedelta, due: datetime, now: datetime) -> str:
     """Why this page: "P1 first-response target missed by 4m" or "P1 unresolved after 2h"."""
     late_by = format_duration(max(now - due, timedelta(0)))
-    if step.after in TARGET_NAMES:
+    if step.after in CLOCK_LABELS:
         target = CLOCK_LABELS[step.after].replace(" ", "-")
+        if step.on_miss:  # a recurring target (next response, update), due the moment it was missed
+            return f"{ticket.priority} {target} target missed"
         return f"{ticket.priority} {target} target missed by {late_by}"
     state = {"claimed": "unclaimed", "acknowledged": "unacknowledged", "resolved": "unresolved"}[step.unless]
     return f"{ticket.priority} {state} after {format_duration(offset)} of business time"
@@ -95,8 +97,10 @@ class Ladder:
             return
         offset = step.offset(targets_for(ticket)) or timedelta(0)
         reason = step_reason(ticket, step, offset, job.due_at, self.clock.now())
+        # A step after a recurring target pages once per miss (cycle), the others once per ticket.
+        cycle = f".{due.cycle}" if due.cycle else ""
         pages = await self.page(
-            PageRequest(ticket, step.page, f"{ticket.priority}.{due.index}", reason, job.due_at)
+            PageRequest(ticket, step.page, f"{ticket.priority}.{due.index}{cycle}", reason, job.due_at)
         )
         if pages:  # the key user hears that their ticket went up a level, once per step
             async with self.jobs.transaction():

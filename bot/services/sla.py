@@ -2,23 +2,40 @@
 
 Every change is a database write plus an event-log row; threshold crossings are timer rows (jobs)
 tagged with the clock's epoch, so a timer scheduled before a pause or a priority change does nothing.
+
+Recurring clocks (bot/clocks.py) are moved by two entry points every door calls, inside its transaction:
+`customer_message` (the customer wrote: thread, DM, e-mail, Add details) and `vendor_message` (the vendor
+said something the customer sees: a reply, a status change with a note, the claim).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import metrics, sla_time
 from bot.clock import Clock
-from bot.clocks import CLOCK_LABELS, CLOCK_NAMES, FIRST_RESPONSE, RESOLUTION, targets_for
-from bot.jobs.kinds import SlaThreshold
+from bot.clocks import (
+    CLOCK_LABELS,
+    CLOCK_NAMES,
+    FIRST_RESPONSE,
+    NEXT_RESPONSE,
+    ONCE,
+    RECURRING,
+    RESOLUTION,
+    UPDATE_EVERY,
+    miss_steps,
+    targets_for,
+)
+from bot.durations import format_duration
+from bot.jobs.kinds import LadderStepDue, SlaThreshold, TellPerson
 from bot.jobs.queue import JobQueue
 from bot.policy import CalendarSpec, Policy
+from bot.services.directory import Directory
 from bot.services.events import announce, record
-from models import ClockState, Job, SlaClock, Ticket
+from models import ClockState, Job, SlaClock, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +54,10 @@ __all__ = [
 def threshold_note(timer: SlaThreshold) -> str | None:
     label = CLOCK_LABELS[timer.clock]
     due = f"<!date^{timer.due_ts}^{{date_short_pretty}} at {{time}}|due time>"
+    if timer.clock == UPDATE_EVERY:  # the owner is reminded privately; only the miss is noted
+        if timer.percent >= sla_time.BREACH:
+            return f":red_circle: The customer got no update in time: one was due {due}."
+        return None
     if timer.percent == sla_time.AT_RISK:
         return f":warning: The {label} target is at risk: {timer.percent} % of it is used; due {due}."
     if timer.percent >= sla_time.BREACH:
@@ -44,11 +65,17 @@ def threshold_note(timer: SlaThreshold) -> str | None:
     return None
 
 
+def update_reminder(ticket: Ticket, timer: SlaThreshold) -> str:
+    due = f"<!date^{timer.due_ts}^{{date_short_pretty}} at {{time}}|due time>"
+    return f"{ticket.ref} owes the customer an update by {due}: {timer.percent} % of the period is used."
+
+
 @dataclass
 class SlaService:
     policy: Policy
     clock: Clock
     jobs: JobQueue
+    directory: Directory | None = None  # who is on the lead level, told of a missed update
 
     def calendar(self, ticket: Ticket) -> CalendarSpec:
         name = ticket.policy.get("calendar") or self.policy.plans[ticket.plan].calendar
@@ -68,8 +95,11 @@ class SlaService:
     # --- changes; call these inside the caller's transaction ---
 
     async def start(self, ticket: Ticket, now: datetime) -> None:
+        """Start the clocks that run from when the ticket was raised (recurring ones start on messages)."""
         calendar = self.calendar(ticket)
         for name, target in targets_for(ticket).items():
+            if name not in ONCE:
+                continue
             sla_clock = SlaClock(
                 ticket_id=ticket.id,
                 name=name,
@@ -81,6 +111,66 @@ class SlaService:
             sla_clock.due_at = sla_time.due_at(sla_clock, calendar)
             await sla_clock.save()
             await self._schedule(ticket, sla_clock)
+
+    async def customer_message(self, ticket: Ticket, at: datetime, actor: str | None = None) -> None:
+        """The customer wrote (a reply in the thread or a shared channel, a DM, an e-mail, Add details).
+
+        On a claimed, unresolved ticket with a next-response target this starts a next-response clock,
+        unless one already runs for an earlier unanswered message (the vendor owes the earliest answer).
+        Call it after the ticket's status changed (a reply that resumes a waiting ticket resumes first).
+        """
+        if ticket.owner_id is None or ticket.status == TicketStatus.RESOLVED:
+            return
+        await self._begin_cycle(ticket, NEXT_RESPONSE, at, actor, keep_running=True)
+
+    async def vendor_message(self, ticket: Ticket, at: datetime, actor: str | None = None) -> None:
+        """The vendor said something the customer sees (Reply to customer, an engineer in a Slack Connect
+        customer's thread, a status change with a note, an e-mail, the claim): the next-response clock is
+        met (or breached) and stops, and a new update period begins on a claimed, unresolved ticket."""
+        await self.stop(ticket, NEXT_RESPONSE, at, actor)
+        if ticket.owner_id is not None and ticket.status != TicketStatus.RESOLVED:
+            await self._begin_cycle(ticket, UPDATE_EVERY, at, actor)
+
+    async def pause_all(self, ticket: Ticket, now: datetime, actor: str | None) -> None:
+        """Waiting on the customer: the resolution clock and the recurring clocks pause."""
+        for name in (RESOLUTION, *RECURRING):
+            await self.pause(ticket, name, now, actor)
+
+    async def resume_all(self, ticket: Ticket, now: datetime, actor: str | None) -> None:
+        for name in (RESOLUTION, *RECURRING):
+            await self.resume(ticket, name, now, actor)
+
+    async def _begin_cycle(
+        self, ticket: Ticket, name: str, at: datetime, actor: str | None, *, keep_running: bool = False
+    ) -> None:
+        """A new cycle of a recurring clock in its row, the finished one counted by its outcome; paused
+        from the start while the ticket waits on the customer."""
+        target = targets_for(ticket).get(name)
+        if target is None:
+            return
+        sla_clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
+        if sla_clock is None:
+            sla_clock = SlaClock(ticket_id=ticket.id, name=name, epoch=0)
+        else:
+            if sla_clock.stopped_at is None:
+                if keep_running:
+                    return
+                self._bank(ticket, sla_clock, at)
+            if sla_clock.breached_at is not None or sla_clock.state == ClockState.BREACHED:
+                sla_clock.breached_count += 1
+            else:
+                sla_clock.met_count += 1
+        waiting = ticket.status == TicketStatus.WAITING
+        sla_clock.target_seconds = int(target.total_seconds())
+        sla_clock.elapsed_seconds = 0.0
+        sla_clock.breached_at = sla_clock.stopped_at = None
+        sla_clock.running_since = None if waiting else at
+        sla_clock.state = ClockState.PAUSED if waiting else ClockState.RUNNING
+        sla_clock.due_at = sla_time.due_at(sla_clock, self.calendar(ticket))
+        sla_clock.epoch += 1
+        await sla_clock.save()
+        await self._log(ticket, at, actor, f"{name}_started", sla_clock)
+        await self._schedule(ticket, sla_clock)
 
     async def stop(self, ticket: Ticket, name: str, now: datetime, actor: str | None) -> SlaClock | None:
         """Stop a clock for good: met if it never ran past its target, else breached."""
@@ -173,6 +263,7 @@ class SlaService:
             ):
                 return
             now = self.clock.now()
+            missed = False
             if timer.percent >= sla_time.BREACH and sla_clock.breached_at is None:
                 sla_clock.breached_at = job.due_at
                 sla_clock.state = ClockState.BREACHED
@@ -180,9 +271,53 @@ class SlaService:
                 await self._log(ticket, now, None, f"{timer.clock}_breached", sla_clock)
                 log.info("%s %s target breached", ticket.ref, CLOCK_LABELS[timer.clock])
                 metrics.SLA_BREACHES.labels(timer.clock, ticket.priority).inc()
+                missed = True
+                await self._ladder_on_miss(ticket, sla_clock, job.due_at)
             elif timer.percent == sla_time.AT_RISK:
                 await self._log(ticket, now, None, f"{timer.clock}_at_risk", sla_clock)
+                if timer.clock == UPDATE_EVERY and ticket.owner_id:
+                    await self.jobs.enqueue(
+                        TellPerson(
+                            ticket_id=ticket.id, to=ticket.owner_id, text=update_reminder(ticket, timer)
+                        )
+                    )
             await announce(self.jobs, ticket.id, note=threshold_note(timer))
+        if missed and timer.clock == UPDATE_EVERY:
+            await self._tell_lead(ticket, sla_clock, job.due_at)
+
+    async def _ladder_on_miss(self, ticket: Ticket, sla_clock: SlaClock, due: datetime) -> None:
+        """Ladder steps `after: next_response` / `after: update_every` fire at each miss, once per cycle."""
+        if sla_clock.name not in RECURRING:
+            return
+        cycle = sla_clock.met_count + sla_clock.breached_count + 1
+        for index in miss_steps(ticket, sla_clock.name):
+            await self.jobs.enqueue(
+                LadderStepDue(
+                    ticket_id=ticket.id,
+                    epoch=ticket.ladder_epoch,
+                    index=index,
+                    priority=ticket.priority,
+                    cycle=cycle,
+                ),
+                due_at=due,
+            )
+
+    async def _tell_lead(self, ticket: Ticket, sla_clock: SlaClock, due: datetime) -> None:
+        """A missed update is news for the lead level: a message each, not a page. Looked up outside the
+        clock's transaction (an e-mail may need a Slack lookup)."""
+        if self.directory is None:
+            return
+        level = next(iter(self.policy.escalation.levels))
+        period = format_duration(timedelta(seconds=sla_clock.target_seconds))
+        owner = f"<@{ticket.owner_id}>" if ticket.owner_id else "nobody"
+        text = (
+            f"{ticket.ref} ({ticket.customer}, {ticket.priority}) missed its customer update: none in "
+            f"{period} of business time (owner {owner})."
+        )
+        people = await self.directory.recipients(level, due)
+        async with self.jobs.transaction():
+            for person in people:
+                await self.jobs.enqueue(TellPerson(ticket_id=ticket.id, to=person, text=text))
 
     async def _schedule(self, ticket: Ticket, sla_clock: SlaClock) -> None:
         calendar = self.calendar(ticket)
