@@ -11,7 +11,7 @@ import sys
 from bot import cli, logs
 from bot.playground import main as playground
 from bot.policy import ConfigError, load_config
-from bot.reports.simulate import plan_summaries
+from bot.reports.simulate import customer_contacts, plan_summaries
 from bot.settings import Settings, SettingsError
 
 
@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(policy.calendars)} calendars)"
         )
         for line in plan_summaries(policy):  # read the plans back before deploying an edit
+            print(f"  {line}")
+        for line in customer_contacts(policy):  # customers' own people replacing a level's
             print(f"  {line}")
         return 0
 

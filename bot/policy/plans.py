@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from bot.policy.base import Duration, Priority, SlackId, Strict
+from bot.policy.base import Duration, Person, Priority, SlackId, Strict
 from bot.policy.escalation import Ladder
 
 Channel = Literal["slack", "email", "web", "phone"]
@@ -75,3 +75,14 @@ class Customer(Strict):
     domains: list[str] = Field(default_factory=list)
     contract: str | None = None  # a key of `contracts`; none means included (recorded, never charged)
     account_manager: SlackId | None = None  # told with the key users when a bank of hours runs low
+    # The customer's own contacts for escalation levels: `{manager: [U0ACMECSM]}` pages them instead of the
+    # level's people for this customer's tickets (by Slack id or e-mail, like the levels).
+    escalation: dict[str, list[Person]] = Field(default_factory=dict)
+
+    @field_validator("escalation")
+    @classmethod
+    def _someone_per_level(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        empty = [level for level, people in value.items() if not people]
+        if empty:
+            raise ValueError(f"{', '.join(empty)}: name at least one person, or leave the level out")
+        return value

@@ -7,7 +7,8 @@ The answer is worked out by the functions the bot itself uses, so it cannot disa
   * ladder: `Policy.ladder_for`, each step at `calendar.add(raised_at, step.offset(targets))` (as
     `services.ladder` schedules it); a step after a recurring target (next_response, update_every) has
     no instant: it fires at each miss, and shows who is on duty when the ticket is raised;
-  * who: `duty.on_duty` at the step's instant, as the directory pages (rotations resolved by
+  * who: `duty.on_duty` at the step's instant for the customer (its own contacts for a level replace the
+    level's people), as the directory pages (rotations resolved by
     `oncall.current_shift`), without repeats; e-mail people are shown as written (the bot looks them
     up in Slack when paging).
 """
@@ -45,6 +46,7 @@ class PlannedStep:
     who: tuple[str, ...]  # on duty at `at`: Slack ids, or e-mails as written
     unless: str
     after: str  # as written: a duration or a target name
+    own: bool = False  # the customer's own contacts for the level (customers.KEY.escalation)
 
 
 @dataclass(frozen=True)
@@ -98,16 +100,17 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
 
     steps: list[PlannedStep] = []
     for step in policy.ladder_for(plan, level):
+        own = step.page in policy.customers[customer].escalation
         if step.on_miss:
-            who = tuple(dict.fromkeys(on_duty(policy, step.page, raised_at).people))
-            steps.append(PlannedStep(step.page, None, who, step.unless, step.after))
+            who = tuple(dict.fromkeys(on_duty(policy, step.page, raised_at, customer).people))
+            steps.append(PlannedStep(step.page, None, who, step.unless, step.after, own))
             continue
         offset = step.offset(targets)
         if offset is None:  # pragma: no cover - the policy refuses steps after targets a plan does not set
             raise ValueError(f"a {plan} ladder step pages after a {step.after} target the plan does not set")
         at = calendar.add(ticket.created_at, offset)
-        who = tuple(dict.fromkeys(on_duty(policy, step.page, at).people))
-        steps.append(PlannedStep(step.page, at, who, step.unless, step.after))
+        who = tuple(dict.fromkeys(on_duty(policy, step.page, at, customer).people))
+        steps.append(PlannedStep(step.page, at, who, step.unless, step.after, own))
     return DryRun(
         customer=customer,
         customer_name=policy.customers[customer].name,
@@ -203,6 +206,8 @@ def render_text(run: DryRun, timezone: str | None = None, *, mentions: bool = Fa
     on_miss = [s for s in run.steps if s.at is None]
     for n, step in enumerate([*timed, *on_miss], 1):  # in time order (stable on ties), then per miss
         who = ", ".join(person(w) for w in step.who)
+        if step.own:
+            who += f": {escape(run.customer_name)}'s own"
         if step.at is None:
             lines.append(
                 f"{n}. at each missed {CLOCK_LABELS[step.after]} target: page {step.page} ({who} now), "
@@ -242,4 +247,13 @@ def plan_summaries(policy: Policy) -> list[str]:
         lines.append(
             f"{name}: {hours} ({plan.calendar}); first response {first}; {resolution}{recurring}{own}{rank}"
         )
+    return lines
+
+
+def customer_contacts(policy: Policy) -> list[str]:
+    """One line per customer that names its own people for escalation levels, for check-config."""
+    lines = []
+    for key, customer in policy.customers.items():
+        for level, people in customer.escalation.items():
+            lines.append(f"{key}: {level} level is {', '.join(people)} for {customer.name}'s tickets")
     return lines

@@ -27,8 +27,9 @@ class Directory:
         """Levels in the order the policy lists them: the order of escalation."""
         return list(self.policy.escalation.levels)
 
-    def on_duty(self, level: str, at: datetime) -> OnDuty:
-        return on_duty(self.policy, level, at)
+    def on_duty(self, level: str, at: datetime, customer: str | None = None) -> OnDuty:
+        """Who is on `level` at `at`; for a customer's ticket, the customer's own contacts if it names any."""
+        return on_duty(self.policy, level, at, customer)
 
     async def slack_id(self, person: str) -> str | None:
         if not EMAIL.match(person):
@@ -46,10 +47,11 @@ class Directory:
             self._ids[person] = found
         return self._ids[person]
 
-    async def recipients(self, level: str, at: datetime) -> list[str]:
-        """Slack ids to page for a level at an instant, in policy order, without repeats."""
+    async def recipients(self, level: str, at: datetime, customer: str | None = None) -> list[str]:
+        """Slack ids to page for a level at an instant (for `customer`'s ticket), in policy order, without
+        repeats."""
         ids: list[str] = []
-        for person in self.on_duty(level, at).people:
+        for person in self.on_duty(level, at, customer).people:
             user = await self.slack_id(person)
             if user and user not in ids:
                 ids.append(user)

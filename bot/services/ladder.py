@@ -124,7 +124,8 @@ class Ladder:
         now = self.clock.now()
         late = now - request.due_at > LATE_AFTER or self.jobs.missed_while_down(request.due_at)
         pages: list[Page] = []
-        for recipient in await self.directory.recipients(request.level, request.due_at):
+        recipients = await self.directory.recipients(request.level, request.due_at, request.ticket.customer)
+        for recipient in recipients:
             try:
                 async with self.jobs.transaction():
                     page = await Page.create(

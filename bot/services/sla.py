@@ -314,7 +314,7 @@ class SlaService:
             f"{ticket.ref} ({ticket.customer}, {ticket.priority}) missed its customer update: none in "
             f"{period} of business time (owner {owner})."
         )
-        people = await self.directory.recipients(level, due)
+        people = await self.directory.recipients(level, due, ticket.customer)
         async with self.jobs.transaction():
             for person in people:
                 await self.jobs.enqueue(TellPerson(ticket_id=ticket.id, to=person, text=text))
