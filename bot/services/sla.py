@@ -131,6 +131,11 @@ class SlaService:
         if ticket.owner_id is not None and ticket.status != TicketStatus.RESOLVED:
             await self._begin_cycle(ticket, UPDATE_EVERY, at, actor)
 
+    async def reopened(self, ticket: Ticket, at: datetime, actor: str | None) -> None:
+        """Open again: updates are owed again from now, on a claimed ticket."""
+        if ticket.owner_id is not None:
+            await self._begin_cycle(ticket, UPDATE_EVERY, at, actor)
+
     async def pause_all(self, ticket: Ticket, now: datetime, actor: str | None) -> None:
         """Waiting on the customer: the resolution clock and the recurring clocks pause."""
         for name in (RESOLUTION, *RECURRING):

@@ -341,7 +341,10 @@ class Transitions:
             return Change(
                 "reopened",
                 fields={"status": TicketStatus.OPEN, "resolved_at": None, "resolution": None},
-                effects=(lambda t, at: self.sla.reopen(t, RESOLUTION, at, user_id),),
+                effects=(
+                    lambda t, at: self.sla.reopen(t, RESOLUTION, at, user_id),
+                    lambda t, at: self.sla.reopened(t, at, user_id),
+                ),
                 note=f"<@{user_id}> reopened the ticket.",
                 reporter=NotifyReporter.about(ticket, "reopened", by=user_id),
             )

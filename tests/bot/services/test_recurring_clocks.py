@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.jobs.kinds import DeliverPage, TellPerson, ThreadNote
-from bot.policy import Policy, parse_config
+from bot.policy import ConfigError, Policy, Priority, parse_config
 from models import ClockState, Page, Ticket
 from tests.bot.services.conftest import FRIDAY_4PM, TUESDAY_10AM, Env, build_env, central, sent_of
 from tests.conftest import EXAMPLE_POLICY
@@ -192,3 +192,45 @@ async def test_plans_without_the_targets_start_no_recurring_clock(env: Env) -> N
     await env.transitions.add_details(ticket.id, "U0KEY2", "More.")
     assert set(await env.sla.clocks(ticket)) == {"first_response", "resolution"}
     assert "next_response" not in ticket.policy["targets"]
+
+
+async def test_resolving_answers_the_customer_and_reopening_owes_updates_again(renv: Env) -> None:
+    env = renv
+    ticket = await claimed_in_thread(env, TUESDAY_10AM)
+    env.clock.set(central(17, 11))
+    await env.replies.reply_in_thread(*THREAD, "U0KEY2")
+    env.clock.set(central(17, 12))
+    await env.transitions.resolve(ticket.id, "U0ENG1", "fixed", "Patched the exporter.", 30)
+    answer = await env.clock_row(ticket.id, "next_response")
+    assert (answer.state, answer.stopped_at, answer.elapsed_seconds) == (
+        ClockState.MET,
+        central(17, 12),
+        3600,
+    )
+
+    env.clock.set(central(18, 9))
+    await env.transitions.reopen(ticket.id, "U0KEY2")
+    update = await env.clock_row(ticket.id, "update_every")
+    assert (update.state, update.due_at, update.met_count) == (ClockState.RUNNING, central(18, 13), 1)
+    assert (await env.clock_row(ticket.id, "next_response")).state == ClockState.MET  # nothing asked yet
+
+
+def test_steps_after_recurring_targets_need_them_on_the_plan() -> None:
+    policy = recurring_policy()
+    (step,) = [s for s in policy.ladder_for("standard", Priority.P2) if s.after == "next_response"]
+    assert step.on_miss and step.offset({"next_response": timedelta(hours=2)}) is None
+    text = EXAMPLE_POLICY.read_text().replace(
+        "      - {page: lead, after: first_response, unless: claimed}   # unclaimed",
+        "      - {page: lead, after: update_every}\n"
+        "      - {page: lead, after: first_response, unless: claimed}  #",
+    )
+    with pytest.raises(
+        ConfigError, match=r"escalation\.ladder\.P1\.0\.after: plan 'premium' has no update_every"
+    ):
+        parse_config(text)
+    wrong = EXAMPLE_POLICY.read_text().replace(
+        "    first_response: {P2: 9h, P3: 9h, P4: 9h}\n",
+        "    first_response: {P2: 9h, P3: 9h, P4: 9h}\n    next_response: {P1: 1h}\n",
+    )
+    with pytest.raises(ConfigError, match="next_response names P1, which the plan does not offer"):
+        parse_config(wrong)
