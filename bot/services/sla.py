@@ -30,7 +30,7 @@ from bot.clocks import (
     targets_for,
 )
 from bot.durations import format_duration
-from bot.jobs.kinds import LadderStepDue, SlaThreshold, TellPerson
+from bot.jobs.kinds import LadderStepDue, RedrawTicket, SlaThreshold, TellPerson
 from bot.jobs.queue import JobQueue
 from bot.policy import CalendarSpec, Policy
 from bot.services.directory import Directory
@@ -121,15 +121,19 @@ class SlaService:
         """
         if ticket.owner_id is None or ticket.status == TicketStatus.RESOLVED:
             return
-        await self._begin_cycle(ticket, NEXT_RESPONSE, at, actor, keep_running=True)
+        if await self._begin_cycle(ticket, NEXT_RESPONSE, at, actor, keep_running=True):
+            await self.jobs.enqueue(RedrawTicket(ticket_id=ticket.id))  # the new due time shows
 
     async def vendor_message(self, ticket: Ticket, at: datetime, actor: str | None = None) -> None:
         """The vendor said something the customer sees (Reply to customer, an engineer in a Slack Connect
         customer's thread, a status change with a note, an e-mail, the claim): the next-response clock is
         met (or breached) and stops, and a new update period begins on a claimed, unresolved ticket."""
-        await self.stop(ticket, NEXT_RESPONSE, at, actor)
+        answered = await self.stop(ticket, NEXT_RESPONSE, at, actor)
+        changed = answered is not None and answered.stopped_at == at
         if ticket.owner_id is not None and ticket.status != TicketStatus.RESOLVED:
-            await self._begin_cycle(ticket, UPDATE_EVERY, at, actor)
+            changed = await self._begin_cycle(ticket, UPDATE_EVERY, at, actor) or changed
+        if changed:
+            await self.jobs.enqueue(RedrawTicket(ticket_id=ticket.id))
 
     async def reopened(self, ticket: Ticket, at: datetime, actor: str | None) -> None:
         """Open again: updates are owed again from now, on a claimed ticket."""
@@ -147,19 +151,19 @@ class SlaService:
 
     async def _begin_cycle(
         self, ticket: Ticket, name: str, at: datetime, actor: str | None, *, keep_running: bool = False
-    ) -> None:
+    ) -> bool:
         """A new cycle of a recurring clock in its row, the finished one counted by its outcome; paused
-        from the start while the ticket waits on the customer."""
+        from the start while the ticket waits on the customer. False if none began."""
         target = targets_for(ticket).get(name)
         if target is None:
-            return
+            return False
         sla_clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
         if sla_clock is None:
             sla_clock = SlaClock(ticket_id=ticket.id, name=name, epoch=0)
         else:
             if sla_clock.stopped_at is None:
                 if keep_running:
-                    return
+                    return False
                 self._bank(ticket, sla_clock, at)
             if sla_clock.breached_at is not None or sla_clock.state == ClockState.BREACHED:
                 sla_clock.breached_count += 1
@@ -176,6 +180,7 @@ class SlaService:
         await sla_clock.save()
         await self._log(ticket, at, actor, f"{name}_started", sla_clock)
         await self._schedule(ticket, sla_clock)
+        return True
 
     async def stop(self, ticket: Ticket, name: str, now: datetime, actor: str | None) -> SlaClock | None:
         """Stop a clock for good: met if it never ran past its target, else breached."""
