@@ -86,7 +86,7 @@ def build(
     jobs = JobQueue(clock)
     directory = Directory(policy, notifier.lookup_email)
     roles = Roles(policy, directory.is_escalation)
-    sla = SlaService(policy, clock, jobs)
+    sla = SlaService(policy, clock, jobs, directory)
     queries = TicketQueries(clock, roles, sla)
     ladder = Ladder(policy, clock, jobs, sla, directory)
     transitions = Transitions(clock, jobs, roles, queries, sla, ladder)

@@ -31,7 +31,7 @@ class UsageError(Exception):
 def check_config(path: str) -> int:
     """Validate a policy file: errors stop it (exit 2); warnings are printed, and it is still ok (exit 0)."""
     from bot.policy.ladder_timing import simultaneous_steps
-    from bot.reports.simulate import plan_summaries
+    from bot.reports.simulate import customer_contacts, plan_summaries
 
     try:
         policy = load_config(path)
@@ -43,6 +43,8 @@ def check_config(path: str) -> int:
         f"{len(policy.calendars)} calendars)"
     )
     for line in plan_summaries(policy):  # read the plans back before deploying an edit
+        print(f"  {line}")
+    for line in customer_contacts(policy):  # customers' own people replacing a level's
         print(f"  {line}")
     for warning in simultaneous_steps(policy):
         print(f"warning: {warning}", file=sys.stderr)

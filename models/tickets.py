@@ -83,6 +83,7 @@ class SlaClock(Model):
 
     Business time elapsed = `elapsed_seconds` banked before the last pause, plus the business time since
     `running_since` while running. `due_at` is where the remaining business time runs out.
+    A recurring clock starts a new cycle in the same row (see `met_count`).
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -90,7 +91,7 @@ class SlaClock(Model):
         "models.Ticket", related_name="clocks", on_delete=fields.CASCADE
     )
     ticket_id: int
-    name = fields.CharField(max_length=32)  # first_response | resolution
+    name = fields.CharField(max_length=32)  # first_response | resolution | next_response | update_every
     target_seconds = fields.IntField()
     state = fields.CharEnumField(ClockState, default=ClockState.RUNNING, max_length=16)
     running_since = fields.DatetimeField(null=True)
@@ -100,6 +101,10 @@ class SlaClock(Model):
     stopped_at = fields.DatetimeField(null=True)
     # Bumped on every start, pause, resume, re-target and stop: threshold timers of older epochs are stale.
     epoch = fields.IntField(default=0)
+    # Recurring clocks (next_response, update_every) run one cycle at a time in this row: the columns
+    # above are the current (or last) cycle; these count the earlier, finished ones by outcome.
+    met_count = fields.IntField(default=0, db_default=0)
+    breached_count = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "sla_clocks"

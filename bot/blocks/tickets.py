@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.blocks.kit import Message, actions, button, context, message, mrkdwn, option, section, truncate
+from bot.clocks import CLOCK_LABELS
 from bot.durations import business_duration
 from bot.ids import Action, Block
 from bot.policy import Policy, Priority
 from bot.services.intake import ENVIRONMENTS
 from bot.services.resolutions import Resolution
-from bot.services.sla import CLOCK_LABELS
 from bot.sla_time import AT_RISK, ClockReading
 from bot.text import escape, mention, slack_date
 from bot.urgency import Standing, Urgency

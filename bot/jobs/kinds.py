@@ -148,15 +148,18 @@ class SlaThreshold(TicketJob):
 
 @dataclass(frozen=True, kw_only=True)
 class LadderStepDue(TicketJob):
-    """A step of the ticket's escalation ladder is due; stale once the ladder epoch moved on."""
+    """A step of the ticket's escalation ladder is due; stale once the ladder epoch moved on. `cycle` > 0:
+    a step after a recurring target (next_response, update_every), due at that target's cycle-th miss."""
 
     kind: ClassVar[str] = "ladder_step"
     epoch: int
     index: int
     priority: str
+    cycle: int = 0
 
     def dedupe_key(self) -> str:
-        return f"ladder:{self.ticket_id}:{self.epoch}:{self.index}"
+        cycle = f":{self.cycle}" if self.cycle else ""
+        return f"ladder:{self.ticket_id}:{self.epoch}:{self.index}{cycle}"
 
 
 @dataclass(frozen=True, kw_only=True)

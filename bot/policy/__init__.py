@@ -3,7 +3,7 @@
 Errors name the key path and the line in the YAML file, so support operations can fix a bad edit quickly.
 """
 
-from bot.policy.base import EMAIL, TARGET_NAMES, ConfigError, Priority
+from bot.policy.base import EMAIL, RECURRING_TARGETS, TARGET_NAMES, ConfigError, Priority
 from bot.policy.calendars import CalendarSpec, HolidaySpec
 from bot.policy.escalation import LadderStep, Rotation
 from bot.policy.loader import load_config, parse_config
@@ -12,6 +12,7 @@ from bot.policy.plans import Customer, Plan
 
 __all__ = [
     "EMAIL",
+    "RECURRING_TARGETS",
     "TARGET_NAMES",
     "CalendarSpec",
     "ConfigError",

@@ -44,7 +44,8 @@ PRIORITY_LABELS: dict[Priority, tuple[str, str]] = {
     Priority.P4: ("P4 Enhancement request", "A wish for new or changed behaviour"),
 }
 
-TARGET_NAMES = ("first_response", "resolution")
+TARGET_NAMES = ("first_response", "resolution")  # once per ticket, from when it was raised
+RECURRING_TARGETS = ("next_response", "update_every")  # once per customer message / update period
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -10,7 +10,7 @@ from croniter import croniter
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from bot.durations import parse_duration
-from bot.policy.base import TARGET_NAMES, Person, Strict
+from bot.policy.base import RECURRING_TARGETS, TARGET_NAMES, Person, Strict
 from bot.policy.calendars import check_timezone
 
 
@@ -23,12 +23,20 @@ class LadderStep(Strict):
     @classmethod
     def _offset(cls, value: Any) -> str:
         text = str(value).strip()
-        if text not in TARGET_NAMES:
+        if text not in TARGET_NAMES and text not in RECURRING_TARGETS:
             parse_duration(text)
         return text
 
+    @property
+    def on_miss(self) -> bool:
+        """Fires each time a recurring target (next_response, update_every) is missed, not at an offset."""
+        return self.after in RECURRING_TARGETS
+
     def offset(self, targets: Mapping[str, timedelta]) -> timedelta | None:
-        """The business-time offset from when the ticket was raised; None if the named target is not set."""
+        """The business-time offset from when the ticket was raised; None if the named target is not set,
+        or for a step that fires when a recurring target is missed (`on_miss`)."""
+        if self.on_miss:
+            return None
         if self.after in TARGET_NAMES:
             return targets.get(self.after)
         return parse_duration(self.after)

@@ -55,6 +55,10 @@ class Policy(Strict):
                 )
             if customer.contract is not None and customer.contract not in self.contracts:
                 raise ValueError(f"customers.{key}.contract: unknown contract {customer.contract!r}")
+            for level in customer.escalation:
+                if level not in self.escalation.levels:
+                    known = ", ".join(self.escalation.levels)
+                    raise ValueError(f"customers.{key}.escalation.{level}: unknown level (levels: {known})")
         return self
 
     def contract_for(self, customer: str) -> Contract:
@@ -72,9 +76,12 @@ class Policy(Strict):
             else:
                 priorities = [p for p in plan.priorities if p.value not in ladder]
             for index, step in enumerate(steps):
-                targets = {"first_response": plan.first_response, "resolution": plan.resolution}.get(
-                    step.after
-                )
+                targets = {
+                    "first_response": plan.first_response,
+                    "resolution": plan.resolution,
+                    "next_response": plan.next_response,
+                    "update_every": plan.update_every,
+                }.get(step.after)
                 missing = [p.value for p in priorities if targets is not None and p not in targets]
                 if missing:
                     raise ValueError(
@@ -109,10 +116,13 @@ class Policy(Strict):
 
     @cached_property
     def escalation_people(self) -> frozenset[str]:
-        """Everyone on any escalation level (rotations included), as written in the file."""
+        """Everyone on any escalation level (rotations and customers' own contacts included), as written."""
         people: set[str] = set()
         for level in self.escalation.levels.values():
             people.update(level.rotation if isinstance(level, Rotation) else level)
+        for customer in self.customers.values():
+            for contacts in customer.escalation.values():
+                people.update(contacts)
         return frozenset(people)
 
     def ladder_for(self, plan: str, priority: Priority) -> list[LadderStep]:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from bot.policy.base import Duration, Priority, SlackId, Strict
+from bot.policy.base import Duration, Person, Priority, SlackId, Strict
 from bot.policy.escalation import Ladder
 
 Channel = Literal["slack", "email", "web", "phone"]
@@ -24,6 +24,10 @@ class Plan(Strict):
     # The priorities the plan offers are those it sets a first-response target for.
     first_response: dict[Priority, Duration] = Field(min_length=1)
     resolution: dict[Priority, Duration] = Field(default_factory=dict)
+    # Optional: after each customer message, the vendor answers within; a customer-visible update at least
+    # this often while open (both business time on the plan calendar).
+    next_response: dict[Priority, Duration] = Field(default_factory=dict)
+    update_every: dict[Priority, Duration] = Field(default_factory=dict)
     ladder: Ladder | None = None
     label: str | None = Field(default=None, min_length=1, max_length=40)  # how people see it: "Premium plus"
     includes: list[Channel] = Field(default_factory=_slack_only)
@@ -35,16 +39,16 @@ class Plan(Strict):
     def _offered(cls, value: dict[Priority, timedelta]) -> dict[Priority, timedelta]:
         return dict(sorted(value.items()))  # P1 … P4, whatever the file's order
 
-    @field_validator("resolution")
+    @field_validator("resolution", "next_response", "update_every")
     @classmethod
-    def _resolution_for_offered_priorities(
+    def _targets_for_offered_priorities(
         cls, value: dict[Priority, timedelta], info: ValidationInfo
     ) -> dict[Priority, timedelta]:
         offered = info.data.get("first_response") or {}
         extra = [p.value for p in value if p not in offered]
         if offered and extra:
             raise ValueError(
-                f"resolution names {', '.join(extra)}, which the plan does not offer "
+                f"{info.field_name} names {', '.join(extra)}, which the plan does not offer "
                 "(first_response sets no target for it)"
             )
         return value
@@ -71,3 +75,14 @@ class Customer(Strict):
     domains: list[str] = Field(default_factory=list)
     contract: str | None = None  # a key of `contracts`; none means included (recorded, never charged)
     account_manager: SlackId | None = None  # told with the key users when a bank of hours runs low
+    # The customer's own contacts for escalation levels: `{manager: [U0ACMECSM]}` pages them instead of the
+    # level's people for this customer's tickets (by Slack id or e-mail, like the levels).
+    escalation: dict[str, list[Person]] = Field(default_factory=dict)
+
+    @field_validator("escalation")
+    @classmethod
+    def _someone_per_level(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        empty = [level for level, people in value.items() if not people]
+        if empty:
+            raise ValueError(f"{', '.join(empty)}: name at least one person, or leave the level out")
+        return value

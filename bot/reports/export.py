@@ -1,7 +1,8 @@
 """The SLA report as CSV or JSON (what `python -m bot report` prints).
 
 CSV: one header line, then one line per row, "\\n"-terminated. The header is a contract other tools
-read: the fixed columns below, then `pages_<level>` for each escalation level in the policy's order.
+read: the fixed columns below, then `pages_<level>` for each escalation level in the policy's order, then
+the recurring targets' columns (`RECURRING_COLUMNS`).
 Empty cells mean "no figure" (no met or breached ticket, or no ticket with that event).
 
 JSON: one object
@@ -41,9 +42,12 @@ FIXED_COLUMNS = (
     "median_resolution_s",
 )
 
+# At the end of the header (issue 20): next responses met/breached/percent, update periods missed.
+RECURRING_COLUMNS = ("next_response_met", "next_response_breached", "next_response_pct", "updates_missed")
+
 
 def columns(levels: Sequence[str]) -> list[str]:
-    return [*FIXED_COLUMNS, *(f"pages_{level}" for level in levels)]
+    return [*FIXED_COLUMNS, *(f"pages_{level}" for level in levels), *RECURRING_COLUMNS]
 
 
 def row_values(row: ReportRow, levels: Sequence[str]) -> dict[str, str | int | Decimal | None]:
@@ -66,6 +70,12 @@ def row_values(row: ReportRow, levels: Sequence[str]) -> dict[str, str | int | D
     if len(row.pages) != len(levels):
         raise ValueError(f"the row has {len(row.pages)} page counts for {len(levels)} levels")
     values.update({f"pages_{level}": count for level, count in zip(levels, row.pages, strict=True)})
+    values.update(
+        next_response_met=row.next_response.met,
+        next_response_breached=row.next_response.breached,
+        next_response_pct=row.next_response.percent,
+        updates_missed=row.updates_missed,
+    )
     return values
 
 

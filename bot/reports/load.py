@@ -15,9 +15,9 @@ from typing import Any
 from tortoise.functions import Count
 
 from bot.clock import as_utc
+from bot.clocks import FIRST_RESPONSE, NEXT_RESPONSE, RESOLUTION, UPDATE_EVERY
 from bot.policy import Policy
 from bot.reports.sla_report import ClockFacts, SlaReport, TicketFacts, build_report
-from bot.services.sla import FIRST_RESPONSE, RESOLUTION
 from models import ClockState, Page, SlaClock, Ticket
 
 
@@ -36,6 +36,8 @@ def _clock(row: dict[str, Any]) -> ClockFacts:
         due_at=row["due_at"],
         breached_at=row["breached_at"],
         stopped_at=row["stopped_at"],
+        met_count=int(row["met_count"]),
+        breached_count=int(row["breached_count"]),
     )
 
 
@@ -57,6 +59,8 @@ async def load_ticket_facts(start: datetime, end: datetime, customer: str | None
         "due_at",
         "breached_at",
         "stopped_at",
+        "met_count",
+        "breached_count",
     ):
         clocks[row["ticket_id"]][row["name"]] = _clock(row)
     pages: dict[int, list[tuple[str, int]]] = defaultdict(list)
@@ -76,6 +80,8 @@ async def load_ticket_facts(start: datetime, end: datetime, customer: str | None
             created_at=t["created_at"],
             first_response=clocks[t["id"]].get(FIRST_RESPONSE),
             resolution=clocks[t["id"]].get(RESOLUTION),
+            next_response=clocks[t["id"]].get(NEXT_RESPONSE),
+            update_every=clocks[t["id"]].get(UPDATE_EVERY),
             pages=tuple(sorted(pages[t["id"]])),
         )
         for t in tickets

@@ -1,13 +1,16 @@
 """Policy dry-run, pure: what would happen to a ticket raised now, without Slack or the database.
 
 The answer is worked out by the functions the bot itself uses, so it cannot disagree with the bot:
-  * targets: the policy snapshot stored with a new ticket (`intake.policy_snapshot`) read back by
-    `sla.targets_for`;
+  * targets: the policy snapshot stored with a new ticket (`clocks.policy_snapshot`) read back by
+    `clocks.targets_for`;
   * due times: `sla_time.due_at` of a freshly started clock, on the plan's calendar (`CalendarSpec.add`);
   * ladder: `Policy.ladder_for`, each step at `calendar.add(raised_at, step.offset(targets))` (as
-    `services.ladder` schedules it);
-  * who: `Directory.on_duty` at the step's instant (rotations resolved by `oncall.current_shift`),
-    without repeats; e-mail people are shown as written (the bot looks them up in Slack when paging).
+    `services.ladder` schedules it); a step after a recurring target (next_response, update_every) has
+    no instant: it fires at each miss, and shows who is on duty when the ticket is raised;
+  * who: `duty.on_duty` at the step's instant for the customer (its own contacts for a level replace the
+    level's people), as the directory pages (rotations resolved by
+    `oncall.current_shift`), without repeats; e-mail people are shown as written (the bot looks them
+    up in Slack when paging).
 """
 
 from __future__ import annotations
@@ -20,12 +23,19 @@ from zoneinfo import ZoneInfo
 
 from bot import sla_time
 from bot.clock import as_utc
+from bot.clocks import (
+    CLOCK_LABELS,
+    FIRST_RESPONSE,
+    NEXT_RESPONSE,
+    RESOLUTION,
+    UPDATE_EVERY,
+    policy_snapshot,
+    targets_for,
+)
 from bot.durations import HOURS_ONLY, BusinessDay, business_duration
+from bot.duty import on_duty
 from bot.policy import TARGET_NAMES, Policy, Priority
 from bot.policy.plans import DEFAULT_RANK
-from bot.services.directory import Directory
-from bot.services.intake import policy_snapshot
-from bot.services.sla import CLOCK_LABELS, FIRST_RESPONSE, RESOLUTION, targets_for
 from bot.text import escape
 from models import ClockState, SlaClock, Ticket
 
@@ -33,10 +43,11 @@ from models import ClockState, SlaClock, Ticket
 @dataclass(frozen=True)
 class PlannedStep:
     page: str  # the level
-    at: datetime  # UTC
+    at: datetime | None  # UTC; None for a step that fires at each miss of a recurring target
     who: tuple[str, ...]  # on duty at `at`: Slack ids, or e-mails as written
     unless: str
     after: str  # as written: a duration or a target name
+    own: bool = False  # the customer's own contacts for the level (customers.KEY.escalation)
 
 
 @dataclass(frozen=True)
@@ -54,10 +65,6 @@ class DryRun:
     targets: dict[str, timedelta]
     steps: tuple[PlannedStep, ...]
     day: BusinessDay = HOURS_ONLY  # how the calendar's business time is written
-
-
-async def _no_lookup(email: str) -> str | None:  # pragma: no cover - a dry run never looks people up
-    return None
 
 
 def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: datetime) -> DryRun:
@@ -93,15 +100,19 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
     if first_due is None:  # pragma: no cover - the policy requires a first-response target per priority
         raise ValueError(f"the {plan} plan sets no first-response target for {level.value}")
 
-    directory = Directory(policy, _no_lookup)
     steps: list[PlannedStep] = []
     for step in policy.ladder_for(plan, level):
+        own = step.page in policy.customers[customer].escalation
+        if step.on_miss:
+            who = tuple(dict.fromkeys(on_duty(policy, step.page, raised_at, customer).people))
+            steps.append(PlannedStep(step.page, None, who, step.unless, step.after, own))
+            continue
         offset = step.offset(targets)
         if offset is None:  # pragma: no cover - the policy refuses steps after targets a plan does not set
             raise ValueError(f"a {plan} ladder step pages after a {step.after} target the plan does not set")
         at = calendar.add(ticket.created_at, offset)
-        who = tuple(dict.fromkeys(directory.on_duty(step.page, at).people))
-        steps.append(PlannedStep(step.page, at, who, step.unless, step.after))
+        who = tuple(dict.fromkeys(on_duty(policy, step.page, at, customer).people))
+        steps.append(PlannedStep(step.page, at, who, step.unless, step.after, own))
     return DryRun(
         customer=customer,
         customer_name=policy.customers[customer].name,
@@ -133,8 +144,12 @@ def to_dict(run: DryRun) -> dict[str, Any]:
         "raised_at": _iso(run.raised_at, tz),
         "first_response_due": _iso(run.first_response_due, tz),
         "resolution_due": _iso(run.resolution_due, tz),
+        # Recurring targets and the steps after them only when the plan sets them (older shapes unchanged).
+        **{name: span(run.targets[name]) for name in (NEXT_RESPONSE, UPDATE_EVERY) if name in run.targets},
         "steps": [
-            {"page": s.page, "at": _iso(s.at, tz), "who": list(s.who), "unless": s.unless} for s in run.steps
+            {"page": s.page, "at": _iso(s.at, tz), "who": list(s.who), "unless": s.unless}
+            | ({"after": s.after} if s.at is None else {})
+            for s in run.steps
         ],
     }
 
@@ -179,10 +194,31 @@ def render_text(run: DryRun, timezone: str | None = None, *, mentions: bool = Fa
     else:
         target = business_duration(run.targets[RESOLUTION], run.day)
         lines.append(f"Resolution due {_when(run.resolution_due, zone)} ({target})")
+    if NEXT_RESPONSE in run.targets:
+        lines.append(
+            f"Next response: within {business_duration(run.targets[NEXT_RESPONSE], run.day)} after each "
+            "customer message, once claimed (paused while waiting on the customer)"
+        )
+    if UPDATE_EVERY in run.targets:
+        lines.append(
+            "Updates: one the customer sees at least every "
+            f"{business_duration(run.targets[UPDATE_EVERY], run.day)} from the claim while open "
+            "(owner reminded at 75 %, the lead level told of a miss)"
+        )
     lines.append("Escalation ladder:" if run.steps else "Escalation ladder: no steps")
-    for n, step in enumerate(sorted(run.steps, key=lambda s: s.at), 1):  # in time order (stable on ties)
-        after = f"its {CLOCK_LABELS[step.after]} target" if step.after in TARGET_NAMES else step.after
+    timed = sorted((s for s in run.steps if s.at is not None), key=lambda s: s.at or run.raised_at)
+    on_miss = [s for s in run.steps if s.at is None]
+    for n, step in enumerate([*timed, *on_miss], 1):  # in time order (stable on ties), then per miss
         who = ", ".join(person(w) for w in step.who)
+        if step.own:
+            who += f": {escape(run.customer_name)}'s own"
+        if step.at is None:
+            lines.append(
+                f"{n}. at each missed {CLOCK_LABELS[step.after]} target: page {step.page} ({who} now), "
+                f"unless {step.unless}"
+            )
+            continue
+        after = f"its {CLOCK_LABELS[step.after]} target" if step.after in TARGET_NAMES else step.after
         lines.append(
             f"{n}. {_when(step.at, zone)}: page {step.page} ({who}), after {after}, unless {step.unless}"
         )
@@ -202,7 +238,26 @@ def plan_summaries(policy: Policy) -> list[str]:
             )
         else:
             resolution = "no resolution targets"
+        recurring = "".join(
+            f"; {label} " + ", ".join(f"{p.value} {span(t)}" for p, t in sorted(targets.items()))
+            for label, targets in (
+                ("next response", plan.next_response),
+                ("updates every", plan.update_every),
+            )
+            if targets
+        )
         own = "; own ladder" if plan.ladder is not None else ""
         rank = f"; rank {plan.rank}" if plan.rank != DEFAULT_RANK else ""
-        lines.append(f"{name}: {hours} ({plan.calendar}); first response {first}; {resolution}{own}{rank}")
+        lines.append(
+            f"{name}: {hours} ({plan.calendar}); first response {first}; {resolution}{recurring}{own}{rank}"
+        )
+    return lines
+
+
+def customer_contacts(policy: Policy) -> list[str]:
+    """One line per customer that names its own people for escalation levels, for check-config."""
+    lines = []
+    for key, customer in policy.customers.items():
+        for level, people in customer.escalation.items():
+            lines.append(f"{key}: {level} level is {', '.join(people)} for {customer.name}'s tickets")
     return lines

@@ -15,6 +15,10 @@ clocks, and met/breached is against the target in force), and the plan it was ra
 that changed plans within the period gets one row per plan: the targets differ). Rows are ordered by
 customer, plan, then priority.
 
+Recurring clocks count every cycle: next response met/breached per customer message answered (or still
+unanswered past its due time), and the update periods missed (a period still inside its time counts in
+neither); a ticket whose plan sets no such target adds nothing.
+
 Percentiles are nearest-rank: the p-th percentile of n sorted values is the ceil(p·n/100)-th, so the
 median of an even count is the lower middle value; both are whole seconds, rounded half-up.
 Percentages are met / (met + breached) × 100 to one decimal, half-up, via Decimal.
@@ -53,6 +57,14 @@ class ClockFacts:
     due_at: datetime | None = None
     breached_at: datetime | None = None
     stopped_at: datetime | None = None
+    # A recurring clock (next response, update cadence): its earlier, finished cycles by outcome; the
+    # fields above are its current (or last) cycle.
+    met_count: int = 0
+    breached_count: int = 0
+
+    def cycles(self, now: datetime) -> Achievement:
+        """Every cycle of a recurring clock: the finished ones plus the current one if it is decided."""
+        return Achievement(self.met_count, self.breached_count).plus(self.outcome(now))
 
     def outcome(self, now: datetime) -> Outcome:
         if self.stopped_at is not None:
@@ -80,6 +92,8 @@ class TicketFacts:
     first_response: ClockFacts | None = None
     resolution: ClockFacts | None = None
     pages: tuple[tuple[str, int], ...] = ()  # (level, pages sent), any order
+    next_response: ClockFacts | None = None
+    update_every: ClockFacts | None = None
 
     def pages_at(self, level: str) -> int:
         return sum(count for name, count in self.pages if name == level)
@@ -93,6 +107,9 @@ class Achievement:
     @property
     def percent(self) -> Decimal | None:
         return percent(self.met, self.breached)
+
+    def __add__(self, other: Achievement) -> Achievement:
+        return Achievement(self.met + other.met, self.breached + other.breached)
 
     def plus(self, outcome: Outcome | None) -> Achievement:
         if outcome == Outcome.MET:
@@ -114,6 +131,8 @@ class ReportRow:
     p90_first_response_s: int | None
     median_resolution_s: int | None
     pages: tuple[int, ...]  # pages sent per level, in the report's level order
+    next_response: Achievement = Achievement()  # every customer message's answer, met or late
+    updates_missed: int = 0  # update periods that passed without a customer-visible message
 
 
 @dataclass(frozen=True)
@@ -166,6 +185,10 @@ def _outcome(clock: ClockFacts | None, now: datetime) -> Outcome | None:
     return None if clock is None else clock.outcome(now)
 
 
+def _cycles(clock: ClockFacts | None, now: datetime) -> Achievement:
+    return Achievement() if clock is None else clock.cycles(now)
+
+
 def _measured(tickets: Iterable[TicketFacts], name: str) -> list[float]:
     values = []
     for ticket in tickets:
@@ -196,6 +219,10 @@ def report_rows(tickets: Iterable[TicketFacts], now: datetime, levels: Sequence[
         for ticket in members:
             first = first.plus(_outcome(ticket.first_response, now))
             resolution = resolution.plus(_outcome(ticket.resolution, now))
+        next_response, updates = Achievement(), Achievement()
+        for ticket in members:
+            next_response += _cycles(ticket.next_response, now)
+            updates += _cycles(ticket.update_every, now)
         first_times = _measured(members, "first_response")
         resolution_times = _measured(members, "resolution")
         rows.append(
@@ -210,6 +237,8 @@ def report_rows(tickets: Iterable[TicketFacts], now: datetime, levels: Sequence[
                 p90_first_response_s=nearest_rank(first_times, 90),
                 median_resolution_s=nearest_rank(resolution_times, 50),
                 pages=tuple(sum(t.pages_at(level) for t in members) for level in levels),
+                next_response=next_response,
+                updates_missed=updates.breached,
             )
         )
     return rows

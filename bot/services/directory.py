@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.oncall import Shift, current_shift
-from bot.policy import EMAIL, Policy, Rotation
+from bot.duty import OnDuty, on_duty
+from bot.policy import EMAIL, Policy
 from bot.services.errors import LookupFailed
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Directory", "EmailLookup", "OnDuty"]
+
 EmailLookup = Callable[[str], Awaitable[str | None]]
-
-
-@dataclass(frozen=True)
-class OnDuty:
-    level: str
-    people: list[str]  # Slack ids (or e-mails that could not be resolved yet)
-    until: datetime | None  # for a rotation: the next handoff
 
 
 class Directory:
@@ -33,12 +27,9 @@ class Directory:
         """Levels in the order the policy lists them: the order of escalation."""
         return list(self.policy.escalation.levels)
 
-    def on_duty(self, level: str, at: datetime) -> OnDuty:
-        spec = self.policy.escalation.levels[level]
-        if isinstance(spec, Rotation):
-            shift: Shift = current_shift(spec.rotation, spec.handoff, spec.timezone, at)
-            return OnDuty(level, [shift.person], shift.until)
-        return OnDuty(level, list(spec), None)
+    def on_duty(self, level: str, at: datetime, customer: str | None = None) -> OnDuty:
+        """Who is on `level` at `at`; for a customer's ticket, the customer's own contacts if it names any."""
+        return on_duty(self.policy, level, at, customer)
 
     async def slack_id(self, person: str) -> str | None:
         if not EMAIL.match(person):
@@ -56,10 +47,11 @@ class Directory:
             self._ids[person] = found
         return self._ids[person]
 
-    async def recipients(self, level: str, at: datetime) -> list[str]:
-        """Slack ids to page for a level at an instant, in policy order, without repeats."""
+    async def recipients(self, level: str, at: datetime, customer: str | None = None) -> list[str]:
+        """Slack ids to page for a level at an instant (for `customer`'s ticket), in policy order, without
+        repeats."""
         ids: list[str] = []
-        for person in self.on_duty(level, at).people:
+        for person in self.on_duty(level, at, customer).people:
             user = await self.slack_id(person)
             if user and user not in ids:
                 ids.append(user)

@@ -12,9 +12,9 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from bot.clock import Clock
+from bot.clocks import policy_snapshot
 from bot.ids import Block
 from bot.jobs.kinds import NotifyReporter, PostTicket
 from bot.jobs.queue import JobQueue
@@ -25,7 +25,7 @@ from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.events import record
 from bot.services.ladder import Ladder
 from bot.services.roles import Roles
-from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
+from bot.services.sla import SlaService
 from models import Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
@@ -87,20 +87,6 @@ def draft_as_details(draft: TicketDraft) -> str:
     if draft.tried:
         parts.append(f"Already tried: {draft.tried}")
     return "\n".join(p for p in parts if p.strip())[:DETAILS_MAX]
-
-
-def policy_snapshot(policy: Policy, plan: str) -> dict[str, Any]:
-    """Targets and ladders in force now, for every priority, so a later priority change re-derives from
-    the terms the ticket was raised under, and YAML edits never move a running ticket."""
-    spec = policy.plans[plan]
-    return {
-        "calendar": spec.calendar,
-        "targets": {
-            FIRST_RESPONSE: {p.value: int(t.total_seconds()) for p, t in spec.first_response.items()},
-            RESOLUTION: {p.value: int(t.total_seconds()) for p, t in spec.resolution.items()},
-        },
-        "ladders": {p.value: [s.model_dump() for s in policy.ladder_for(plan, p)] for p in Priority},
-    }
 
 
 @dataclass

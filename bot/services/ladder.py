@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.durations import HOURS_ONLY, BusinessDay, business_duration, format_duration
 from bot.jobs.kinds import DeliverPage, LadderStepDue, NotifyReporter, ThreadNote
 from bot.jobs.queue import JobQueue
-from bot.policy import TARGET_NAMES, LadderStep, Policy, Priority
+from bot.policy import LadderStep, Policy, Priority
 from bot.services.directory import Directory
 from bot.services.events import record
 from bot.services.sla import CLOCK_LABELS, SlaService, targets_for
@@ -49,8 +49,10 @@ def step_reason(
 ) -> str:
     """Why this page: "P1 first-response target missed by 4m" or "P1 unresolved after 2 business hours"."""
     late_by = format_duration(max(now - due, timedelta(0)))
-    if step.after in TARGET_NAMES:
+    if step.after in CLOCK_LABELS:
         target = CLOCK_LABELS[step.after].replace(" ", "-")
+        if step.on_miss:  # a recurring target (next response, update), due the moment it was missed
+            return f"{ticket.priority} {target} target missed"
         return f"{ticket.priority} {target} target missed by {late_by}"
     state = {"claimed": "unclaimed", "acknowledged": "unacknowledged", "resolved": "unresolved"}[step.unless]
     return f"{ticket.priority} {state} after {business_duration(offset, day)}"
@@ -103,8 +105,10 @@ class Ladder:
         offset = step.offset(targets_for(ticket)) or timedelta(0)
         day = self.sla.calendar(ticket).business_day
         reason = step_reason(ticket, step, offset, job.due_at, self.clock.now(), day)
+        # A step after a recurring target pages once per miss (cycle), the others once per ticket.
+        cycle = f".{due.cycle}" if due.cycle else ""
         pages = await self.page(
-            PageRequest(ticket, step.page, f"{ticket.priority}.{due.index}", reason, job.due_at)
+            PageRequest(ticket, step.page, f"{ticket.priority}.{due.index}{cycle}", reason, job.due_at)
         )
         if pages:  # the key user hears that their ticket went up a level, once per step
             async with self.jobs.transaction():
@@ -128,7 +132,8 @@ class Ladder:
         now = self.clock.now()
         late = now - request.due_at > LATE_AFTER or self.jobs.missed_while_down(request.due_at)
         pages: list[Page] = []
-        for recipient in await self.directory.recipients(request.level, request.due_at):
+        recipients = await self.directory.recipients(request.level, request.due_at, request.ticket.customer)
+        for recipient in recipients:
             try:
                 async with self.jobs.transaction():
                     page = await Page.create(

@@ -19,11 +19,13 @@ class CustomerReplies:
     transitions: Transitions
 
     async def reply_in_thread(self, channel: str, thread_ts: str, user_id: str) -> Ticket | None:
-        """Someone wrote in a ticket's thread: if it is the customer and the ticket waits on them, resume."""
+        """Someone wrote in a ticket's thread: if it is the customer, their message wants an answer (a
+        next-response clock), and a ticket that waits on them resumes."""
         ticket = await Ticket.get_or_none(channel_id=channel, message_ts=thread_ts)
-        if ticket is None or ticket.status != TicketStatus.WAITING:
+        if ticket is None or Role.KEY_USER not in self.roles.of(user_id, ticket):
             return ticket
-        if Role.KEY_USER not in self.roles.of(user_id, ticket):
+        await self.transitions.customer_wrote(ticket, user_id, "thread")
+        if ticket.status != TicketStatus.WAITING:
             return ticket
         return await self.transitions.resume(ticket.id, user_id, reason="replied in the thread")
 

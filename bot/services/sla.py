@@ -2,6 +2,10 @@
 
 Every change is a database write plus an event-log row; threshold crossings are timer rows (jobs)
 tagged with the clock's epoch, so a timer scheduled before a pause or a priority change does nothing.
+
+Recurring clocks (bot/clocks.py) are moved by two entry points every door calls, inside its transaction:
+`customer_message` (the customer wrote: thread, DM, e-mail, Add details) and `vendor_message` (the vendor
+said something the customer sees: a reply, a status change with a note, the claim).
 """
 
 from __future__ import annotations
@@ -13,34 +17,47 @@ from typing import Any
 
 from bot import metrics, sla_time
 from bot.clock import Clock
-from bot.jobs.kinds import SlaThreshold
+from bot.clocks import (
+    CLOCK_LABELS,
+    CLOCK_NAMES,
+    FIRST_RESPONSE,
+    NEXT_RESPONSE,
+    ONCE,
+    RECURRING,
+    RESOLUTION,
+    UPDATE_EVERY,
+    miss_steps,
+    targets_for,
+)
+from bot.durations import format_duration
+from bot.jobs.kinds import LadderStepDue, RedrawTicket, SlaThreshold, TellPerson
 from bot.jobs.queue import JobQueue
 from bot.policy import CalendarSpec, Policy
+from bot.services.directory import Directory
 from bot.services.events import announce, record
-from models import ClockState, Job, SlaClock, Ticket
+from models import ClockState, Job, SlaClock, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
-FIRST_RESPONSE = "first_response"
-RESOLUTION = "resolution"
-CLOCK_NAMES = (FIRST_RESPONSE, RESOLUTION)
-CLOCK_LABELS = {FIRST_RESPONSE: "first response", RESOLUTION: "resolution"}
-
-
-def targets_for(ticket: Ticket, priority: str | None = None) -> dict[str, timedelta]:
-    """The ticket's targets for a priority, from the policy snapshot stored with it."""
-    priority = priority or ticket.priority
-    targets: dict[str, timedelta] = {}
-    for name in CLOCK_NAMES:
-        seconds = (ticket.policy.get("targets", {}).get(name) or {}).get(priority)
-        if seconds:
-            targets[name] = timedelta(seconds=seconds)
-    return targets
+# Clock names and targets live in the pure bot/clocks.py; imported from here by older callers.
+__all__ = [
+    "CLOCK_LABELS",
+    "CLOCK_NAMES",
+    "FIRST_RESPONSE",
+    "RESOLUTION",
+    "SlaService",
+    "targets_for",
+    "threshold_note",
+]
 
 
 def threshold_note(timer: SlaThreshold) -> str | None:
     label = CLOCK_LABELS[timer.clock]
     due = f"<!date^{timer.due_ts}^{{date_short_pretty}} at {{time}}|due time>"
+    if timer.clock == UPDATE_EVERY:  # the owner is reminded privately; only the miss is noted
+        if timer.percent >= sla_time.BREACH:
+            return f":red_circle: The customer got no update in time: one was due {due}."
+        return None
     if timer.percent == sla_time.AT_RISK:
         return f":warning: The {label} target is at risk: {timer.percent} % of it is used; due {due}."
     if timer.percent >= sla_time.BREACH:
@@ -48,11 +65,17 @@ def threshold_note(timer: SlaThreshold) -> str | None:
     return None
 
 
+def update_reminder(ticket: Ticket, timer: SlaThreshold) -> str:
+    due = f"<!date^{timer.due_ts}^{{date_short_pretty}} at {{time}}|due time>"
+    return f"{ticket.ref} owes the customer an update by {due}: {timer.percent} % of the period is used."
+
+
 @dataclass
 class SlaService:
     policy: Policy
     clock: Clock
     jobs: JobQueue
+    directory: Directory | None = None  # who is on the lead level, told of a missed update
 
     def calendar(self, ticket: Ticket) -> CalendarSpec:
         name = ticket.policy.get("calendar") or self.policy.plans[ticket.plan].calendar
@@ -72,8 +95,11 @@ class SlaService:
     # --- changes; call these inside the caller's transaction ---
 
     async def start(self, ticket: Ticket, now: datetime) -> None:
+        """Start the clocks that run from when the ticket was raised (recurring ones start on messages)."""
         calendar = self.calendar(ticket)
         for name, target in targets_for(ticket).items():
+            if name not in ONCE:
+                continue
             sla_clock = SlaClock(
                 ticket_id=ticket.id,
                 name=name,
@@ -85,6 +111,76 @@ class SlaService:
             sla_clock.due_at = sla_time.due_at(sla_clock, calendar)
             await sla_clock.save()
             await self._schedule(ticket, sla_clock)
+
+    async def customer_message(self, ticket: Ticket, at: datetime, actor: str | None = None) -> None:
+        """The customer wrote (a reply in the thread or a shared channel, a DM, an e-mail, Add details).
+
+        On a claimed, unresolved ticket with a next-response target this starts a next-response clock,
+        unless one already runs for an earlier unanswered message (the vendor owes the earliest answer).
+        Call it after the ticket's status changed (a reply that resumes a waiting ticket resumes first).
+        """
+        if ticket.owner_id is None or ticket.status == TicketStatus.RESOLVED:
+            return
+        if await self._begin_cycle(ticket, NEXT_RESPONSE, at, actor, keep_running=True):
+            await self.jobs.enqueue(RedrawTicket(ticket_id=ticket.id))  # the new due time shows
+
+    async def vendor_message(self, ticket: Ticket, at: datetime, actor: str | None = None) -> None:
+        """The vendor said something the customer sees (Reply to customer, an engineer in a Slack Connect
+        customer's thread, a status change with a note, an e-mail, the claim): the next-response clock is
+        met (or breached) and stops, and a new update period begins on a claimed, unresolved ticket."""
+        answered = await self.stop(ticket, NEXT_RESPONSE, at, actor)
+        changed = answered is not None and answered.stopped_at == at
+        if ticket.owner_id is not None and ticket.status != TicketStatus.RESOLVED:
+            changed = await self._begin_cycle(ticket, UPDATE_EVERY, at, actor) or changed
+        if changed:
+            await self.jobs.enqueue(RedrawTicket(ticket_id=ticket.id))
+
+    async def reopened(self, ticket: Ticket, at: datetime, actor: str | None) -> None:
+        """Open again: updates are owed again from now, on a claimed ticket."""
+        if ticket.owner_id is not None:
+            await self._begin_cycle(ticket, UPDATE_EVERY, at, actor)
+
+    async def pause_all(self, ticket: Ticket, now: datetime, actor: str | None) -> None:
+        """Waiting on the customer: the resolution clock and the recurring clocks pause."""
+        for name in (RESOLUTION, *RECURRING):
+            await self.pause(ticket, name, now, actor)
+
+    async def resume_all(self, ticket: Ticket, now: datetime, actor: str | None) -> None:
+        for name in (RESOLUTION, *RECURRING):
+            await self.resume(ticket, name, now, actor)
+
+    async def _begin_cycle(
+        self, ticket: Ticket, name: str, at: datetime, actor: str | None, *, keep_running: bool = False
+    ) -> bool:
+        """A new cycle of a recurring clock in its row, the finished one counted by its outcome; paused
+        from the start while the ticket waits on the customer. False if none began."""
+        target = targets_for(ticket).get(name)
+        if target is None:
+            return False
+        sla_clock = await SlaClock.get_or_none(ticket_id=ticket.id, name=name)
+        if sla_clock is None:
+            sla_clock = SlaClock(ticket_id=ticket.id, name=name, epoch=0)
+        else:
+            if sla_clock.stopped_at is None:
+                if keep_running:
+                    return False
+                self._bank(ticket, sla_clock, at)
+            if sla_clock.breached_at is not None or sla_clock.state == ClockState.BREACHED:
+                sla_clock.breached_count += 1
+            else:
+                sla_clock.met_count += 1
+        waiting = ticket.status == TicketStatus.WAITING
+        sla_clock.target_seconds = int(target.total_seconds())
+        sla_clock.elapsed_seconds = 0.0
+        sla_clock.breached_at = sla_clock.stopped_at = None
+        sla_clock.running_since = None if waiting else at
+        sla_clock.state = ClockState.PAUSED if waiting else ClockState.RUNNING
+        sla_clock.due_at = sla_time.due_at(sla_clock, self.calendar(ticket))
+        sla_clock.epoch += 1
+        await sla_clock.save()
+        await self._log(ticket, at, actor, f"{name}_started", sla_clock)
+        await self._schedule(ticket, sla_clock)
+        return True
 
     async def stop(self, ticket: Ticket, name: str, now: datetime, actor: str | None) -> SlaClock | None:
         """Stop a clock for good: met if it never ran past its target, else breached."""
@@ -177,6 +273,7 @@ class SlaService:
             ):
                 return
             now = self.clock.now()
+            missed = False
             if timer.percent >= sla_time.BREACH and sla_clock.breached_at is None:
                 sla_clock.breached_at = job.due_at
                 sla_clock.state = ClockState.BREACHED
@@ -184,9 +281,53 @@ class SlaService:
                 await self._log(ticket, now, None, f"{timer.clock}_breached", sla_clock)
                 log.info("%s %s target breached", ticket.ref, CLOCK_LABELS[timer.clock])
                 metrics.SLA_BREACHES.labels(timer.clock, ticket.priority).inc()
+                missed = True
+                await self._ladder_on_miss(ticket, sla_clock, job.due_at)
             elif timer.percent == sla_time.AT_RISK:
                 await self._log(ticket, now, None, f"{timer.clock}_at_risk", sla_clock)
+                if timer.clock == UPDATE_EVERY and ticket.owner_id:
+                    await self.jobs.enqueue(
+                        TellPerson(
+                            ticket_id=ticket.id, to=ticket.owner_id, text=update_reminder(ticket, timer)
+                        )
+                    )
             await announce(self.jobs, ticket.id, note=threshold_note(timer))
+        if missed and timer.clock == UPDATE_EVERY:
+            await self._tell_lead(ticket, sla_clock, job.due_at)
+
+    async def _ladder_on_miss(self, ticket: Ticket, sla_clock: SlaClock, due: datetime) -> None:
+        """Ladder steps `after: next_response` / `after: update_every` fire at each miss, once per cycle."""
+        if sla_clock.name not in RECURRING:
+            return
+        cycle = sla_clock.met_count + sla_clock.breached_count + 1
+        for index in miss_steps(ticket, sla_clock.name):
+            await self.jobs.enqueue(
+                LadderStepDue(
+                    ticket_id=ticket.id,
+                    epoch=ticket.ladder_epoch,
+                    index=index,
+                    priority=ticket.priority,
+                    cycle=cycle,
+                ),
+                due_at=due,
+            )
+
+    async def _tell_lead(self, ticket: Ticket, sla_clock: SlaClock, due: datetime) -> None:
+        """A missed update is news for the lead level: a message each, not a page. Looked up outside the
+        clock's transaction (an e-mail may need a Slack lookup)."""
+        if self.directory is None:
+            return
+        level = next(iter(self.policy.escalation.levels))
+        period = format_duration(timedelta(seconds=sla_clock.target_seconds))
+        owner = f"<@{ticket.owner_id}>" if ticket.owner_id else "nobody"
+        text = (
+            f"{ticket.ref} ({ticket.customer}, {ticket.priority}) missed its customer update: none in "
+            f"{period} of business time (owner {owner})."
+        )
+        people = await self.directory.recipients(level, due, ticket.customer)
+        async with self.jobs.transaction():
+            for person in people:
+                await self.jobs.enqueue(TellPerson(ticket_id=ticket.id, to=person, text=text))
 
     async def _schedule(self, ticket: Ticket, sla_clock: SlaClock) -> None:
         calendar = self.calendar(ticket)

@@ -28,7 +28,7 @@ from bot.services.ladder import Ladder
 from bot.services.queries import TicketQueries
 from bot.services.resolutions import REOPEN_WINDOW, Resolution
 from bot.services.roles import Roles
-from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService, targets_for
+from bot.services.sla import CLOCK_NAMES, FIRST_RESPONSE, RESOLUTION, SlaService, targets_for
 from bot.text import escape
 from models import Ticket, TicketStatus
 
@@ -151,6 +151,7 @@ class Transitions:
                 fields={"owner_id": user_id, "claimed_at": now},
                 effects=(
                     lambda t, at: self.sla.stop(t, FIRST_RESPONSE, at, user_id),
+                    lambda t, at: self.sla.vendor_message(t, at, user_id),  # the key user is told
                     self._callback_for(user_id),
                 ),
                 note=f"Claimed by <@{user_id}>.",
@@ -225,7 +226,7 @@ class Transitions:
             return Change(
                 "waiting_on_customer",
                 fields={"status": TicketStatus.WAITING},
-                effects=(lambda t, at: self.sla.pause(t, RESOLUTION, at, user_id),),
+                effects=(lambda t, at: self.sla.pause_all(t, at, user_id),),
                 note=f"<@{user_id}> is waiting on the customer; the resolution clock is paused.",
                 reporter=NotifyReporter.about(ticket, "waiting", by=user_id),
             )
@@ -240,11 +241,19 @@ class Transitions:
                 "resumed",
                 fields={"status": TicketStatus.OPEN},
                 detail={"reason": reason},
-                effects=(lambda t, at: self.sla.resume(t, RESOLUTION, at, user_id),),
+                effects=(lambda t, at: self.sla.resume_all(t, at, user_id),),
                 note=f"<@{user_id}> {reason}; the resolution clock runs again.",
             )
 
         return (await self.run(Do.RESUME, ticket_id, user_id, decide, must_be_open=False))[0]
+
+    async def customer_wrote(self, ticket: Ticket, user_id: str, where: str) -> None:
+        """The customer wrote somewhere the engineers read it (the ticket's thread, say): their message
+        wants an answer. Logged; the next-response clock starts (bot/services/sla.py)."""
+        now = self.clock.now()
+        async with self.jobs.transaction():
+            await record(ticket.id, now, user_id, "customer_wrote", where=where)
+            await self.sla.customer_message(ticket, now, user_id)
 
     async def add_details(
         self, ticket_id: int, user_id: str, text: str, files: Sequence[tuple[str, str]] = ()
@@ -258,9 +267,12 @@ class Transitions:
             if len(text) > DETAILS_MAX:
                 raise InvalidInput({Block.DETAILS: f"Keep it under {DETAILS_MAX} characters."})
             links = "".join(f"\n:paperclip: <{link}|{escape(name)}>" for name, link in files[:MAX_FILES])
+            # The customer's words want an answer (a next-response clock); an engineer's are internal.
+            customer = Role.KEY_USER in self.roles.of(user_id, ticket)
             return Change(
                 "details_added",
                 detail={"text": text, "files": [link for _, link in files]},
+                effects=(lambda t, at: self.sla.customer_message(t, at, user_id),) if customer else (),
                 note=f"<@{user_id}> added details:{links}",
                 quote=text or None,
             )
@@ -280,7 +292,9 @@ class Transitions:
         duplicate_of: int | None = None,
     ) -> Ticket:
         async def stop_clocks(ticket: Ticket, now: datetime) -> None:
-            for name in (FIRST_RESPONSE, RESOLUTION):
+            if note.strip():  # the resolution note reaches the customer: it answers them
+                await self.sla.vendor_message(ticket, now, user_id)
+            for name in CLOCK_NAMES:
                 await self.sla.stop(ticket, name, now, user_id)
 
         async def decide(ticket: Ticket, now: datetime) -> Change:
@@ -327,7 +341,10 @@ class Transitions:
             return Change(
                 "reopened",
                 fields={"status": TicketStatus.OPEN, "resolved_at": None, "resolution": None},
-                effects=(lambda t, at: self.sla.reopen(t, RESOLUTION, at, user_id),),
+                effects=(
+                    lambda t, at: self.sla.reopen(t, RESOLUTION, at, user_id),
+                    lambda t, at: self.sla.reopened(t, at, user_id),
+                ),
                 note=f"<@{user_id}> reopened the ticket.",
                 reporter=NotifyReporter.about(ticket, "reopened", by=user_id),
             )

@@ -250,3 +250,66 @@ def oracle(history: History, policy: Policy) -> Expected:
             expected.outcomes[name] = Outcome.BREACHED if late else Outcome.OPEN
             expected.measured[name] = None
     return expected
+
+
+# --- recurring targets: next response and update cadence --------------------------------------------
+
+
+@dataclass
+class Recurring:
+    """What a claimed ticket's next responses and update periods should count, reckoned with
+    `business_seconds` alone. Events: customer (a customer message), vendor (a customer-visible
+    message), wait, resume, resolve (with a note: a vendor message first). Scripts keep events off the
+    instants a target falls due, so "late" is simply "more business time than the target"."""
+
+    next_target: float
+    update_target: float
+    next_met: int = 0
+    next_breached: int = 0
+    updates_missed: int = 0
+
+
+def recurring_oracle(
+    claimed_at: datetime,
+    events: list[tuple[datetime, str]],
+    now: datetime,
+    next_target: float,
+    update_target: float,
+) -> Recurring:
+    counts = Recurring(next_target, update_target)
+    waiting = resolved = False
+    answer: OracleClock | None = None  # the customer's oldest unanswered message
+    update: OracleClock | None = OracleClock(int(update_target), claimed_at)
+
+    def used(clock: OracleClock, t: datetime) -> float:
+        return clock.at(t)
+
+    for t, kind in events:
+        if kind == "customer" and answer is None and not resolved:
+            answer = OracleClock(int(next_target), None if waiting else t)
+        elif kind in ("vendor", "resolve"):
+            if answer is not None:
+                if used(answer, t) > next_target:
+                    counts.next_breached += 1
+                else:
+                    counts.next_met += 1
+                answer = None
+            if update is not None and used(update, t) > update_target:
+                counts.updates_missed += 1
+            update = None if kind == "resolve" else OracleClock(int(update_target), None if waiting else t)
+            resolved = kind == "resolve"
+        elif kind == "wait":
+            waiting = True
+            for clock in (answer, update):
+                if clock is not None:
+                    clock.bank(t)
+        elif kind == "resume":
+            waiting = False
+            for clock in (answer, update):
+                if clock is not None:
+                    clock.since = t
+    if answer is not None and used(answer, now) >= next_target:
+        counts.next_breached += 1
+    if update is not None and used(update, now) >= update_target:
+        counts.updates_missed += 1
+    return counts

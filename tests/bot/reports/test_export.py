@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.reports.export import to_csv, to_json
 from bot.reports.sla_report import ClockFacts, SlaReport, TicketFacts, build_report
@@ -14,7 +14,8 @@ from models import ClockState
 HEADER = (
     "customer,plan,priority,tickets,first_response_met,first_response_breached,first_response_pct,"
     "resolution_met,resolution_breached,resolution_pct,median_first_response_s,p90_first_response_s,"
-    "median_resolution_s,pages_lead,pages_manager,pages_executive"
+    "median_resolution_s,pages_lead,pages_manager,pages_executive,"
+    "next_response_met,next_response_breached,next_response_pct,updates_missed"
 )
 START, END = datetime(2026, 11, 1, 5, tzinfo=UTC), datetime(2026, 12, 1, 6, tzinfo=UTC)
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
@@ -51,8 +52,8 @@ def test_csv_header_is_the_contract_and_empty_cells_mean_no_figure() -> None:
     text = to_csv(_report())
     lines = text.split("\n")
     assert lines[0] == HEADER
-    assert lines[1] == "globex,standard,P1,3,2,1,66.7,0,0,,3000,9000,,1,0,2"
-    assert lines[2] == "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0"
+    assert lines[1] == "globex,standard,P1,3,2,1,66.7,0,0,,3000,9000,,1,0,2,0,0,,0"
+    assert lines[2] == "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0,0,0,,0"
     assert lines[3:] == [""]
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert parsed[0]["first_response_pct"] == "66.7" and parsed[1]["first_response_pct"] == ""
@@ -80,3 +81,26 @@ def test_json_has_the_period_and_rows_with_numbers_as_numbers_and_null_for_empty
         "resolution_breached": 0,
         "resolution_pct": None,
     }
+
+
+def test_recurring_clocks_count_every_cycle_the_current_one_once_decided() -> None:
+    late = NOW - timedelta(hours=1)
+    answered_twice_then_late = ClockFacts(
+        ClockState.RUNNING, 3600, 0.0, due_at=late, met_count=2, breached_count=0
+    )
+    answered_late_then_waiting = ClockFacts(
+        ClockState.PAUSED, 3600, 600.0, met_count=0, breached_count=1
+    )  # paused with time left: undecided, in neither column
+    missed_three = ClockFacts(
+        ClockState.RUNNING, 14400, 0.0, due_at=NOW + timedelta(hours=1), breached_count=3, met_count=5
+    )
+    missed_now = ClockFacts(ClockState.BREACHED, 14400, 15000.0, due_at=late, breached_at=late)
+    tickets = [
+        TicketFacts(1, "acme", "enterprise", "P1", CLAIMED, next_response=answered_twice_then_late,
+                    update_every=missed_three),
+        TicketFacts(2, "acme", "enterprise", "P1", CLAIMED, next_response=answered_late_then_waiting,
+                    update_every=missed_now),
+    ]  # fmt: skip
+    report = build_report(tickets, start=START, end=END, now=NOW, levels=("lead",))
+    row = to_csv(report).splitlines()[1]
+    assert row.endswith(",0,2,2,50.0,4")  # pages_lead 0; 2 met, 2 breached; 3 + 1 updates missed

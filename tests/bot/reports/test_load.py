@@ -95,6 +95,6 @@ async def test_report_from_the_database(database: None, policy: Policy) -> None:
     report = await load_report(policy, START, END, NOW)
     lines = to_csv(report).splitlines()
     assert lines[1:] == [
-        "globex,standard,P1,2,1,1,50.0,0,1,0.0,1800,9000,,2,0,2",
-        "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0",
+        "globex,standard,P1,2,1,1,50.0,0,1,0.0,1800,9000,,2,0,2,0,0,,0",
+        "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0,0,0,,0",
     ]

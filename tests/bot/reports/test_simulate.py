@@ -190,3 +190,30 @@ def test_plan_summaries(policy: Policy) -> None:
 )
 def test_span_writes_business_hours_not_days(seconds: int, text: str) -> None:
     assert span(timedelta(seconds=seconds)) == text
+
+
+def test_next_response_and_update_targets_and_the_steps_after_them() -> None:
+    from tests.bot.services.test_recurring_clocks import recurring_policy
+
+    policy = recurring_policy()  # Standard P2: next response 2h, updates every 4h, manager paged per miss
+    run = dry_run(policy, "globex", "P2", chicago(2026, 11, 17, 10))
+    data = to_dict(run)
+    assert (data["next_response"], data["update_every"]) == ("2h", "4h")
+    assert data["steps"] == [
+        {"page": "lead", "at": "2026-11-17T14:00:00-06:00", "who": ["U0LEAD"], "unless": "claimed"},
+        {"page": "manager", "at": None, "who": ["U0MGR"], "unless": "resolved", "after": "next_response"},
+    ]
+    lines = render_text(run).splitlines()
+    assert (
+        "Next response: within 2 business hours after each customer message, once claimed "
+        "(paused while waiting on the customer)"
+    ) in lines
+    assert any(
+        line.startswith("Updates: one the customer sees at least every 4 business hours from")
+        for line in lines
+    )
+    assert "2. at each missed next response target: page manager (U0MGR now), unless resolved" in lines
+    (standard,) = [line for line in plan_summaries(policy) if line.startswith("standard:")]
+    assert "; next response P2 2h; updates every P2 4h; own ladder" in standard
+    # A plan without them says nothing of them.
+    assert "next_response" not in to_dict(dry_run(policy, "acme", "P2", chicago(2026, 11, 17, 10)))
