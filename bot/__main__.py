@@ -9,10 +9,11 @@ import asyncio
 import sys
 
 from bot import cli, logs
+from bot.mail.config import mail_config
 from bot.playground import main as playground
 from bot.policy import ConfigError, load_config
 from bot.reports.simulate import plan_summaries
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, environment
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        from bot.mail.checks import check_config  # the mail servers, when the policy names them
+
+        problems = check_config(policy, environment())
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        if problems:
+            return 2
         print(
             f"{args.file}: ok ({len(policy.customers)} customers, {len(policy.plans)} plans, "
             f"{len(policy.calendars)} calendars)"
@@ -46,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         policy = load_config(settings.support_config)
+        mail_config(policy, settings.environment)  # a secret the policy names but the environment lacks
     except (SettingsError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

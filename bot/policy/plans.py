@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from bot.policy.base import Duration, Priority, SlackId, Strict
+from bot.policy.email import CustomerEmail
 from bot.policy.escalation import Ladder
 
 Channel = Literal["slack", "email", "web", "phone"]
@@ -71,3 +72,4 @@ class Customer(Strict):
     domains: list[str] = Field(default_factory=list)
     contract: str | None = None  # a key of `contracts`; none means included (recorded, never charged)
     account_manager: SlackId | None = None  # told with the key users when a bank of hours runs low
+    email: CustomerEmail | None = None  # the addresses that may raise tickets by mail
