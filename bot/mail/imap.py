@@ -2,8 +2,9 @@
 folder (or flagged \\Seen); IDLE where the server offers it (re-issued before its 30-minute limit), else a
 look every minute. UIDs only, never sequence numbers (they shift when another client expunges).
 
-Two replicas may read the same mailbox: both fetch a new message, one stores it, the other finds it stored
-(the Message-ID and the mailbox UID are unique), and both move it, which is harmless twice.
+Two replicas may read the same mailbox: both fetch a new message, one stores it (the Message-ID and the
+mailbox UID are unique), the other finds it stored and leaves the move to it; a message stored but left
+behind by a replica that died is moved by whoever finds it minutes later.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ import logging
 import re
 import ssl
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import aioimaplib
+from tortoise.expressions import Q
 
 from bot.clock import Clock
 from bot.mail.config import MailConfig
 from bot.mail.inbound import Duplicate, MailIntake
 from bot.mail.parse import MalformedMail
+from models import InboundMail
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,7 @@ IDLE_SECONDS = 25 * 60.0  # servers end IDLE after 30 minutes (RFC 2177 asks cli
 RETRY_SECONDS = 60.0
 COMMAND_SECONDS = 30.0
 BATCH = 50  # messages per look; the rest on the next
+ORPHAN_AFTER = timedelta(minutes=5)  # a replica moves what it stored within seconds
 _UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
 IMAP_ERRORS = (OSError, TimeoutError, asyncio.TimeoutError, aioimaplib.Abort, aioimaplib.CommandTimeout)
 
@@ -113,14 +118,24 @@ class ImapReader:
             try:
                 await self.intake.store(raw, "imap", mailbox=self.mailbox, uidvalidity=uidvalidity, uid=uid)
                 taken += 1
-            except Duplicate:
-                pass  # another replica, or this one before a restart, stored it: only the move is left
+            except Duplicate as exc:
+                if not await self._orphaned(exc.message_id, uidvalidity, uid):
+                    continue  # another replica stored it just now and moves it itself
             except MalformedMail as exc:
                 log.warning(
                     "IMAP message %s in %s is not a usable message (%s); moved aside", uid, imap.folder, exc
                 )
             await self._done_with(client, uid)
         return taken
+
+    async def _orphaned(self, message_id: str, uidvalidity: int, uid: int) -> bool:
+        """Stored a while ago but still here: whoever stored it died before moving it, so we move it.
+        (Moving what another replica is moving right now would copy it into the done folder twice: in
+        IMAP, a session sees another's MOVE only later.)"""
+        stored = await InboundMail.filter(
+            Q(message_id=message_id) | Q(mailbox=self.mailbox, uidvalidity=uidvalidity, uid=uid)
+        ).first()
+        return stored is None or stored.received_at <= self.clock.now() - ORPHAN_AFTER
 
     async def _done_with(self, client: aioimaplib.IMAP4, uid: int) -> None:
         imap = self.config.settings.inbound.imap

@@ -45,6 +45,10 @@ _TAG = re.compile(r"\[SUP-(\d{1,9})\]", re.I)
 class Duplicate(Exception):
     """This message (its Message-ID, or its mailbox UID) is stored already."""
 
+    def __init__(self, message_id: str) -> None:
+        super().__init__(message_id)
+        self.message_id = message_id
+
 
 @dataclass
 class MailIntake:
