@@ -11,7 +11,7 @@ from datetime import timedelta
 import aioimaplib
 
 from bot.app import Secondline
-from bot.clock import SystemClock
+from bot.clock import FakeClock, SystemClock
 from bot.mail.imap import ImapReader, open_mailbox
 from bot.policy.email import EmailSettings
 from models import InboundMail, Ticket
@@ -75,6 +75,7 @@ async def test_a_restart_in_the_middle_takes_nothing_twice(mailbot: Secondline, 
         # The one stored but never moved looks like another replica's work in progress for a while, then
         # like what it is: left behind; it is moved, not stored again.
         assert len(await mailbox.uids("INBOX")) == 1
+        assert isinstance(mailbot.clock, FakeClock)
         mailbot.clock.advance(timedelta(minutes=6))
         assert await restarted.sweep(client, validity) == 0
     finally:
