@@ -174,7 +174,7 @@ class _TextOf(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self.HIDDEN and self.hidden:
             self.hidden -= 1
-        elif tag in self.BLOCKS:
+        elif tag in self.BLOCKS and tag != "li":  # list items: one line each, no blank between
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
