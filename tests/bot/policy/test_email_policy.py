@@ -3,6 +3,9 @@ and line, secrets only as the names of environment variables."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 import yaml
 
@@ -13,7 +16,7 @@ from tests.conftest import EXAMPLE_POLICY
 from tests.mailservers import MAIL_ENV, mail_policy_data
 
 
-def text_of(data: dict) -> str:
+def text_of(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False)
 
 
@@ -52,7 +55,7 @@ def test_an_email_policy_loads_with_lower_cased_addresses_and_its_key_users() ->
         ),
     ],
 )
-def test_mistakes_name_the_key(change, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_mistakes_name_the_key(change: Callable[[dict[str, Any]], object], expected: str) -> None:
     data = mail_policy_data(2525, smtp_auth=True)
     change(data)
     with pytest.raises(ConfigError) as error:
