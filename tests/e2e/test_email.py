@@ -25,7 +25,7 @@ from bot.standin.payloads import SlackClient
 from bot.web import web_app
 from models import InboundMail, Job, JobStatus, OutboundMail, Ticket, TicketStatus
 from tests.conftest import SIGNING_SECRET, RunningBot, make_settings
-from tests.e2e.journey import channel_message, click, thread_notes
+from tests.e2e.journey import channel_message, click, command, thread_notes
 from tests.mailservers import (
     ANNA,
     HANK,
@@ -372,6 +372,10 @@ async def test_a_tickets_life_by_mail_is_threaded_and_shows_the_customer_only_wh
     )
     assert (await Ticket.get(id=ticket.id)).status == TicketStatus.OPEN
     assert "open again" in body(smtp.recorder.to(ANNA)[-1])
+    # The engineers see the mail thread with the ticket.
+    shown = await command(mailbot, "U0ENG1", f"show {ticket.ref}")
+    assert "*Mail thread*" in shown and f"from {ANNA}: Re: [{ticket.ref}]" in shown
+    assert f"to {ANNA}: resolved" in shown and "by Customer by e-mail" in shown
     # Nothing internal ever reached the customer.
     sent = "\n".join(f"{m}" for m in smtp.recorder.messages)
     for secret in ("+1 555 0100", "SECRET-INTERNAL-NOTE", "Globex", "U0ENG1", "U0LEAD", "paged", "30 min"):
