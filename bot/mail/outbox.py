@@ -61,6 +61,7 @@ class Mailer:
         references: Sequence[str] = (),
         auto_submitted: str = "auto-replied",
         message_id: str | None = None,
+        from_name: str | None = None,
     ) -> str | None:
         """Store and queue one message; None when this Message-ID was queued already (a retried job)."""
         own = self.config.address
@@ -92,6 +93,7 @@ class Mailer:
                     in_reply_to=in_reply_to,
                     references=list(references),
                     auto_submitted=auto_submitted,
+                    from_name=from_name,
                 )
             )
         return message_id

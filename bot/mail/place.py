@@ -21,11 +21,19 @@ from models import Job, Ticket
 EMAIL_SOURCE = "email"
 
 
+NameOf = Callable[[str], Awaitable[str | None]]
+
+
+async def _nobody(_: str) -> str | None:
+    return None
+
+
 @dataclass
 class EmailPlace:
     policy: Policy
     sla: SlaService
     mailer: Mailer
+    name_of: NameOf = _nobody  # an engineer's name, for the From of their reply to the customer
 
     async def deliver(self, ticket: Ticket, news: NotifyReporter, job: Job) -> None:
         if news.event == "raised":
@@ -42,6 +50,10 @@ class EmailPlace:
         if text is None:
             return
         thread = await self.mailer.thread(ticket)
+        from_name = None
+        if news.event == "reply" and news.by:
+            name = await self.name_of(news.by)
+            from_name = f"{name} ({self.mailer.config.settings.display_name})" if name else None
         await self.mailer.queue(
             kind=news.event,
             to=thread.to,
@@ -53,6 +65,7 @@ class EmailPlace:
             references=thread.references,
             auto_submitted=auto,
             message_id=self.mailer.new_id(f"{job.id}.{news.event}"),  # a retried job sends nothing twice
+            from_name=from_name,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
@@ -25,6 +26,7 @@ from bot.services.intake import Intake
 from bot.services.sla import SlaService
 from bot.services.transitions import Transitions
 from bot.slack.api import SlackApi
+from bot.slack.errors import SlackBusy, SlackRefused
 from bot.startup import StartupProblem
 from models import Job
 
@@ -77,11 +79,28 @@ def build_mail(
         config=config,
         mailer=mailer,
         intake=MailIntake(policy, config, clock, jobs, intake, transitions, mailer),
-        place=EmailPlace(policy, sla, mailer),
+        place=EmailPlace(policy, sla, mailer, _names(api)),
         sender=SmtpSender(config, clock),
         attachments=MailAttachments(api),
         jobs=jobs,
     )
+
+
+def _names(api: SlackApi) -> Callable[[str], Awaitable[str | None]]:
+    """An engineer's name from Slack (users.info); a reply is rare enough not to need a cache."""
+
+    async def name_of(user_id: str) -> str | None:
+        try:
+            answer = await api.call("users.info", user=user_id)
+        except (SlackBusy, SlackRefused) as exc:
+            log.warning("no name for %s (%s); the mail goes out under the support name", user_id, exc)
+            return None
+        user = answer.get("user") or {}
+        profile = user.get("profile") or {}
+        name = profile.get("real_name") or user.get("real_name") or profile.get("display_name")
+        return str(name) if name else None
+
+    return name_of
 
 
 async def _mail_is_off(payload: kinds.JobPayload, _: Job) -> None:

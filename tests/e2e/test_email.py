@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestServer
 from bot.app import build
 from bot.clock import FakeClock
 from bot.ids import Action
+from bot.jobs.kinds import NotifyReporter
 from bot.policy import Policy
 from bot.standin import SlackStandIn
 from bot.standin.payloads import SlackClient
@@ -63,6 +64,7 @@ async def mailbot(
     standin: SlackStandIn, database_url: str, clock: FakeClock, mail_policy: Policy
 ) -> AsyncIterator[RunningBot]:
     standin.seed_from_policy(mail_policy)
+    standin.add_user("U0ENG1", real_name="Erin Engineer")
     settings = make_settings(standin, database_url, environment=MAIL_ENV)
     bot = build(settings, mail_policy, clock, run_worker=False)
     server = TestServer(web_app(bot), host="127.0.0.1")
@@ -372,6 +374,17 @@ async def test_a_tickets_life_by_mail_is_threaded_and_shows_the_customer_only_wh
     )
     assert (await Ticket.get(id=ticket.id)).status == TicketStatus.OPEN
     assert "open again" in body(smtp.recorder.to(ANNA)[-1])
+    # The engineer's own words to the customer (the Reply to customer of the Slack Connect branch's modal),
+    # from the support address under the engineer's name.
+    await mailbot.bot.worker.queue.enqueue(
+        NotifyReporter.about(ticket, "reply", by="U0ENG1", text="Please send us the sync log of 9:00.")
+    )
+    await mailbot.settle()
+    await settle_smtp()
+    reply_mail = smtp.recorder.to(ANNA)[-1]
+    assert "Please send us the sync log of 9:00." in body(reply_mail)
+    assert reply_mail["From"].addresses[0].display_name == "Erin Engineer (Support)"
+    assert reply_mail["From"].addresses[0].addr_spec == SUPPORT
     # The engineers see the mail thread with the ticket.
     shown = await command(mailbot, "U0ENG1", f"show {ticket.ref}")
     assert "*Mail thread*" in shown and f"from {ANNA}: Re: [{ticket.ref}]" in shown
