@@ -89,6 +89,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_failure_delay = 0
+mailbox_idle_check_interval = 1 secs
 auth_mechanisms = plain login
 {users}mail_location = maildir:{mail}/%u
 passdb {{

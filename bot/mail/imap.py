@@ -76,6 +76,8 @@ async def open_mailbox(config: MailConfig, folder: str | None = None) -> tuple[a
 
 async def close_quietly(client: aioimaplib.IMAP4) -> None:
     try:
+        if client.has_pending_idle():  # a LOGOUT sent while idling waits for an answer that never comes
+            client.idle_done()
         await asyncio.wait_for(client.logout(), 5)
     except (*IMAP_ERRORS, aioimaplib.Error):
         pass

@@ -31,6 +31,21 @@ def dovecot() -> Iterator[Dovecot]:
 
 
 @pytest.fixture
+def lone_dovecot() -> Iterator[Dovecot]:
+    """A dovecot of its own, for a test that logs in with a wrong password: dovecot delays every later
+    login from the same address by seconds (its auth penalty), which would slow the other tests."""
+    try:
+        server = Dovecot.start()
+    except (FileNotFoundError, TimeoutError, OSError) as exc:
+        service_missing("dovecot (Debian's dovecot-imapd)", exc)
+        raise
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 async def mailbox(dovecot: Dovecot) -> Dovecot:
     await dovecot.reset("Done")
     return dovecot

@@ -50,16 +50,16 @@ async def test_servers_that_say_yes_give_no_problem(smtp_auth: SmtpServer, mailb
 
 
 async def test_a_wrong_imap_password_or_folder_is_definite_and_names_no_password(
-    smtp_auth: SmtpServer, mailbox: Dovecot
+    smtp_auth: SmtpServer, lone_dovecot: Dovecot
 ) -> None:
-    wrong = mail_config(policy_for(smtp_auth, mailbox), {**MAIL_ENV, "IMAP_PASSWORD": "not-it"})
-    assert wrong is not None
-    [problem] = await check_imap(wrong)
-    assert problem.definite and "refused the login" in problem.text and "not-it" not in problem.text
-    folder = mail_config(policy_for(smtp_auth, mailbox, done_folder="Nowhere"), MAIL_ENV)
+    folder = mail_config(policy_for(smtp_auth, lone_dovecot, done_folder="Nowhere"), MAIL_ENV)
     assert folder is not None
     [problem] = await check_imap(folder)
     assert problem.definite and "'Nowhere'" in problem.text
+    wrong = mail_config(policy_for(smtp_auth, lone_dovecot), {**MAIL_ENV, "IMAP_PASSWORD": "not-it"})
+    assert wrong is not None
+    [problem] = await check_imap(wrong)
+    assert problem.definite and "refused the login" in problem.text and "not-it" not in problem.text
 
 
 async def test_a_wrong_smtp_password_is_definite_and_silence_is_not(smtp_auth: SmtpServer) -> None:
@@ -95,10 +95,11 @@ async def test_start_up_stops_on_a_refusal_and_starts_degraded_on_silence(
 
 
 def test_check_config_tries_the_servers_one_line_per_problem(
-    tmp_path: Path, smtp_auth: SmtpServer, dovecot: Dovecot
+    tmp_path: Path, smtp_auth: SmtpServer, lone_dovecot: Dovecot
 ) -> None:
     path = tmp_path / "policy.yml"
-    path.write_text(yaml.safe_dump(mail_policy_data(smtp_auth.port, imap_port=dovecot.port, smtp_auth=True)))
+    data = mail_policy_data(smtp_auth.port, imap_port=lone_dovecot.port, smtp_auth=True, done_folder=None)
+    path.write_text(yaml.safe_dump(data))
     env = {"PATH": "/usr/bin:/bin", **MAIL_ENV}
     run = [sys.executable, "-m", "bot", "check-config", str(path)]
     ok = subprocess.run(run, capture_output=True, text=True, env=env, timeout=60)
