@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from bot.permissions import EMAIL_ACTOR
 from models import Job, Ticket
 
 
@@ -99,7 +100,8 @@ class NotifyReporter(TicketJob):
         return cls(ticket_id=ticket.id, to=ticket.reporter_id, event=event, **fields)
 
     def topic(self) -> str | None:
-        return f"dm:{self.to}" if self.to else None
+        # Notices for one Slack user go out together; e-mail tickets' reporters are not Slack users.
+        return f"dm:{self.to}" if self.to and self.to != EMAIL_ACTOR else None
 
 
 @dataclass(frozen=True, kw_only=True)
