@@ -95,6 +95,7 @@ class ImapReader:
     intake: MailIntake
     clock: Clock
     health: ImapHealth = field(default_factory=ImapHealth)
+    uidvalidity: int | None = None  # the folder's, when last opened
 
     @property
     def mailbox(self) -> str:
@@ -179,6 +180,13 @@ class ImapReader:
             await self.clock.sleep(RETRY_SECONDS)
 
     async def _follow(self, client: aioimaplib.IMAP4, uidvalidity: int) -> None:
+        if self.uidvalidity is not None and uidvalidity != self.uidvalidity:
+            # The folder was recreated: stored UIDs name nothing now. Each message is stored under the new
+            # UIDVALIDITY, and its Message-ID still recognises what was taken before.
+            log.warning(
+                "IMAP: %s has a new UIDVALIDITY (%s, was %s)", self.mailbox, uidvalidity, self.uidvalidity
+            )
+        self.uidvalidity = uidvalidity
         while True:
             await self.sweep(client, uidvalidity)
             if client.has_capability("IDLE"):
