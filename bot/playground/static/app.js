@@ -2,6 +2,7 @@
 // (everything goes to the real bot as signed Slack requests), move the clock, read the timeline.
 
 import { renderConversation, renderHome } from "./conversation.js";
+import { renderMailbox } from "./mailbox.js";
 import { ModalView } from "./modal.js";
 import { Timeline } from "./timeline.js";
 
@@ -17,6 +18,7 @@ const ui = {
   openThreads: new Set(),
   replyDrafts: new Map(),
   seenDm: {},
+  mailDraft: {},
   pollTimer: null,
 };
 const timeline = new Timeline($("timeline-list"), $("timeline-count"));
@@ -111,6 +113,7 @@ function render() {
     channel: [`# ${s.support.name}`, "the support channel: tickets, and their threads"],
     dm: ["Secondline", "your messages with the bot"],
     home: ["Secondline", "App Home"],
+    mailbox: ["Mailbox", `customers' mail to and from ${s.mailbox ? s.mailbox.address : "the support address"}`],
   };
   const [title, about] = titles[ui.tab];
   const small = document.createElement("small");
@@ -120,19 +123,37 @@ function render() {
   const focus = rememberFocus();
   const atBottom = pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 24 || pane.dataset.shown !== ui.tab + s.persona;
   const ctx = context();
-  if (ui.tab === "home") pane.replaceChildren(renderHome(s.home, ctx));
+  const writing = ui.tab === "mailbox" && pane.contains(document.activeElement) && pane.dataset.shown === ui.tab + s.persona;
+  if (writing) {
+    // Leave the form alone while someone types in it; the next render after they send shows the mails.
+  } else if (ui.tab === "mailbox") pane.replaceChildren(renderMailbox(s.mailbox, ui.mailDraft, sendMail));
+  else if (ui.tab === "home") pane.replaceChildren(renderHome(s.home, ctx));
   else if (ui.tab === "dm") pane.replaceChildren(renderConversation(s.dm.items, s.dm.id, ctx));
   else pane.replaceChildren(renderConversation(s.support.items, s.support.id, ctx));
   if (atBottom) pane.scrollTop = pane.scrollHeight;
   pane.dataset.shown = ui.tab + s.persona;
   restoreFocus(focus);
   const composer = $("composer-text");
-  $("composer").hidden = ui.tab === "home";
+  $("composer").hidden = ui.tab === "home" || ui.tab === "mailbox";
   composer.placeholder = ui.tab === "dm"
     ? "Message Secondline (a reply here adds to your ticket that waits on you), or /support …"
     : `Message #${s.support.name}, or type /support to raise a ticket, /support help for more`;
   modal.show(s.modal, ctx);
   renderClock();
+}
+
+async function sendMail(mail) {
+  if (mail === null) {  // a Reply button filled the draft: show it
+    document.activeElement?.blur();
+    render();
+    document.querySelector(".mail-body")?.focus();
+    return;
+  }
+  const answer = await post("mail", mail);
+  if (answer.ok) {
+    ui.mailDraft = {};
+    document.activeElement?.blur();
+  }
 }
 
 function renderPersonas(s) {
@@ -180,7 +201,7 @@ function showTab(tab) {
   ui.tab = tab;
   if (tab === "home") post("home");
   render();
-  if (tab !== "home") $("composer-text").focus();
+  if (tab !== "home" && tab !== "mailbox") $("composer-text").focus();
 }
 
 $("persona").addEventListener("change", (event) => {
