@@ -32,7 +32,7 @@ from bot.services.intake import Intake
 from bot.services.resolutions import REOPEN_WINDOW
 from bot.services.transitions import Transitions
 from bot.text import escape
-from models import InboundMail, MailCourtesy, OutboundMail, Ticket, TicketStatus
+from models import InboundMail, Job, MailCourtesy, OutboundMail, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class MailIntake:
 
     # --- reading (the ReadMail job) ---
 
-    async def read(self, job: ReadMail, _: object) -> None:
+    async def read(self, job: ReadMail, attempt: Job) -> None:
         mail = await InboundMail.get_or_none(id=job.mail)
         if mail is None or mail.state != "new":
             return
