@@ -17,6 +17,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.app import build
+from bot.billing.statement import Month
 from bot.clock import FakeClock
 from bot.ids import Action
 from bot.jobs.kinds import NotifyReporter
@@ -395,6 +396,9 @@ async def test_a_tickets_life_by_mail_is_threaded_and_shows_the_customer_only_wh
     shown = await command(mailbot, "U0ENG1", f"show {ticket.ref}")
     assert "*Mail thread*" in shown and f"from {ANNA}: Re: [{ticket.ref}]" in shown
     assert f"to {ANNA}: resolved" in shown and "by Customer by e-mail" in shown
+    # Its time is billed like any other ticket's: on Acme's statement for the month.
+    statement = await mailbot.bot.deps.statements.file("acme", Month.parse("2026-11"))
+    assert f"acme,acme-bank,bank,{ticket.ref},P1,U0ENG1,2026-11-17,30,30," in statement.csv  # from the bank
     # Nothing internal ever reached the customer.
     sent = "\n".join(f"{m}" for m in smtp.recorder.messages)
     for secret in ("+1 555 0100", "SECRET-INTERNAL-NOTE", "Globex", "U0ENG1", "U0LEAD", "paged", "30 min"):
