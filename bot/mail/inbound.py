@@ -120,21 +120,29 @@ class MailIntake:
             text = texts.too_big(MAX_BYTES // (1024 * 1024), MAX_ATTACHMENTS)
             return await self._courtesy(mail, parsed, "too_big", text), None
         ticket = await self._ticket_of(parsed, colleague_of)
-        if ticket is not None:
+        if ticket is not None and ticket.customer not in self.policy.customers:
+            ticket = None  # a customer no longer in the policy: as if the ticket were unknown
+        if ticket is not None and self._mail_included(ticket.customer):
             return await self._reply(mail, parsed, ticket)
-        if customer is None:
+        if customer is None and ticket is None:
             if colleague_of is not None:
                 spec = self.policy.customers[colleague_of]
                 key_users = spec.email.key_users if spec.email else []
                 text = texts.not_a_key_user(spec.name, list(key_users))
                 return await self._courtesy(mail, parsed, "not_key_user", text), None
             return await self._courtesy(mail, parsed, "unknown", texts.unknown_sender()), None
-        plan = self.policy.plan_of(customer)
-        if "email" not in plan.includes:
-            name = self.policy.plan_label(self.policy.customers[customer].plan)
-            text = texts.plan_without_email(self.policy.customers[customer].name, name, list(plan.includes))
+        customer = customer or (ticket.customer if ticket is not None else None)
+        assert customer is not None
+        if not self._mail_included(customer):
+            spec = self.policy.customers[customer]
+            plan = self.policy.plans[spec.plan]
+            text = texts.plan_without_email(spec.name, self.policy.plan_label(spec.plan), list(plan.includes))
             return await self._courtesy(mail, parsed, "plan_without_email", text), None
         return await self._new_ticket(mail, parsed, customer)
+
+    def _mail_included(self, customer: str) -> bool:
+        spec = self.policy.customers.get(customer)
+        return spec is not None and "email" in self.policy.plans[spec.plan].includes
 
     async def _ticket_of(self, parsed: ParsedMail, customer: str | None) -> Ticket | None:
         """The ticket a reply belongs to: by the Message-IDs it answers, then by `support+SUP-42@`, then

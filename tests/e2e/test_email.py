@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -435,6 +436,15 @@ async def test_subject_tag_and_plus_address_match_only_the_senders_own_customer(
     # Hooli's key user naming Acme's ticket: not a reply to it (Hooli's plan has no e-mail: an answer).
     await send_in(mailbot, mail(f"[{ticket.ref}] peek", "let me in\r\n", sender=HANK, message_id="d"))
     assert "let me in" not in "\n".join(thread_notes(mailbot, ticket))
+    # Nor does a mail add to Hooli's own (Slack) ticket: their plan has no e-mail.
+    intake = mailbot.bot.deps.intake
+    draft = replace(intake.email_draft("hooli", "Raised in Slack", "by the modal"), reporter_id="U0KEY5")
+    hooli = await intake.save(draft)
+    await mailbot.settle()
+    await send_in(mailbot, mail(f"[{hooli.ref}] more", "by mail anyway\r\n", sender=HANK, message_id="e"))
+    assert "by mail anyway" not in "\n".join(thread_notes(mailbot, hooli))
+    outcome = (await InboundMail.get(message_id="e@mail.acme.example")).outcome
+    assert "plan_without_email" in outcome  # (answered once today already)
 
 
 # --- answers that raise no ticket, at most once a day ---
