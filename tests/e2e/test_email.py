@@ -483,6 +483,23 @@ async def test_too_many_attachments_are_refused_with_an_answer(mailbot: RunningB
     assert "25 MB" in body(answer) and "20" in body(answer)
 
 
+@SQLITE_ONLY
+async def test_a_message_over_25_mb_is_refused_with_an_answer(mailbot: RunningBot, smtp: SmtpServer) -> None:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = ANNA, SUPPORT, "the whole database"
+    message["Message-ID"] = "<huge@mail.acme.example>"
+    message.set_content("attached")
+    message.add_attachment(
+        bytes(19 * 1024 * 1024), maintype="application", subtype="octet-stream", filename="db.bin"
+    )
+    raw = bytes(message)
+    assert 25 * 1024 * 1024 < len(raw) < 40 * 1024 * 1024  # base64 makes 19 MB of file a 26 MB message
+    await send_in(mailbot, raw)
+    assert await Ticket.all().count() == 0
+    [answer] = smtp.recorder.to(ANNA)
+    assert "at most 25 MB" in body(answer)
+
+
 # --- never a loop ---
 
 ROBOT_HEADERS = [
