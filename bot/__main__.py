@@ -9,6 +9,7 @@ import asyncio
 import sys
 
 from bot import cli, logs
+from bot.mail.config import mail_config
 from bot.playground import main as playground
 from bot.policy import ConfigError, load_config
 from bot.settings import Settings, SettingsError
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         policy = load_config(settings.support_config)
+        mail_config(policy, settings.environment)  # a secret the policy names but the environment lacks
     except (SettingsError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -16,6 +16,9 @@ from bot.clock import Clock, SystemClock
 from bot.jobs import kinds
 from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable, Worker
+from bot.mail.config import mail_config
+from bot.mail.place import ByPlace
+from bot.mail.wiring import MailSide, build_mail, mail_handlers
 from bot.notifier import Notifier
 from bot.outbox.alerts import OperatorAlerts
 from bot.outbox.digests import Digests
@@ -65,6 +68,7 @@ class Secondline:
     startup: StartupCheck
     run_worker: bool = True
     socket_mode: Any = None  # the Socket Mode handler while connected that way (bot/serve.py)
+    mail: MailSide | None = None  # with the policy's email: block (bot/mail/)
 
 
 def redis_client(url: str) -> Redis:
@@ -97,12 +101,16 @@ def build(
     statements = Statements(policy, clock, roles, timesheet)
     reporting = Reporting(policy, clock, statements)
     digests = Digests(policy, clock, jobs, reporting, notifier, deliveries)
+    intake = Intake(policy, clock, jobs, sla, ladder, roles)
+    mail = build_mail(
+        mail_config(policy, settings.environment), policy, clock, jobs, intake, transitions, sla, api
+    )
     deps = Deps(
         policy=policy,
         clock=clock,
         roles=roles,
         queries=queries,
-        intake=Intake(policy, clock, jobs, sla, ladder, roles),
+        intake=intake,
         transitions=transitions,
         replies=CustomerReplies(roles, transitions),
         reclassify=Reclassify(policy, transitions),
@@ -127,7 +135,7 @@ def build(
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)
         .on(kinds.RedrawTicket, tickets_out.redraw)
         .on(kinds.ThreadNote, tickets_out.note)
-        .on(kinds.NotifyReporter, news.notify)
+        .on(kinds.NotifyReporter, ByPlace(news.notify, mail.place if mail else None).notify)
         .on(kinds.TellPerson, news.tell)
         .on(kinds.AlertOperators, alerts.send)
         .on(kinds.RefreshHome, home.refresh)
@@ -137,8 +145,8 @@ def build(
         .on(kinds.RedrawPage, pages_out.redraw)
         .on(kinds.DigestDue, digests.run)
         .on(kinds.Housekeeping, housekeeping.run)
-        .check()
     )
+    mail_handlers(table, mail).check()
 
     bolt = AsyncApp(
         client=client,
@@ -150,5 +158,17 @@ def build(
     worker = Worker(jobs, clock, table)
     startup = StartupCheck(api, policy, clock)
     return Secondline(
-        settings, policy, clock, bolt, client, deps, housekeeping, digests, worker, redis, startup, run_worker
+        settings,
+        policy,
+        clock,
+        bolt,
+        client,
+        deps,
+        housekeeping,
+        digests,
+        worker,
+        redis,
+        startup,
+        run_worker,
+        mail=mail,
     )

@@ -38,6 +38,14 @@ def check_config(path: str) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from bot.mail.checks import check_config as check_mail  # the mail servers, when the policy names them
+    from bot.settings import environment
+
+    problems = check_mail(policy, environment())
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        return 2
     print(
         f"{path}: ok ({len(policy.customers)} customers, {len(policy.plans)} plans, "
         f"{len(policy.calendars)} calendars)"

@@ -32,6 +32,11 @@ class Do(StrEnum):
     SIMULATE = "simulate"
 
 
+# Who acts when a customer's e-mail changes a ticket, and the reporter id of e-mail tickets (not a Slack id).
+# The mail router (bot/mail/inbound.py) has already checked the sender is one of the ticket's customer's.
+EMAIL_ACTOR = "customer by e-mail"
+
+
 class Role(StrEnum):
     KEY_USER = "key_user"  # a key user of the ticket's customer
     REPORTER = "reporter"  # the key user who raised this ticket

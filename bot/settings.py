@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
@@ -22,6 +22,8 @@ ENV_VARS = (
     "PORT",
     "LOG_LEVEL",
     "LOG_FORMAT",
+    "MAILGUN_SIGNING_KEY",
+    # and the variables the policy's `email:` block names (token_env, password_env)
 )
 LOG_FORMATS = ("text", "json")
 
@@ -42,6 +44,9 @@ class Settings:
     app_token: str | None = None
     log_level: str = "INFO"
     log_format: str = "text"
+    # The environment as it was at start: the policy's `email:` block names the variables holding its
+    # secrets, read from here (bot/mail/config.py), never from the file.
+    environment: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:  # never print secrets
         return (
@@ -95,7 +100,13 @@ class Settings:
             app_token=app_token,
             log_level=log_level,
             log_format=log_format,
+            environment=dict(env),
         )
+
+
+def environment() -> dict[str, str]:
+    """The environment, for commands that check the secrets a policy names (check-config)."""
+    return dict(os.environ)
 
 
 def data_sources(env: Mapping[str, str] | None = None) -> tuple[str, Path]:

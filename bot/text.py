@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+
+SLACK_USER = re.compile(r"^[A-Z][A-Z0-9]{2,}$")  # U…, W…: a Slack id, shown as a mention
 
 
 def escape(text: str) -> str:
@@ -11,6 +14,9 @@ def escape(text: str) -> str:
 
 
 def mention(user_id: str) -> str:
+    """A Slack user as Slack shows them; anyone else (the customer by e-mail) by name, as plain text."""
+    if not SLACK_USER.match(user_id):
+        return escape(user_id).capitalize()
     return f"<@{user_id}>"
 
 

@@ -23,6 +23,8 @@ from bot import db, metrics
 from bot.app import Secondline
 from bot.blocks import APOLOGY
 from bot.logs import redact
+from bot.mail import web as mail_web
+from bot.mail.wiring import start_mail
 from bot.slack.errors import BROKEN_INSTALL, DESTINATION_GONE
 from bot.startup import StartupProblem
 from bot.wellformed import well_formed
@@ -69,7 +71,7 @@ def web_app(bot: Secondline) -> web.Application:
             reason = redact(f"{type(exc).__name__}: {exc}")
             return web.json_response({"ok": False, "database": reason}, status=503)
         answer: dict[str, Any] = {"ok": True}
-        degraded = bot.startup.health.degraded()
+        degraded = bot.startup.health.degraded() + (bot.mail.degraded() if bot.mail else [])
         degraded += [
             f"{count} {kind} job(s) failed: {code}" for kind, code, count in await bot.worker.queue.failures()
         ]
@@ -86,6 +88,15 @@ def web_app(bot: Secondline) -> web.Application:
             log.warning("metrics: could not read the open tickets and jobs (%s)", exc)
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
+    if bot.mail is not None and bot.mail.config.webhook_token is not None:
+        mail_web.add_routes(
+            app,
+            bot.mail.intake,
+            bot.mail.config.webhook_token,
+            bot.mail.config.mailgun_signing_key,
+            bot.deps.deliveries,
+            bot.clock,
+        )
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
@@ -156,6 +167,7 @@ async def _lifecycle(bot: Secondline) -> AsyncIterator[None]:
     try:
         if await bot.startup.run_within(STARTUP_CHECK_SECONDS):  # StartupProblem: a definite misconfiguration
             await bot.worker.queue.requeue_failed(FIXABLE)
+        tasks += await start_mail(bot.mail, bot.clock, read_mailbox=bot.run_worker)
         await bot.deps.directory.resolve_all()
         await bot.housekeeping.schedule()
         await bot.digests.schedule_all()

@@ -3,14 +3,18 @@
 from models.billing import IssuedStatement, TimeEntry, WithdrawnStatement
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
+from models.mail import InboundMail, MailCourtesy, OutboundMail
 from models.pages import Page
 from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 
 __all__ = [
     "ClockState",
+    "InboundMail",
     "IssuedStatement",
     "Job",
     "JobStatus",
+    "MailCourtesy",
+    "OutboundMail",
     "Page",
     "ProcessedEvent",
     "SlaClock",

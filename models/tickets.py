@@ -51,6 +51,9 @@ class Ticket(Model):
     plan_rank = fields.IntField(default=100, db_default=100)  # the plan's queue rank when it was raised
     # Set when its charges are waived (the cause was on the vendor's side): all its time is non-billable.
     waiver_reason = fields.CharField(max_length=300, null=True)
+    # Where it was raised: "slack" (the vendor's workspace), "slack_connect" or "email".
+    source = fields.CharField(max_length=16, default="slack", db_default="slack")
+    reporter_email = fields.CharField(max_length=254, null=True)  # the reporter's address, for e-mail tickets
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 

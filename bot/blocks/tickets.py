@@ -56,7 +56,7 @@ def ticket_message(
         f"*Plan*\n{escape(policy.plan_label(ticket.plan))}",
         f"*Priority*\n{priority.label}",
         f"*Environment*\n{ENVIRONMENTS.get(ticket.environment, ticket.environment)}",
-        f"*Reporter*\n{mention(ticket.reporter_id)}",
+        f"*Reporter*\n{_reporter(ticket)}",
         f"*Owner*\n{mention(ticket.owner_id) if ticket.owner_id else '_unclaimed_'}",
     ]
     if ticket.category:
@@ -75,6 +75,12 @@ def ticket_message(
     blocks.append(context(_status_line(ticket)))
     blocks.append(ticket_actions(ticket, reclassify=policy.scope is not None))
     return message(f"{ticket.ref} {priority.label} from {customer_name}: {title}", blocks)
+
+
+def _reporter(ticket: Ticket) -> str:
+    if ticket.source == "email" and ticket.reporter_email:
+        return f"{escape(ticket.reporter_email)} :envelope: _by e-mail_"
+    return mention(ticket.reporter_id)
 
 
 def _status_line(ticket: Ticket) -> str:

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from bot.permissions import EMAIL_ACTOR
 from models import Job, Ticket
 
 
@@ -99,7 +100,8 @@ class NotifyReporter(TicketJob):
         return cls(ticket_id=ticket.id, to=ticket.reporter_id, event=event, **fields)
 
     def topic(self) -> str | None:
-        return f"dm:{self.to}" if self.to else None
+        # Notices for one Slack user go out together; e-mail tickets' reporters are not Slack users.
+        return f"dm:{self.to}" if self.to and self.to != EMAIL_ACTOR else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +132,53 @@ class RefreshHome(JobPayload):
 
     def dedupe_key(self) -> str:
         return f"home:{self.user}"
+
+
+# --- e-mail (bot/mail/) ---
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadMail(JobPayload):
+    """A received message (models.InboundMail `mail`), stored: route it to a ticket, a reply or an answer."""
+
+    kind: ClassVar[str] = "read_mail"
+    mail: int
+
+    def dedupe_key(self) -> str:
+        return f"read-mail:{self.mail}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendMail(JobPayload):
+    """One message to send by SMTP, built whole when queued (its Message-ID is stored with the ticket)."""
+
+    kind: ClassVar[str] = "send_mail"
+    message_id: str
+    to: list[str]
+    subject: str
+    text: str
+    cc: list[str] = dataclasses.field(default_factory=list)
+    in_reply_to: str | None = None
+    references: list[str] = dataclasses.field(default_factory=list)
+    auto_submitted: str = "auto-replied"  # RFC 3834: so other robots never answer it
+    from_name: str | None = None
+
+    def dedupe_key(self) -> str:
+        return f"mail:{self.message_id}"
+
+    def topic(self) -> str | None:
+        return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailFiles(TicketJob):
+    """A received message's attachments, shared as files in its ticket's internal thread."""
+
+    kind: ClassVar[str] = "mail_files"
+    mail: int
+
+    def dedupe_key(self) -> str:
+        return f"mail-files:{self.mail}"
 
 
 # --- timers ---
@@ -216,6 +265,9 @@ KINDS: tuple[type[JobPayload], ...] = (
     RedrawPage,
     DigestDue,
     Housekeeping,
+    ReadMail,
+    SendMail,
+    MailFiles,
 )
 BY_NAME: dict[str, type[JobPayload]] = {kind.kind: kind for kind in KINDS}
 

@@ -18,8 +18,11 @@ import aiohttp
 from aiohttp import web
 
 from bot.app import Secondline, build
+from bot.mail.inbound import Duplicate
+from bot.mail.parse import MalformedMail
 from bot.playground.clock import PlaygroundClock
 from bot.playground.gestures import GestureError, Gestures
+from bot.playground.mailbox import ENVIRONMENT, Mailbox, with_mail
 from bot.playground.modals import Modals
 from bot.playground.people import Persona, personas, seed
 from bot.playground.state import persona_state
@@ -53,7 +56,7 @@ class PlaygroundSession:
         clock: PlaygroundClock | None = None,
         start: datetime | None = None,
     ) -> None:
-        self.policy = policy
+        self.policy = with_mail(policy)  # customers can write by e-mail (bot/playground/mailbox.py)
         self.policy_path = policy_path
         self.data_dir = data_dir
         self.start_at = start
@@ -65,6 +68,7 @@ class PlaygroundSession:
         )
         self.modals = Modals(self.standin)
         self.tracker = Tracker(self.standin, self.clock, self.modals.called)
+        self.mailbox = Mailbox(self.clock)
         self._bot: Secondline | None = None
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -117,6 +121,7 @@ class PlaygroundSession:
             self.standin.reset()
             self.tracker.reset()
             self.modals.reset()
+            self.mailbox.reset()
             self.clock.reset(self.start_at)
             await self._start_bot()
 
@@ -128,8 +133,12 @@ class PlaygroundSession:
             support_config=self.policy_path,
             database_url=self.database_url,
             slack_api_url=self.standin.base_url,
+            environment=ENVIRONMENT,
         )
         self._bot = build(settings, self.policy, self.clock)
+        if self._bot.mail is not None:  # mail stays in the playground's mailboxes
+            self._bot.mail.check_servers = False
+            self._bot.mail.sender.transport = self.mailbox.deliver
         self._runner = web.AppRunner(web_app(self._bot), access_log=None)
         await self._runner.setup()  # the bot's own start-up: migrations, the Slack check, the worker
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -201,7 +210,22 @@ class PlaygroundSession:
             tracker=self.tracker,
             modals=self.modals,
             clock=self.clock,
+            mailbox=self.mailbox.as_json(self.policy),
         )
+
+    async def write_mail(self, sender: str, subject: str, text: str, in_reply_to: str | None) -> None:
+        """A customer writes to the support address (as a webhook would hand it over)."""
+        if self.bot.mail is None:
+            raise GestureError("this policy has no email: block")
+        if "@" not in sender or (not subject.strip() and not text.strip()):
+            raise GestureError("write as an address, and give the mail a subject or some text")
+        async with self.lock:
+            raw = self.mailbox.written(sender.strip().lower(), subject.strip(), text, in_reply_to)
+            try:
+                await self.bot.mail.intake.store(raw, "playground")
+            except (MalformedMail, Duplicate) as exc:
+                raise GestureError(f"the mail was not taken: {exc}") from exc
+            self.bot.worker.wake_for(EARLIEST)
 
     def file(self, file_id: str) -> tuple[bytes, str, str] | None:
         """A file the bot shared: its bytes, name and type."""

@@ -29,6 +29,7 @@ def persona_state(
     tracker: Tracker,
     modals: Modals,
     clock: PlaygroundClock,
+    mailbox: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     support = str(policy.support_channel)
     dm = dm_channel_for(persona)
@@ -52,6 +53,7 @@ def persona_state(
         "modal": modals.as_json(persona),
         "zones": policy_zones(policy),
         "timeline": len(tracker.timeline),
+        "mailbox": mailbox,  # customers' mail to and from the support address (bot/playground/mailbox.py)
     }
     # Everything above changes only when something happened; the clock runs on in the page itself.
     state["version"] = hashlib.sha1(

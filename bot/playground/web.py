@@ -11,6 +11,7 @@
     POST /api/close             {persona, view_id}: Cancel, the x or Escape (view_closed if asked for)
     POST /api/message           {persona, channel, text, thread_ts?}
     POST /api/home              {persona}: the person opened App Home
+    POST /api/mail              {from, subject, text, in_reply_to?}: a customer writes to the support address
     POST /api/clock             {move: "15m" | "1h" | "morning"}
     POST /api/reset             {}
 
@@ -101,6 +102,14 @@ def playground_app(session: PlaygroundSession) -> web.Application:
             )
         return {"ok": True, "ts": ts}
 
+    async def mail(body: dict[str, Any]) -> dict[str, Any]:
+        reply_to = body.get("in_reply_to")
+        await session.write_mail(
+            _str(body, "from"), str(body.get("subject") or ""), str(body.get("text") or ""),
+            str(reply_to) if reply_to else None,
+        )  # fmt: skip
+        return {"ok": True}
+
     async def home(body: dict[str, Any]) -> dict[str, Any]:
         persona = _persona(session, body)
         async with session.lock:
@@ -123,7 +132,7 @@ def playground_app(session: PlaygroundSession) -> web.Application:
     app.router.add_get("/api/files/{file_id}", file)
     posts: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
         "command": command, "action": action, "submit": submit, "close": close, "message": message,
-        "home": home, "clock": clock, "reset": reset,
+        "home": home, "clock": clock, "reset": reset, "mail": mail,
     }  # fmt: skip
     for name, handler in posts.items():
         app.router.add_post(f"/api/{name}", _post(handler))

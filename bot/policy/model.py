@@ -11,6 +11,7 @@ from bot.policy.base import SLACK_CHANNEL_ID, Priority, SlackId, Strict
 from bot.policy.calendars import CalendarSpec
 from bot.policy.contracts import INCLUDED, Contract
 from bot.policy.digests import DigestSpec
+from bot.policy.email import EmailSettings
 from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
 from bot.policy.plans import Customer, Plan
 from bot.policy.scope import Scope
@@ -27,6 +28,7 @@ class Policy(Strict):
     digests: list[DigestSpec] = Field(default_factory=list)
     contracts: dict[str, Contract] = Field(default_factory=dict)
     scope: Scope | None = None
+    email: EmailSettings | None = None
 
     @field_validator("support_channel")
     @classmethod
@@ -59,7 +61,37 @@ class Policy(Strict):
                 if level not in self.escalation.levels:
                     known = ", ".join(self.escalation.levels)
                     raise ValueError(f"customers.{key}.escalation.{level}: unknown level (levels: {known})")
+        self._email_addresses()
         return self
+
+    def _email_addresses(self) -> None:
+        """E-mail key users need the `email:` block, and an address raises tickets for one customer only."""
+        owners: dict[str, str] = {}
+        for key, customer in self.customers.items():
+            if customer.email is None:
+                continue
+            if self.email is None:
+                raise ValueError(
+                    f"customers.{key}.email: e-mail key users need the top-level email: block "
+                    "(the support address and its servers)"
+                )
+            for address in customer.email.key_users:
+                if address in owners and owners[address] != key:
+                    raise ValueError(
+                        f"customers.{key}.email.key_users: {address} is already a key user of "
+                        f"{owners[address]}; an address raises tickets for one customer"
+                    )
+                if address == self.email.address:
+                    raise ValueError(f"customers.{key}.email.key_users: {address} is our own address")
+                owners[address] = key
+
+    def customer_of_address(self, address: str) -> str | None:
+        """The customer whose e-mail key user this address is."""
+        address = address.lower()
+        for key, customer in self.customers.items():
+            if customer.email is not None and address in customer.email.key_users:
+                return key
+        return None
 
     def contract_for(self, customer: str) -> Contract:
         """The customer's contract; a customer that names none has time included, never charged."""

@@ -18,7 +18,7 @@ from bot.clocks import policy_snapshot
 from bot.ids import Block
 from bot.jobs.kinds import NotifyReporter, PostTicket
 from bot.jobs.queue import JobQueue
-from bot.permissions import Do, Role, allowed
+from bot.permissions import EMAIL_ACTOR, Do, Role, allowed
 from bot.policy import Policy, Priority
 from bot.services.entitlements import Entitlements, Scoped
 from bot.services.errors import InvalidInput, NotAllowed
@@ -236,7 +236,38 @@ class Intake:
         return best[1] if best[0] >= SIMILAR_TITLE else None
 
     async def raise_ticket(self, draft: TicketDraft) -> Ticket:
-        valid = self.validate(draft)
+        return await self.save(self.validate(draft))
+
+    def email_draft(self, customer: str, subject: str, text: str) -> ValidDraft:
+        """A key user's mail as a draft: covered work, the subject's [P1]…[P4] when the plan offers it,
+        else the plan's lowest priority; the sender was already found among the customer's key users."""
+        plan = self.policy.plan_of(customer)
+        tag = re.search(r"\[(P[1-4])\]", subject, re.I)
+        offered = tag is not None and plan.offers(tag[1].upper())
+        priority = Priority(tag[1].upper()) if tag is not None and offered else max(plan.priorities)
+        title = " ".join(re.sub(r"\[P[1-4]\]", "", subject, flags=re.I).split()) or "(no subject)"
+        if len(title) > TITLE_MAX:
+            title = title[: TITLE_MAX - 1] + "…"
+        description = text.strip() or "(the mail had no text)"
+        if len(description) > DESCRIPTION_MAX:
+            description = description[: DESCRIPTION_MAX - 40] + "\n… (cut; the whole mail is kept)"
+        return ValidDraft(
+            EMAIL_ACTOR,
+            customer,
+            priority,
+            "production",
+            title,
+            description,
+            "",
+            None,
+            False,
+            None,
+            tell=(EMAIL_ACTOR,),  # the sender, answered by mail (bot/mail/place.py)
+        )
+
+    async def save(
+        self, valid: ValidDraft, *, source: str = "slack", reporter_email: str | None = None
+    ) -> Ticket:
         plan = self.policy.customers[valid.customer].plan
         now = self.clock.now()
         async with self.jobs.transaction():
@@ -255,6 +286,8 @@ class Intake:
                 paid_request=valid.paid_request,
                 callback_phone=valid.phone,
                 plan_rank=self.policy.plans[plan].rank,
+                source=source,
+                reporter_email=reporter_email,
                 created_at=now,
                 updated_at=now,
             )

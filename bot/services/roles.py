@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.permissions import Do, Role, allowed, refusal
+from bot.permissions import EMAIL_ACTOR, Do, Role, allowed, refusal
 from bot.policy import Policy
 from bot.services.errors import NotAllowed
 from models import Ticket
@@ -29,7 +29,7 @@ class Roles:
                 roles.add(Role.ACCOUNT_MANAGER)
             return roles
         customer = self.policy.customers.get(ticket.customer)
-        if customer is not None and user_id in customer.key_users:
+        if customer is not None and (user_id in customer.key_users or user_id == EMAIL_ACTOR):
             roles.add(Role.KEY_USER)
         if customer is not None and customer.account_manager == user_id:
             roles.add(Role.ACCOUNT_MANAGER)

@@ -29,7 +29,7 @@ from bot.services.queries import TicketQueries
 from bot.services.resolutions import REOPEN_WINDOW, Resolution
 from bot.services.roles import Roles
 from bot.services.sla import CLOCK_NAMES, FIRST_RESPONSE, RESOLUTION, SlaService, targets_for
-from bot.text import escape
+from bot.text import escape, mention
 from models import Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
@@ -242,7 +242,7 @@ class Transitions:
                 fields={"status": TicketStatus.OPEN},
                 detail={"reason": reason},
                 effects=(lambda t, at: self.sla.resume_all(t, at, user_id),),
-                note=f"<@{user_id}> {reason}; the resolution clock runs again.",
+                note=f"{mention(user_id)} {reason}; the resolution clock runs again.",
             )
 
         return (await self.run(Do.RESUME, ticket_id, user_id, decide, must_be_open=False))[0]
@@ -345,7 +345,7 @@ class Transitions:
                     lambda t, at: self.sla.reopen(t, RESOLUTION, at, user_id),
                     lambda t, at: self.sla.reopened(t, at, user_id),
                 ),
-                note=f"<@{user_id}> reopened the ticket.",
+                note=f"{mention(user_id)} reopened the ticket.",
                 reporter=NotifyReporter.about(ticket, "reopened", by=user_id),
             )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot import blocks
+from bot.mail.thread import mail_thread
+from bot.text import mention
 from handlers.deps import Deps
 from handlers.subcommands.common import lines, parse_reference
 
@@ -49,9 +51,11 @@ async def show(deps: Deps, user_id: str, args: list[str]) -> str:
         shown.append(f"*Call back on:* <tel:{dial}|{blocks.escape(ticket.callback_phone)}>")
     shown += [*(blocks.clock_line(r) for r in readings), "*History*"]
     shown += [
-        f"{blocks.slack_date(e.at)} {e.kind.replace('_', ' ')}" + (f" by <@{e.actor}>" if e.actor else "")
+        f"{blocks.slack_date(e.at)} {e.kind.replace('_', ' ')}"
+        + (f" by {mention(e.actor)}" if e.actor else "")
         for e in history[-15:]
     ]
+    shown += await mail_thread(ticket)  # e-mail tickets: the messages in and out
     return "\n".join(shown)
 
 

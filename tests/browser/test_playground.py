@@ -288,3 +288,22 @@ async def test_a_dm_with_a_chart_stays_at_its_newest_message_and_the_header_fits
         assert await page.evaluate("document.documentElement.scrollWidth") <= width
         await expect(page.get_by_role("button", name="Next business morning")).to_be_in_viewport()
         await expect(page.locator("#composer-text")).to_be_in_viewport()
+
+
+async def test_a_customer_writes_from_the_mailbox_and_reads_the_answer(
+    playground: Playground, page: Page
+) -> None:
+    await page.goto(playground.url)
+    await page.click("[data-tab=mailbox]")
+    compose = page.locator(".mail-compose")
+    await compose.locator(".mail-subject-input").fill("[P2] Orders stuck")
+    await compose.locator(".mail-body").fill("Since 9:00 nothing syncs.")
+    await compose.get_by_role("button", name="Send mail").click()
+    answer = page.locator(".mail-out", has_text="[SUP-1] [P2] Orders stuck")
+    await expect(answer).to_be_visible(timeout=15000)
+    await expect(answer).to_contain_text("First response due by")
+    await answer.get_by_role("button", name="Reply").click()
+    await expect(compose.locator(".mail-subject-input")).to_have_value("Re: [SUP-1] [P2] Orders stuck")
+    await compose.locator(".mail-body").fill("It is all shops.")
+    await compose.get_by_role("button", name="Send mail").click()
+    await expect(page.locator(".mail-in", has_text="It is all shops.")).to_be_visible()

@@ -5,6 +5,7 @@
 
 import { renderConversation, renderHome } from "./conversation.js";
 import { inside, permalinkTarget } from "./links.js";
+import { renderMailbox } from "./mailbox.js";
 import { ModalView } from "./modal.js";
 import { Timeline } from "./timeline.js";
 import { inZone } from "./zone.js";
@@ -24,6 +25,7 @@ const ui = {
   replyDrafts: new Map(),
   images: new Map(), // file id -> <img>, reused so a loaded chart never shrinks back while redrawing
   seenDm: {},
+  mailDraft: {},
   pollTimer: null,
   pinned: true, // the conversation follows new messages (the person has not scrolled up)
   autoScrollTop: null, // where the page itself last scrolled the conversation to
@@ -123,7 +125,7 @@ function render() {
   if (!s) return;
   renderPersonas(s);
   const conversations = s.conversations;
-  if (ui.tab !== "dm" && ui.tab !== "home" && !conversations.some((c) => c.id === ui.tab)) {
+  if (!["dm", "home", "mailbox"].includes(ui.tab) && !conversations.some((c) => c.id === ui.tab)) {
     ui.tab = conversations.length ? conversations[0].id : "dm"; // not (or no longer) in that channel
   }
   ui.tabs[s.persona] = ui.tab;
@@ -135,6 +137,7 @@ function render() {
   const shown = current();
   const [title, about] = ui.tab === "home" ? ["Secondline", "App Home"]
     : ui.tab === "dm" ? ["Secondline", "your messages with the bot"]
+    : ui.tab === "mailbox" ? ["Mailbox", `customers' mail to and from ${s.mailbox ? s.mailbox.address : "the support address"}`]
     : [`# ${shown.name}`, shown.id === s.support_channel ? "the support channel: tickets, and their threads" : "a channel"];
   const small = document.createElement("small");
   small.textContent = about;
@@ -146,19 +149,24 @@ function render() {
   if (ui.shown !== where) ui.pinned = ui.tab !== "home" && !ui.highlight; // a conversation opens at its newest
   ui.shown = where;
   const ctx = context();
-  if (ui.tab === "home") pane.replaceChildren(renderHome(s.home, ctx));
+  const writing = ui.tab === "mailbox" && pane.contains(document.activeElement) && pane.dataset.shown === where;
+  if (writing) {
+    // Leave the form alone while someone types in it; the next render after they send shows the mails.
+  } else if (ui.tab === "mailbox") pane.replaceChildren(renderMailbox(s.mailbox, ui.mailDraft, sendMail));
+  else if (ui.tab === "home") pane.replaceChildren(renderHome(s.home, ctx));
   else pane.replaceChildren(renderConversation(shown.items, shown.id, ctx));
+  pane.dataset.shown = where;
   if (ui.highlight) {
     const marked = pane.querySelector(`.message[data-ts="${CSS.escape(ui.highlight)}"]`);
     if (marked) marked.classList.add("highlighted");
   }
   followNewest();
   resizes.disconnect();
-  resizes.observe(pane.firstElementChild);
+  if (pane.firstElementChild) resizes.observe(pane.firstElementChild);
   restoreFocus(focus);
 
   const composer = $("composer-text");
-  $("composer").hidden = ui.tab === "home";
+  $("composer").hidden = ui.tab === "home" || ui.tab === "mailbox";
   composer.placeholder = ui.tab === "dm"
     ? "Message Secondline (a reply here adds to your ticket that waits on you), or /support …"
     : `Message #${shown?.name || ""}, or type /support to raise a ticket, /support help for more`;
@@ -184,6 +192,20 @@ $("conversation").addEventListener("scroll", () => {
   ui.autoScrollTop = null;
   ui.pinned = pane.scrollTop + pane.clientHeight >= pane.scrollHeight - PINNED_PX;
 });
+
+async function sendMail(mail) {
+  if (mail === null) {  // a Reply button filled the draft: show it
+    document.activeElement?.blur();
+    render();
+    document.querySelector(".mail-body")?.focus();
+    return;
+  }
+  const answer = await post("mail", mail);
+  if (answer.ok) {
+    ui.mailDraft = {};
+    document.activeElement?.blur();
+  }
+}
 
 function renderPersonas(s) {
   const picker = $("persona");
@@ -251,7 +273,7 @@ function showTab(tab) {
   if (location.pathname !== "/") history.pushState(null, "", `/${location.search}`);
   if (tab === "home") post("home");
   render();
-  if (tab !== "home") $("composer-text").focus();
+  if (tab !== "home" && tab !== "mailbox") $("composer-text").focus();
 }
 
 // A permalink opened here: the message's conversation, its thread open, the message in view and marked.

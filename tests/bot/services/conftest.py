@@ -62,6 +62,10 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.AlertOperators,
     kinds.TellPerson,
     kinds.DigestDue,
+    # e-mail's kinds: recorded here like Slack output (tests/bot/mail/ runs them for real)
+    kinds.ReadMail,
+    kinds.SendMail,
+    kinds.MailFiles,
 )
 
 
