@@ -71,3 +71,4 @@ class Customer(Strict):
     domains: list[str] = Field(default_factory=list)
     contract: str | None = None  # a key of `contracts`; none means included (recorded, never charged)
     account_manager: SlackId | None = None  # told with the key users when a bank of hours runs low
+    addons: list[str] = Field(default_factory=list)  # keys of `addons`: premium services bought

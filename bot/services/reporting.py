@@ -10,7 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.billing.money import format_money
-from bot.billing.statement import Month
+from bot.billing.statement import PAYMENT, Month
 from bot.clock import Clock
 from bot.policy import Policy
 from bot.reports import charts, export
@@ -102,8 +102,8 @@ class Reporting:
         for month in _months(first, last):
             statement = await self.statements.build(customer, month)
             for line in statement.lines:
-                if first <= line.day <= last:
-                    minutes += line.minutes if line.agent else 0
+                if first <= line.day <= last and line.type != PAYMENT:  # a payment is no charge
+                    minutes += (line.minutes or 0) if line.agent else 0
                     amount += line.amount
         recorded = format_duration_minutes(minutes) if minutes else "no time"
         return f"{recorded} recorded, {format_money(amount, currency)} charged"
