@@ -25,6 +25,7 @@ from bot.outbox.reporter import ReporterNews
 from bot.outbox.tickets import TicketOutbox
 from bot.policy import Policy
 from bot.services.deliveries import Deliveries
+from bot.services.deposits import Deposits
 from bot.services.directory import Directory
 from bot.services.housekeeping import Housekeeping
 from bot.services.intake import Intake
@@ -93,7 +94,8 @@ def build(
     deliveries = Deliveries(clock)
     housekeeping = Housekeeping(clock, jobs, deliveries)
     home = HomeScreen(policy, roles, queries, notifier, jobs)
-    timesheet = Timesheet(policy, clock, jobs, roles, queries, directory, deliveries)
+    deposits = Deposits(policy, clock, jobs)
+    timesheet = Timesheet(policy, clock, jobs, roles, queries, directory, deliveries, deposits)
     statements = Statements(policy, clock, roles, timesheet)
     reporting = Reporting(policy, clock, statements)
     digests = Digests(policy, clock, jobs, reporting, notifier, deliveries)
@@ -102,7 +104,7 @@ def build(
         clock=clock,
         roles=roles,
         queries=queries,
-        intake=Intake(policy, clock, jobs, sla, ladder),
+        intake=Intake(policy, clock, jobs, sla, ladder, deposits),
         transitions=transitions,
         replies=CustomerReplies(roles, transitions),
         reclassify=Reclassify(policy, transitions),

@@ -73,6 +73,10 @@ async def open_raise_form(ack: AsyncAck, command: dict[str, Any], deps: Deps) ->
             company = await _company_by_email(deps, user_id)
             await _reply(deps, command, blocks.not_key_user_text(deps.policy, company))
             return
+        refusals = [r for key in customers if (r := await deps.intake.deposit_refusal(key)) is not None]
+        if len(refusals) == len(customers):  # every company's deposit is too low: say why, and whom to ask
+            await _reply(deps, command, "\n\n".join(refusals))
+            return
         await deps.notifier.open_modal(
             str(command.get("trigger_id") or ""), blocks.raise_modal(deps.policy, customers)
         )

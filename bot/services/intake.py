@@ -14,6 +14,7 @@ from bot.ids import Block
 from bot.jobs.kinds import NotifyReporter, PostTicket
 from bot.jobs.queue import JobQueue
 from bot.policy import Policy, Priority
+from bot.services.deposits import Deposits
 from bot.services.entitlements import Entitlements, Scoped
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.events import record
@@ -61,6 +62,7 @@ class ValidDraft:
     category: str | None
     paid_request: bool
     phone: str | None
+    addon: str | None = None
 
 
 def similarity(a: str, b: str) -> float:
@@ -100,6 +102,7 @@ class Intake:
     jobs: JobQueue
     sla: SlaService
     ladder: Ladder
+    deposits: Deposits | None = None
     entitled: Entitlements = field(init=False)
 
     def __post_init__(self) -> None:
@@ -160,11 +163,23 @@ class Intake:
             scoped.category,
             scoped.paid_request,
             phone,
+            scoped.addon,
         )
+
+    async def deposit_refusal(self, customer: str) -> str | None:
+        """Why the customer's key users cannot raise a ticket now: its prepaid deposit is too low."""
+        return await self.deposits.refusal(customer) if self.deposits is not None else None
+
+    async def _deposit_allows(self, valid: ValidDraft) -> None:
+        if (refusal := await self.deposit_refusal(valid.customer)) is not None:
+            refusal += " Nothing was raised."
+            several = len(self.policy.customers_of(valid.reporter_id)) > 1  # the form then has a picker
+            raise InvalidInput({Block.CUSTOMER: refusal}) if several else NotAllowed(refusal)
 
     async def similar_open(self, draft: TicketDraft) -> Ticket | None:
         """An open ticket of the same customer from the last 24 hours whose title reads the same."""
         valid = self.validate(draft)
+        await self._deposit_allows(valid)
         since = self.clock.now() - DUPLICATE_WINDOW
         recent = (
             await Ticket.filter(
@@ -179,6 +194,7 @@ class Intake:
 
     async def raise_ticket(self, draft: TicketDraft) -> Ticket:
         valid = self.validate(draft)
+        await self._deposit_allows(valid)
         plan = self.policy.customers[valid.customer].plan
         now = self.clock.now()
         async with self.jobs.transaction():
@@ -194,6 +210,7 @@ class Intake:
                 policy=policy_snapshot(self.policy, plan),
                 category=valid.category,
                 paid_request=valid.paid_request,
+                addon=valid.addon,
                 callback_phone=valid.phone,
                 plan_rank=self.policy.plans[plan].rank,
                 created_at=now,
@@ -203,6 +220,7 @@ class Intake:
                 ticket.id, now, valid.reporter_id, "raised",
                 priority=valid.priority.value, customer=valid.customer, plan=plan,
                 category=valid.category, paid_request=valid.paid_request,
+                **({"addon": valid.addon} if valid.addon else {}),
             )  # fmt: skip
             await self.sla.start(ticket, now)
             await self.ladder.schedule(ticket)
