@@ -17,6 +17,7 @@ from bot.reports import charts, export
 from bot.reports.digests import day_start
 from bot.reports.load import load_report
 from bot.reports.sla_report import Achievement, SlaReport
+from bot.services.accounts import Accounts
 from bot.services.statements import Statements
 from bot.services.timesheet import format_duration_minutes
 from bot.text import escape
@@ -54,6 +55,11 @@ class Reporting:
     policy: Policy
     clock: Clock
     statements: Statements
+
+    @property
+    def accounts(self) -> Accounts:
+        """An account at a glance (`/support account`), from the same statements."""
+        return Accounts(self.policy, self.clock, self.statements)
 
     async def bundle(
         self,
