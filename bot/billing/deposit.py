@@ -49,7 +49,7 @@ class DepositStatus:
     @property
     def levels(self) -> tuple[Level, ...]:
         """The alert levels in force: each `alert_at` percentage of the last payment, and the minimum."""
-        found = [Level(MINIMUM, self.minimum)] if self.minimum > 0 else []
+        found = [Level(MINIMUM, self.minimum)]  # with no minimum: told once it is overdrawn
         if self.last_payment is not None:
             found += [Level(str(p), self.last_payment.amount * p / 100) for p in self.alert_at]
         return tuple(found)
