@@ -19,7 +19,10 @@ from tests.blockkit import assert_valid_message, assert_valid_view
 from tests.conftest import EXAMPLE_POLICY, RunningBot, start_bot
 from tests.e2e.journey import channel_message, command, open_modal, raise_ticket, raise_values
 
-EXAMPLE = EXAMPLE_POLICY.read_text()
+# Initech (per minute, with a deposit) gets an account manager of its own: the one to ask for a top-up.
+EXAMPLE = EXAMPLE_POLICY.read_text().replace(
+    "contract: initech-minute}", "contract: initech-minute, account_manager: U0AM2}"
+)
 PAID = '      payments: [{date: "2026-10-30", amount: "500.00"}]'
 TOPPED_UP = '      payments: [{date: "2026-10-30", amount: "500.00"}, {date: "2026-11-17", amount: "200.00"}]'
 BLOCKED = "prepaid deposit is below its minimum"
@@ -42,6 +45,7 @@ async def test_a_low_deposit_blocks_key_users_until_a_payment_in_the_policy_and_
     standin: SlackStandIn, database_url: str, clock: FakeClock
 ) -> None:
     assert PAID in EXAMPLE
+    standin.add_user("U0AM2")  # the workspace was seeded from the example policy, which names no U0AM2
     async for running in start_bot(standin, database_url, clock, parse_config(EXAMPLE)):
         ticket = await raise_ticket(running, user="U0KEY3", priority="P2")  # Initech: 2.50 a minute
         assert "$500.00 left of $500.00 paid" in await command(running, "U0AM2", "hours")
