@@ -10,14 +10,14 @@ import json
 from typing import Any
 
 from bot.clock import FakeClock
-from bot.ids import Block, Callback
+from bot.ids import Action, Block, Callback
 from bot.policy import parse_config
 from bot.standin import SlackStandIn
-from bot.standin.payloads import view_submission
+from bot.standin.payloads import select_value, text_value, view_submission
 from models import DepositAlert, Ticket, TimeEntry
 from tests.blockkit import assert_valid_message, assert_valid_view
 from tests.conftest import EXAMPLE_POLICY, RunningBot, start_bot
-from tests.e2e.journey import channel_message, command, open_modal, raise_ticket, raise_values
+from tests.e2e.journey import channel_message, click, command, open_modal, raise_ticket, raise_values
 
 # Initech (per minute, with a deposit) gets an account manager of its own: the one to ask for a top-up.
 EXAMPLE = EXAMPLE_POLICY.read_text().replace(
@@ -188,3 +188,68 @@ async def test_an_add_on_with_a_rate_is_paid_work_at_that_rate_without_confirmat
     )
     (line,) = rows
     assert (line["type"], line["units"], line["rate"], line["amount"]) == ("addon", "30", "95.00", "47.50")
+
+
+INCIDENT_DEPOSIT = (
+    EXAMPLE_POLICY.read_text()
+    .replace("contract: globex-incident}", "contract: globex-incident, account_manager: U0AM1}")
+    .replace(
+        "    block: 2h\n",
+        '    block: 2h\n    deposit: {payments: [{date: "2026-11-01", amount: "600.00"}], minimum: "100.00", '
+        "alert_at: [50]}\n",
+    )
+)
+
+
+async def test_a_per_incident_deposit_is_drawn_down_when_the_ticket_is_resolved(
+    standin: SlackStandIn, database_url: str, clock: FakeClock
+) -> None:
+    async for running in start_bot(standin, database_url, clock, parse_config(INCIDENT_DEPOSIT)):
+        ticket = await raise_ticket(running, user="U0KEY2", priority="P2")  # Globex: 250.00 per 2h started
+        await command(running, "U0ENG1", f"log SUP-{ticket.id} 2h1m")  # 2 incidents, charged once resolved
+        await running.settle()
+        assert dms(running, "U0KEY2", "deposit") == []
+        await open_modal(running, "U0KEY2")  # not blocked: /support opens the form
+        await click(running, "U0ENG1", Action.CLAIM, ticket)
+        await click(running, "U0ENG1", Action.RESOLVE, ticket)
+        values = {
+            Block.RESOLUTION: {Action.RESOLUTION: select_value("fixed")},
+            Block.RESOLUTION_NOTE: {Action.RESOLUTION_NOTE: text_value("Patched")},
+            Block.TIME_SPENT: {Action.TIME_SPENT: text_value(None)},
+            Block.DUPLICATE_OF: {Action.DUPLICATE_OF: text_value(None)},
+        }
+        status, _ = await running.slack.send(
+            *view_submission("U0ENG1", Callback.RESOLVE_MODAL, values, private_metadata=str(ticket.id))
+        )
+        assert status == 200
+        await running.settle()
+        # 500.00 charged on resolving: 100.00 left, below 50 % of 600.00, not below the 100.00 minimum.
+        for person in ("U0KEY2", "U0KEY9", "U0AM1"):
+            assert len(dms(running, person, "below 50 % of its last payment of $600.00: $100.00 left")) == 1
+        assert dms(running, "U0AM1", "fallen below its minimum") == []
+        await open_modal(running, "U0KEY2")  # 100.00 is not below the 100.00 minimum
+        assert "*Deposit:* $100.00 left of $600.00 paid" in await command(running, "U0KEY2", "hours")
+
+
+async def test_reclassifying_into_an_add_on_category_says_which_add_on_covers_it(running: RunningBot) -> None:
+    ticket = await raise_ticket(running, user="U0KEY1", category="bug", title="VPN drops")  # Acme
+    await click(running, "U0ENG1", Action.RECLASSIFY, ticket)
+
+    async def reclassify(category: str, reason: str) -> Ticket:
+        values = {
+            Block.CATEGORY: {Action.CATEGORY: select_value(category)},
+            Block.RECLASSIFY_REASON: {Action.RECLASSIFY_REASON: text_value(reason)},
+        }
+        body = view_submission("U0ENG1", Callback.RECLASSIFY_MODAL, values, private_metadata=str(ticket.id))
+        status, text = await running.slack.send(*body)
+        assert status == 200 and text.strip() in ("", "{}"), text
+        await running.settle()
+        return await Ticket.get(id=ticket.id)
+
+    fresh = await reclassify("configuration", "It is their VPN set-up")
+    assert (fresh.category, fresh.paid_request, fresh.addon) == ("configuration", False, "system-maintenance")
+    news = [c.args["text"] for c in running.standin.posts_to("U0KEY1")]
+    assert any("Covered by your System maintenance add-on" in text for text in news)
+    assert "covered: System maintenance add-on" in channel_message(running, ticket)
+    fresh = await reclassify("customization", "Their own plug-in after all")  # no add-on of Acme's covers it
+    assert (fresh.paid_request, fresh.addon) == (True, None)
