@@ -196,6 +196,7 @@ class Timesheet:
             await TimeEntry.filter(id=entry.id).update(**changes)
             detail = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items()}
             await record(ticket.id, self.clock.now(), by, "time_corrected", entry=entry.id, **detail)
+        await self.charged(ticket)  # more minutes may take a deposit below a level
         return await TimeEntry.get(id=entry.id)
 
     async def delete(self, entry_id: int, by: str) -> None:
