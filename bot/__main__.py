@@ -1,6 +1,6 @@
-"""`python -m bot [serve]` runs the bot; `check-config FILE` validates a policy file; `statement`, `report`
-and `simulate` answer operators and managers on the command line (bot/cli.py); `playground` runs the bot
-against a built-in Slack stand-in, shown in a browser (bot/playground/)."""
+"""`python -m bot [serve]` runs the bot; `check-config FILE` validates a policy file; `statement`,
+`report`, `account` and `simulate` answer operators and managers on the command line (bot/cli.py);
+`playground` runs the bot against a built-in Slack stand-in, shown in a browser (bot/playground/)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     cli.add_parsers(sub)
     playground.add_parser(sub)
     args = parser.parse_args(argv)
-    if args.action in ("statement", "report", "simulate"):
+    if args.action in ("statement", "report", "account", "simulate"):
         return cli.run(args)
     if args.action == "playground":
         return playground.run(args)

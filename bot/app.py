@@ -28,6 +28,7 @@ from bot.outbox.reporter import ReporterNews
 from bot.outbox.tickets import TicketOutbox
 from bot.policy import Policy
 from bot.services.deliveries import Deliveries
+from bot.services.deposits import Deposits
 from bot.services.directory import Directory
 from bot.services.housekeeping import Housekeeping
 from bot.services.intake import Intake
@@ -97,11 +98,12 @@ def build(
     deliveries = Deliveries(clock)
     housekeeping = Housekeeping(clock, jobs, deliveries)
     home = HomeScreen(policy, roles, queries, notifier, jobs)
-    timesheet = Timesheet(policy, clock, jobs, roles, queries, directory, deliveries)
+    deposits = Deposits(policy, clock, jobs)
+    timesheet = Timesheet(policy, clock, jobs, roles, queries, directory, deliveries, deposits)
     statements = Statements(policy, clock, roles, timesheet)
     reporting = Reporting(policy, clock, statements)
     digests = Digests(policy, clock, jobs, reporting, notifier, deliveries)
-    intake = Intake(policy, clock, jobs, sla, ladder, roles)
+    intake = Intake(policy, clock, jobs, sla, ladder, roles, deposits)
     mail = build_mail(
         mail_config(policy, settings.environment), policy, clock, jobs, intake, transitions, sla, api
     )

@@ -1,13 +1,15 @@
-"""Commands for operators and managers, besides serving Slack: check-config, statement, report and simulate.
+"""Commands for operators and managers, besides serving Slack: check-config, statement, report, account
+and simulate.
 
-`statement` and `report` read DATABASE_URL and SUPPORT_CONFIG like the bot and write to stdout; `simulate`
-touches neither Slack nor the database. Bad input is one line on stderr and exit code 2.
+`statement`, `report` and `account` read DATABASE_URL and SUPPORT_CONFIG like the bot and write to stdout;
+`simulate` touches neither Slack nor the database. Bad input is one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
@@ -73,6 +75,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--customer")
     report.add_argument("--format", choices=("csv", "json"), default="csv")
     report.add_argument("--timezone", default="UTC", help="where the days start (default UTC)")
+    account = sub.add_parser("account", help="one customer at a glance (the last 30 days) on stdout")
+    account.add_argument("--customer", required=True)
+    account.add_argument("--from", dest="start", help="YYYY-MM-DD, first day included (default: 30 days ago)")
+    account.add_argument("--to", dest="end", help="YYYY-MM-DD, first day not included (default: tomorrow)")
+    account.add_argument("--format", choices=("text", "json"), default="text")
     simulate = sub.add_parser("simulate", help="what happens to a ticket raised at a moment (a dry run)")
     simulate.add_argument("--customer", required=True)
     simulate.add_argument("--priority", required=True)
@@ -85,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "statement": _statement,
         "report": _report,
+        "account": _account,
         "simulate": _simulate,
     }
     try:
@@ -185,6 +193,33 @@ def _report(args: argparse.Namespace) -> int:
         first, after = day_start(start, zone), day_start(end, zone)
         report = await load_report(policy, first, after, now, customer=customer, timezone=zone)
         return export.to_json(report) + "\n" if args.format == "json" else export.to_csv(report)
+
+    print(_with_database(database_url, make), end="")
+    return 0
+
+
+def _account(args: argparse.Namespace) -> int:
+    """The figures of `/support account`, days in the customer's support timezone; JSON for machines."""
+    from bot.reports.account import as_json, render_text
+    from bot.services.accounts import Accounts
+
+    database_url, policy = _policy()
+    customer = args.customer.lower()
+    if customer not in policy.customers:
+        known = ", ".join(policy.customers)
+        raise UsageError(f"--customer: no customer {args.customer!r} in the policy ({known})")
+    first = _day(args.start, "--from") if args.start else None
+    after = _day(args.end, "--to") if args.end else None
+
+    async def make() -> str:
+        accounts = Accounts(policy, SystemClock(), _statements(policy))
+        start, end = accounts.period(customer, first, after)
+        if end <= start:
+            raise UsageError("--to must be after --from (the summary covers [from, to))")
+        summary = await accounts.summary(customer, start, end)
+        if args.format == "json":
+            return json.dumps(as_json(summary), indent=2, ensure_ascii=False) + "\n"
+        return render_text(summary, f"{start.date()} to {end.date()} (to excluded)") + "\n"
 
     print(_with_database(database_url, make), end="")
     return 0

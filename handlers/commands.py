@@ -38,6 +38,7 @@ HELP = """*Secondline: second-line support*
 `/support statement acme 2026-11 [issue]` a month's statement as a CSV file (issue: freeze it, once ended)
 `/support statement acme 2026-11 withdraw [reason]` take an issued statement back (leads, managers)
 `/support report [week|month|2026-11] [customer]` SLA achievement, a chart and the CSV (leads, managers)
+`/support account acme [--from 2026-11-01] [--to 2026-12-01]` a customer at a glance (last 30 days)
 `/support simulate P1 globex [at 2026-11-27 16:30]` when targets fall due and whom the ladder pages
 `/support help` this help"""
 
@@ -74,6 +75,10 @@ async def open_raise_form(ack: AsyncAck, command: dict[str, Any], deps: Deps) ->
         if not customers:
             company = await _company_by_email(deps, user_id)
             await _reply(deps, command, blocks.not_key_user_text(deps.policy, company))
+            return
+        refusals = [r for key in customers if (r := await deps.intake.deposit_refusal(key)) is not None]
+        if len(refusals) == len(customers):  # every company's deposit is too low: say why, and whom to ask
+            await _reply(deps, command, "\n\n".join(refusals))
             return
         own = deps.policy.customers_of(user_id)
         if customers == own:

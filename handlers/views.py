@@ -135,6 +135,7 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
             minutes,
             duplicate_id,
         )
+        await deps.timesheet.charged(ticket)  # a per-incident ticket is charged when resolved
         if minutes:  # the time spent is a time entry; resolved first, so a refusal here cannot undo it
             try:
                 await deps.timesheet.log(ticket.id, user, minutes, note="time spent, given when resolving")

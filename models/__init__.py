@@ -1,6 +1,6 @@
 """Tortoise models; migrations live in models/migrations (see README, "Changing a model")."""
 
-from models.billing import IssuedStatement, TimeEntry, WithdrawnStatement
+from models.billing import DepositAlert, IssuedStatement, TimeEntry, WithdrawnStatement
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.mail import InboundMail, MailCourtesy, OutboundMail
@@ -9,6 +9,7 @@ from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStat
 
 __all__ = [
     "ClockState",
+    "DepositAlert",
     "InboundMail",
     "IssuedStatement",
     "Job",

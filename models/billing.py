@@ -66,3 +66,18 @@ class WithdrawnStatement(Model):
     class Meta:
         table = "withdrawn_statements"
         indexes = (("customer", "month"),)
+
+
+class DepositAlert(Model):
+    """An alert sent about a deposit: one row per customer, payment and level, so each is sent once
+    across restarts and replicas (the unique key is the guard; the row is written with its messages)."""
+
+    id = fields.BigIntField(primary_key=True)
+    customer = fields.CharField(max_length=64)
+    payment = fields.CharField(max_length=40)  # the last payment when sent: `2026-11-02/500.00`
+    level = fields.CharField(max_length=16)  # a percentage of that payment, or `minimum`
+    sent_at = fields.DatetimeField()
+
+    class Meta:
+        table = "deposit_alerts"
+        unique_together = (("customer", "payment", "level"),)

@@ -47,6 +47,7 @@ class Ticket(Model):
     # What it is about (a scope category key), and whether it was raised as paid (out-of-scope) work.
     category = fields.CharField(max_length=40, null=True)
     paid_request = fields.BooleanField(default=False, db_default=False)
+    addon = fields.CharField(max_length=40, null=True)  # the premium add-on covering its category, if any
     callback_phone = fields.CharField(max_length=24, null=True)  # shown to engineers only
     plan_rank = fields.IntField(default=100, db_default=100)  # the plan's queue rank when it was raised
     # Set when its charges are waived (the cause was on the vendor's side): all its time is non-billable.

@@ -18,16 +18,25 @@ from datetime import date
 from fractions import Fraction
 
 from bot.billing.worktime import Ticket, TimeEntry, billable_minutes, statement_order
-from bot.policy.contracts import BankContract, Contract
+from bot.policy.contracts import BankContract, Contract, Price
 
 
 def priced_as_addon(ticket: Ticket, contract: Contract) -> bool:
-    """A paid request on a contract with an addon_rate is priced by the hour, outside the contract.
+    """A paid request on a contract with an addon_rate, or a ticket a premium add-on with a rate covers,
+    is priced by the hour, outside the contract.
 
     Without an addon_rate (the intake refuses such requests; this is the defensive path) the entry
     falls back to the contract's own terms: included time is free, bank time is debited.
     """
-    return ticket.paid_request and contract.addon_rate is not None
+    return addon_rate(ticket, contract) is not None
+
+
+def addon_rate(ticket: Ticket, contract: Contract) -> Price | None:
+    """The hourly rate a ticket's time is charged at outside the contract: its add-on's, else, for a
+    paid request, the contract's addon_rate; None when the contract's own terms apply."""
+    if ticket.addon_rate is not None:
+        return ticket.addon_rate
+    return contract.addon_rate if ticket.paid_request else None
 
 
 class Ledger:

@@ -3,7 +3,10 @@
 JSON also says which withdrawn statement of the same month an issued one replaces (`replaces`, null when
 none). Money is a plain decimal string with the currency's decimals (`37.50`, `1200` for JPY) in both, never
 a float and never formatted for a locale; minutes and units are integers. In the CSV, `waived` is
-`true`/`false` and `bank_minutes_left` is empty outside banks; in JSON they are a boolean and null.
+`true`/`false` and `bank_minutes_left` is empty outside banks; in JSON they are a boolean and null. A
+payment line's minute, unit and rate columns are empty (null). `totals.deposit` (only on a contract with
+a deposit) has the deposit's `opening` balance, what was `paid` and `charged` in the month, the
+`balance` after it and the `minimum`, as money strings.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.billing.money import plain
-from bot.billing.statement import BankTotals, Statement, StatementLine, Withdrawal
+from bot.billing.statement import BankTotals, DepositTotals, Statement, StatementLine, Withdrawal
 
 CSV_HEADER = (
     "customer",
@@ -50,7 +53,7 @@ def line_fields(statement: Statement, line: StatementLine) -> dict[str, Any]:
         "minutes": line.minutes,
         "billable_minutes": line.billable_minutes,
         "units": line.units,
-        "rate": plain(line.rate, statement.currency),
+        "rate": None if line.rate is None else plain(line.rate, statement.currency),
         "amount": plain(line.amount, statement.currency),
         "currency": statement.currency,
         "waived": line.waived,
@@ -78,7 +81,7 @@ def _csv_value(value: Any) -> str:
 def as_json(statement: Statement, replaces: Withdrawal | None = None) -> dict[str, Any]:
     """`replaces`: the withdrawn statement of the same month this one replaces (null when none)."""
     totals = statement.totals
-    return {
+    document: dict[str, Any] = {
         "customer": statement.customer,
         "contract": statement.contract,
         "type": statement.type,
@@ -93,6 +96,9 @@ def as_json(statement: Statement, replaces: Withdrawal | None = None) -> dict[st
         },
         "replaces": _withdrawal(replaces),
     }
+    if totals.deposit is not None:
+        document["totals"]["deposit"] = _deposit(totals.deposit, statement.currency)
+    return document
 
 
 def _withdrawal(withdrawal: Withdrawal | None) -> dict[str, Any] | None:
@@ -113,6 +119,10 @@ def _bank(bank: BankTotals | None) -> dict[str, Any] | None:
     fields = asdict(bank)
     fields["expiring_on"] = bank.expiring_on.isoformat() if bank.expiring_on else None
     return fields
+
+
+def _deposit(deposit: DepositTotals, currency: str) -> dict[str, str]:
+    return {name: plain(amount, currency) for name, amount in asdict(deposit).items()}
 
 
 def to_json(statement: Statement, replaces: Withdrawal | None = None) -> str:

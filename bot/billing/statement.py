@@ -13,6 +13,13 @@ states it, and the line's `type` says which unit that is. `units` are what the l
   `billable_minutes` = the ticket's billable minutes over its whole life, `units` = ceil(minutes / block)
   incidents and `rate` = the price of one: `amount = units × rate`.
 - `included`: nothing charged.
+- `payment` (a contract with a deposit): one line per payment dated in the month, after the charges:
+  `date` the payment's date, `amount` the payment negated, `minutes`, `billable_minutes`, `units` and
+  `rate` empty. The JSON's `totals.deposit` carries the balance.
+
+Each `rate` is the price in force on the line's date (the day worked; for a ticket line, the day
+resolved) when the contract lists prices from dates. A ticket a premium add-on with a `rate` covers is
+an `addon` line at the add-on's rate, like a paid request.
 
 A line that charges nothing has `units` 0 and `rate` 0. Amounts are rounded half-up to the currency's
 minor unit on each line (only the per-hour division can need it: rates fit the currency's decimals);
@@ -30,14 +37,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from bot.billing.bank import Ledger, priced_as_addon
+from bot.billing.bank import Ledger, addon_rate, priced_as_addon
+from bot.billing.deposit import DepositStatus, deposit_status
 from bot.billing.money import per_hour, quantize
 from bot.billing.worktime import Ticket, TimeEntry, billable_minutes, round_up, statement_order
-from bot.policy.contracts import BankContract, Contract, PerIncidentContract, PerMinuteContract
+from bot.policy.contracts import (
+    BankContract,
+    Contract,
+    Deposit,
+    Payment,
+    PerIncidentContract,
+    PerMinuteContract,
+    price_on,
+)
 from bot.policy.model import Policy
 
 ZERO = Decimal(0)
 ADDON = "addon"  # a line's type for a paid request priced at the contract's addon_rate, per hour
+PAYMENT = "payment"  # a line's type for a payment into a deposit: its amount negated, no units or rate
 PER_HOUR = frozenset({"bank", ADDON})  # line types whose rate is per hour; the others' is per unit
 
 
@@ -97,16 +114,16 @@ class Withdrawal:
 class StatementLine:
     """One CSV line, less the columns every line shares (customer, contract, currency)."""
 
-    type: str  # how the line is priced: the contract's type, or `addon` for a paid request
+    type: str  # how the line is priced: the contract's type, `addon` for a paid request, or `payment`
     ticket: str
     priority: str
-    agent: str  # empty on a per-incident ticket line
-    day: date  # the date worked; for a ticket line, the date resolved
-    minutes: int
-    billable_minutes: int
-    units: int
-    rate: Decimal
-    amount: Decimal
+    agent: str  # empty on a per-incident ticket line and on a payment
+    day: date  # the date worked; for a ticket line, the date resolved; for a payment, the date paid
+    minutes: int | None  # None (an empty column) on a payment, as are the next three
+    billable_minutes: int | None
+    units: int | None
+    rate: Decimal | None
+    amount: Decimal  # a payment's is the payment negated
     waived: bool
     waiver_reason: str
     bank_minutes_left: int | None  # None unless the contract is a bank
@@ -133,6 +150,18 @@ class Totals:
     billable_minutes: int
     amount: Decimal
     bank: BankTotals | None
+    deposit: DepositTotals | None = None
+
+
+@dataclass(frozen=True)
+class DepositTotals:
+    """Money: the deposit's balance before the month, paid and charged in it, and after it."""
+
+    opening: Decimal
+    paid: Decimal
+    charged: Decimal
+    balance: Decimal
+    minimum: Decimal
 
 
 @dataclass(frozen=True)
@@ -154,34 +183,102 @@ def build_statement(
     month: Month,
     tickets: Iterable[Ticket] = (),
 ) -> Statement:
-    """The statement of `month` from all of the customer's entries (earlier months' too, for the bank).
+    """The statement of `month` from all of the customer's entries (earlier months' too, for the bank
+    and the deposit).
 
     `tickets` adds per-incident tickets with no time recorded (a line of 0 units); tickets are also
     read from the entries. Raises ValueError when one ticket ref comes with different details.
     """
     entries = list(entries)
-    known = _tickets(entries, tickets)
     ledger = Ledger(contract) if isinstance(contract, BankContract) else None
-    lines: list[StatementLine] = []
-    overage = 0
-    for entry in statement_order(e for e in entries if e.worked_on <= month.last):
-        line = _entry_line(contract, entry, ledger)  # earlier months only debit the bank
-        if entry.worked_on in month:
-            lines.append(line)
-            overage += 0 if priced_as_addon(entry.ticket, contract) else line.units
+    every_line = _charge_lines(contract, entries, tickets, month.last, ledger)
+    lines = [line for line in every_line if line.day in month and line.agent]
     entry_lines = len(lines)
+    lines += [line for line in every_line if line.day in month and not line.agent]
+    overage = sum(line.units or 0 for line in lines[:entry_lines] if line.type != ADDON)
+    deposit = getattr(contract, "deposit", None)
+    if deposit is not None:
+        lines += [_payment_line(p) for p in sorted(deposit.payments, key=lambda p: p.day) if p.day in month]
+    totals = Totals(
+        minutes=sum(line.minutes or 0 for line in lines[:entry_lines]),
+        billable_minutes=sum(line.billable_minutes or 0 for line in lines[:entry_lines]),
+        amount=quantize(sum((line.amount for line in lines), ZERO), contract.currency),
+        bank=_bank_totals(ledger, month, lines[:entry_lines], overage) if ledger else None,
+        deposit=_deposit_totals(deposit, every_line, month) if deposit is not None else None,
+    )
+    return Statement(customer, contract_key, contract.type, contract.currency, month, tuple(lines), totals)
+
+
+def charges(
+    contract: Contract, entries: Iterable[TimeEntry], until: date, tickets: Iterable[Ticket] = ()
+) -> list[tuple[date, Decimal]]:
+    """Every amount charged up to `until`, as (date, amount) in statement order: what a deposit pays."""
+    ledger = Ledger(contract) if isinstance(contract, BankContract) else None
+    return [
+        (line.day, line.amount) for line in _charge_lines(contract, list(entries), tickets, until, ledger)
+    ]
+
+
+def deposit_now(
+    contract: Contract, entries: Iterable[TimeEntry], on: date, tickets: Iterable[Ticket] = ()
+) -> DepositStatus | None:
+    """The contract's deposit on `on`, or None when it holds none."""
+    deposit = getattr(contract, "deposit", None)
+    if deposit is None:
+        return None
+    return deposit_status(deposit, charges(contract, entries, on, tickets), on)
+
+
+def _charge_lines(
+    contract: Contract,
+    entries: list[TimeEntry],
+    tickets: Iterable[Ticket],
+    until: date,
+    ledger: Ledger | None,
+) -> list[StatementLine]:
+    """The lines of every entry worked and every per-incident ticket resolved up to `until`: entries in
+    statement order (debiting `ledger`), then ticket lines by date resolved."""
+    known = _tickets(entries, tickets)
+    lines = [
+        _entry_line(contract, e, ledger) for e in statement_order(e for e in entries if e.worked_on <= until)
+    ]
     if isinstance(contract, PerIncidentContract):
-        resolved = [t for t in known.values() if t.resolved_on is not None and t.resolved_on in month]
+        resolved = [t for t in known.values() if t.resolved_on is not None and t.resolved_on <= until]
         for ticket in sorted(resolved, key=lambda t: (t.resolved_on, t.ref)):
             if not priced_as_addon(ticket, contract):
                 lines.append(_incident_line(contract, ticket, entries))
-    totals = Totals(
-        minutes=sum(line.minutes for line in lines[:entry_lines]),
-        billable_minutes=sum(line.billable_minutes for line in lines[:entry_lines]),
-        amount=quantize(sum((line.amount for line in lines), ZERO), contract.currency),
-        bank=_bank_totals(ledger, month, lines[:entry_lines], overage) if ledger else None,
+    return lines
+
+
+def _payment_line(payment: Payment) -> StatementLine:
+    return StatementLine(
+        type=PAYMENT,
+        ticket="",
+        priority="",
+        agent="",
+        day=payment.day,
+        minutes=None,
+        billable_minutes=None,
+        units=None,
+        rate=None,
+        amount=-payment.amount,
+        waived=False,
+        waiver_reason="",
+        bank_minutes_left=None,
     )
-    return Statement(customer, contract_key, contract.type, contract.currency, month, tuple(lines), totals)
+
+
+def _deposit_totals(deposit: Deposit, lines: list[StatementLine], month: Month) -> DepositTotals:
+    charged = [(line.day, line.amount) for line in lines]
+    before = deposit_status(deposit, charged, month.first - timedelta(days=1))
+    after = deposit_status(deposit, charged, month.last)
+    return DepositTotals(
+        opening=before.balance,
+        paid=after.paid - before.paid,
+        charged=after.charged - before.charged,
+        balance=after.balance,
+        minimum=deposit.minimum,
+    )
 
 
 def statement_for(
@@ -206,13 +303,15 @@ def _entry_line(contract: Contract, entry: TimeEntry, ledger: Ledger | None) -> 
     billable = billable_minutes(entry, contract.increment)
     kind: str = contract.type
     covered, units, rate = 0, 0, ZERO
-    if priced_as_addon(entry.ticket, contract):
-        kind, units, rate = ADDON, billable, contract.addon_rate or ZERO
+    hourly = addon_rate(entry.ticket, contract)
+    day = entry.worked_on
+    if hourly is not None:
+        kind, units, rate = ADDON, billable, price_on(hourly, day)
     elif isinstance(contract, BankContract) and ledger is not None:
-        covered = ledger.debit(entry.worked_on, billable)
-        units, rate = billable - covered, contract.overage_rate
+        covered = ledger.debit(day, billable)
+        units, rate = billable - covered, price_on(contract.overage_rate, day)
     elif isinstance(contract, PerMinuteContract):
-        units, rate = billable, contract.rate
+        units, rate = billable, price_on(contract.rate, day)
     if units == 0:
         rate = ZERO
     return StatementLine(
@@ -244,7 +343,7 @@ def _incident_line(contract: PerIncidentContract, ticket: Ticket, entries: list[
     assert ticket.resolved_on is not None
     minutes = sum(billable_minutes(e, contract.increment) for e in entries if e.ticket.ref == ticket.ref)
     units = round_up(minutes, contract.block) // contract.block
-    rate = contract.price if units else ZERO
+    rate = price_on(contract.price, ticket.resolved_on) if units else ZERO
     return StatementLine(
         type=contract.type,
         ticket=ticket.ref,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.durations import parse_duration
+from bot.policy.contracts import Price
 
 MAX_ENTRY = timedelta(hours=24)
 """Longer entries are typing mistakes (`999h` for `9h`); a long job is logged as one entry per day."""
@@ -46,6 +47,9 @@ class Ticket:
     priority: str  # "P1" … "P4"
     paid_request: bool = False  # raised as out of scope: charged at the contract's addon_rate
     resolved_on: date | None = None
+    # The hourly rate of the premium add-on covering the ticket, when that add-on has one: the ticket's
+    # time is then charged at it, never drawn from a bank nor charged as an incident.
+    addon_rate: Price | None = None
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,21 @@ def plan_text(
             lines.append("*Not covered (premium add-on services, paid):*")
             lines += [f"• {escape(c.label)}" for c in policy.scope.not_covered]
     contract = policy.contract_for(customer_key)
+    lines += _addons(policy, customer_key, contract.currency)
     lines.append(f"*Contract:* {terms.describe(contract)}")
     lines += extra or []
     return "\n".join(lines)
+
+
+def _addons(policy: Policy, customer_key: str, currency: str) -> list[str]:
+    """The premium add-on services the customer bought, what each covers, and how it is billed."""
+    lines = []
+    for name in policy.customers[customer_key].addons:
+        addon = policy.addons[name]
+        scope = policy.scope
+        covers = [escape(c.label) for key in addon.covers if scope and (c := scope.category(key))]
+        lines.append(f"• {escape(terms.addon_words(addon, currency))} It covers: {'; '.join(covers)}.")
+    return ["*Your add-on services:*", *lines] if lines else []
 
 
 def _hours(calendar: CalendarSpec, now: datetime, timezone: str) -> str:

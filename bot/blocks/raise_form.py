@@ -91,7 +91,7 @@ def raise_modal(
             )
         )
     if policy.scope is not None:
-        blocks.append(category_select(policy, draft.category if draft else None))
+        blocks.append(category_select(policy, draft.category if draft else None, customers))
     if confirm is not None:
         blocks += _paid_terms(policy, confirm)
     blocks.append(
@@ -259,7 +259,9 @@ def _similar(similar: Ticket) -> list[dict[str, Any]]:
     ]
 
 
-def category_select(policy: Policy, selected: str | None) -> dict[str, Any]:
+def category_select(policy: Policy, selected: str | None, customers: Sequence[str] = ()) -> dict[str, Any]:
+    """The scope's categories; those a premium add-on of the customers covers are grouped apart, each
+    naming its add-on (and the customer, for a key user of several)."""
     assert policy.scope is not None
     groups = [
         {
@@ -267,12 +269,28 @@ def category_select(policy: Policy, selected: str | None) -> dict[str, Any]:
             "options": [option(c.label, c.key) for c in policy.scope.covered],
         }
     ]
-    if policy.scope.not_covered:
-        paid = [option(c.label, c.key) for c in policy.scope.not_covered]
+    bought = {c.key: addon_note(policy, customers, c.key) for c in policy.scope.not_covered}
+    if any(bought.values()):
+        covered = [option(c.label, c.key, bought[c.key]) for c in policy.scope.not_covered if bought[c.key]]
+        groups.append({"label": plain("Covered by your add-on services"), "options": covered})
+    paid = [option(c.label, c.key) for c in policy.scope.not_covered if not bought[c.key]]
+    if paid:
         groups.append({"label": plain("Premium add-on services (paid)"), "options": paid})
     return select(
         Block.CATEGORY, Action.CATEGORY, "What is it about?", "Choose one", [], selected, option_groups=groups
     )
+
+
+def addon_note(policy: Policy, customers: Sequence[str], category: str) -> str | None:
+    """`System maintenance add-on` (`…, paid hourly` with a rate; `for Acme Corp` when several)."""
+    notes = []
+    for key in customers:
+        bought = policy.addon_for(key, category)
+        if bought is not None:
+            paid = ", paid hourly" if bought[1].rate is not None else ""
+            whose = f" for {policy.customers[key].name}" if len(customers) > 1 else ""
+            notes.append(f"{bought[1].label} add-on{paid}{whose}")
+    return "; ".join(notes) or None
 
 
 def _paid_terms(policy: Policy, confirm: NeedsConfirmation) -> list[dict[str, Any]]:

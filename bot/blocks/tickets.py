@@ -104,6 +104,10 @@ def category_text(policy: Policy, ticket: Ticket) -> str:
     """What a ticket is about, as the scope names it, and whether it is paid work."""
     chosen = policy.scope.category(ticket.category) if policy.scope else None
     label = escape(chosen.label) if chosen else escape(ticket.category or "")
+    addon = policy.addons.get(ticket.addon) if ticket.addon else None
+    if addon is not None:
+        how = "paid request" if ticket.paid_request else "covered"
+        return f"{label} ({how}: {escape(addon.label)} add-on)"
     return f"{label} ({'paid request' if ticket.paid_request else 'covered by support'})"
 
 

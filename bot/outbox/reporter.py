@@ -132,5 +132,8 @@ class ReporterNews:
         timezone = await self.notifier.timezone_of(news.to or ticket.reporter_id, calendar.timezone)
         policy = self.sla.policy
         known = ticket.paid_request and ticket.customer in policy.customers
-        terms = Entitlements(policy).paid_work(ticket.customer).text if known else None
+        entitled = Entitlements(policy)
+        terms = entitled.paid_work(ticket.customer).text if known else None
+        if known and ticket.addon:  # paid at its add-on's rate, not the contract's
+            terms = entitled.addon_words(ticket.customer, ticket.category) or terms
         return blocks.raised_dm(ticket, due, timezone, calendar, policy.plan_label(ticket.plan), terms)

@@ -7,9 +7,10 @@ from functools import cached_property
 from pydantic import Field, field_validator, model_validator
 
 from bot.permissions import DEFAULT_PERMISSIONS, Do, Role
+from bot.policy.addons import Addon
 from bot.policy.base import SLACK_CHANNEL_ID, Priority, SlackId, Strict
 from bot.policy.calendars import CalendarSpec
-from bot.policy.contracts import INCLUDED, Contract
+from bot.policy.contracts import INCLUDED, Contract, check_digits, prices_of
 from bot.policy.digests import DigestSpec
 from bot.policy.email import EmailSettings
 from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
@@ -29,6 +30,7 @@ class Policy(Strict):
     contracts: dict[str, Contract] = Field(default_factory=dict)
     scope: Scope | None = None
     email: EmailSettings | None = None
+    addons: dict[str, Addon] = Field(default_factory=dict)
 
     @field_validator("support_channel")
     @classmethod
@@ -62,6 +64,7 @@ class Policy(Strict):
                     known = ", ".join(self.escalation.levels)
                     raise ValueError(f"customers.{key}.escalation.{level}: unknown level (levels: {known})")
         self._email_addresses()
+        self._addons_fit()
         return self
 
     def _email_addresses(self) -> None:
@@ -91,6 +94,52 @@ class Policy(Strict):
         for key, customer in self.customers.items():
             if customer.email is not None and address in customer.email.key_users:
                 return key
+        return None
+
+    def _addons_fit(self) -> None:
+        """Add-ons cover categories the scope lists; customers buy known ones, one per category, priced
+        in their contract's currency."""
+        for name, addon in self.addons.items():
+            for index, category in enumerate(addon.covers):
+                if self.scope is None or self.scope.category(category) is None:
+                    listed = (
+                        "the policy sets no scope" if self.scope is None else "the scope does not list it"
+                    )
+                    raise ValueError(
+                        f"addons.{name}.covers[{index}]: {category!r} is not a category: {listed}"
+                    )
+        for key, customer in self.customers.items():
+            seen: dict[str, str] = {}
+            for index, name in enumerate(customer.addons):
+                bought = self.addons.get(name)
+                if bought is None:
+                    known = ", ".join(self.addons) or "none are listed under addons"
+                    raise ValueError(f"customers.{key}.addons[{index}]: unknown add-on {name!r} ({known})")
+                for category in bought.covers:
+                    if category in seen and seen[category] != name:
+                        raise ValueError(
+                            f"customers.{key}.addons[{index}]: {name!r} and {seen[category]!r} both cover "
+                            f"{category!r}; a customer buys one add-on per category"
+                        )
+                    seen[category] = name
+                if bought.rate is not None:
+                    currency = self.contract_for(key).currency
+                    for _, amount in prices_of(bought.rate):
+                        try:
+                            check_digits(amount, currency)
+                        except ValueError as exc:
+                            raise ValueError(
+                                f"addons.{name}.rate: {exc}, the currency of {key}'s contract"
+                            ) from exc
+
+    def addon_for(self, customer: str, category: str | None) -> tuple[str, Addon] | None:
+        """The add-on the customer bought that covers `category`, when normal support does not cover it."""
+        if category is None or self.scope is None or self.scope.is_covered(category):
+            return None
+        for name in self.customers[customer].addons:
+            bought = self.addons.get(name)
+            if bought is not None and category in bought.covers:
+                return name, bought
         return None
 
     def contract_for(self, customer: str) -> Contract:

@@ -76,6 +76,7 @@ class Customer(Strict):
     domains: list[str] = Field(default_factory=list)
     contract: str | None = None  # a key of `contracts`; none means included (recorded, never charged)
     account_manager: SlackId | None = None  # told with the key users when a bank of hours runs low
+    addons: list[str] = Field(default_factory=list)  # keys of `addons`: premium services bought
     email: CustomerEmail | None = None  # the addresses that may raise tickets by mail
     # The customer's own contacts for escalation levels: `{manager: [U0ACMECSM]}` pages them instead of the
     # level's people for this customer's tickets (by Slack id or e-mail, like the levels).

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.billing.terms import PaidWork, paid_work
+from bot.billing.terms import PaidWork, addon_words, paid_work
 from bot.ids import Block
 from bot.policy import Policy, Priority
 from bot.services.errors import NeedsConfirmation
+from bot.text import escape
 
 PHONE = re.compile(r"^[0-9 +\-()]{6,20}$")
 PHONE_DIGITS_MIN = 6
@@ -19,6 +20,7 @@ PHONE_DIGITS_MIN = 6
 class Scoped:
     category: str | None
     paid_request: bool
+    addon: str | None = None  # the premium add-on the customer bought that covers the category
 
 
 class Entitlements:
@@ -39,6 +41,13 @@ class Entitlements:
         if not PHONE.match(phone) or sum(c.isdigit() for c in phone) < PHONE_DIGITS_MIN:
             return "Write a phone number with digits, spaces, +, - or parentheses (6 to 20 characters)."
         return None
+
+    def addon_words(self, customer: str, category: str | None) -> str | None:
+        """How the customer's add-on covers `category` (mrkdwn), for the form, the DM and reclassifying."""
+        bought = self.policy.addon_for(customer, category)
+        if bought is None:
+            return None
+        return escape(addon_words(bought[1], self.policy.contract_for(customer).currency))
 
     def paid_work(self, customer: str) -> PaidWork:
         account_manager = self.policy.customers[customer].account_manager
@@ -64,6 +73,10 @@ class Entitlements:
             return Scoped(None, False)
         if scope.is_covered(category):
             return Scoped(category, False)
+        bought = self.policy.addon_for(customer, category)
+        if bought is not None:  # covered by an add-on: no confirmation; paid at its rate if it has one
+            name, addon = bought
+            return Scoped(category, addon.rate is not None, name)
         terms = self.paid_work(customer)
         if shown_for != category:
             raise NeedsConfirmation(category, getattr(chosen, "why", ""), terms.text, terms.possible)

@@ -20,6 +20,7 @@ from bot.jobs.kinds import NotifyReporter, PostTicket
 from bot.jobs.queue import JobQueue
 from bot.permissions import EMAIL_ACTOR, Do, Role, allowed
 from bot.policy import Policy, Priority
+from bot.services.deposits import Deposits
 from bot.services.entitlements import Entitlements, Scoped
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.events import record
@@ -71,6 +72,7 @@ class ValidDraft:
     phone: str | None
     raised_by: str | None = None  # staff who raised it on the customer's behalf
     tell: tuple[str, ...] = ()  # who gets the confirmation DM
+    addon: str | None = None  # the add-on service that covers its category, if one does
 
 
 def similarity(a: str, b: str) -> float:
@@ -97,6 +99,7 @@ class Intake:
     sla: SlaService
     ladder: Ladder
     roles: Roles | None = None  # bot/app.py passes the directory-aware one (leads listed by e-mail)
+    deposits: Deposits | None = None
     entitled: Entitlements = field(init=False)
 
     def __post_init__(self) -> None:
@@ -201,6 +204,7 @@ class Intake:
             phone,
             raised_by,
             tell,
+            scoped.addon,
         )
 
     def _on_behalf(
@@ -220,9 +224,20 @@ class Intake:
             return chosen, draft.reporter_id, (chosen,)
         return key_users[0], draft.reporter_id, tuple(key_users)
 
+    async def deposit_refusal(self, customer: str) -> str | None:
+        """Why the customer's key users cannot raise a ticket now: its prepaid deposit is too low."""
+        return await self.deposits.refusal(customer) if self.deposits is not None else None
+
+    async def _deposit_allows(self, valid: ValidDraft) -> None:
+        if (refusal := await self.deposit_refusal(valid.customer)) is not None:
+            refusal += " Nothing was raised."
+            several = len(self.policy.customers_of(valid.reporter_id)) > 1  # the form then has a picker
+            raise InvalidInput({Block.CUSTOMER: refusal}) if several else NotAllowed(refusal)
+
     async def similar_open(self, draft: TicketDraft) -> Ticket | None:
         """An open ticket of the same customer from the last 24 hours whose title reads the same."""
         valid = self.validate(draft)
+        await self._deposit_allows(valid)
         since = self.clock.now() - DUPLICATE_WINDOW
         recent = (
             await Ticket.filter(
@@ -236,7 +251,9 @@ class Intake:
         return best[1] if best[0] >= SIMILAR_TITLE else None
 
     async def raise_ticket(self, draft: TicketDraft) -> Ticket:
-        return await self.save(self.validate(draft))
+        valid = self.validate(draft)
+        await self._deposit_allows(valid)
+        return await self.save(valid)
 
     def email_draft(self, customer: str, subject: str, text: str) -> ValidDraft:
         """A key user's mail as a draft: covered work, the subject's [P1]…[P4] when the plan offers it,
@@ -284,6 +301,7 @@ class Intake:
                 policy=policy_snapshot(self.policy, plan),
                 category=valid.category,
                 paid_request=valid.paid_request,
+                addon=valid.addon,
                 callback_phone=valid.phone,
                 plan_rank=self.policy.plans[plan].rank,
                 source=source,
@@ -296,6 +314,7 @@ class Intake:
                 priority=valid.priority.value, customer=valid.customer, plan=plan,
                 category=valid.category, paid_request=valid.paid_request,
                 **({"for": valid.reporter_id} if valid.raised_by else {}),
+                **({"addon": valid.addon} if valid.addon else {}),
             )  # fmt: skip
             await self.sla.start(ticket, now)
             await self.ladder.schedule(ticket)

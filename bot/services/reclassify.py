@@ -43,13 +43,17 @@ class Reclassify:
                 raise InvalidInput({Block.RECLASSIFY_REASON: "Say why, in words the key user understands."})
             if category == ticket.category:
                 return None
-            paid = not policy.scope.is_covered(category)
+            bought = policy.addon_for(ticket.customer, category)
+            addon = bought[0] if bought else None
+            paid = not policy.scope.is_covered(category) and (bought is None or bought[1].rate is not None)
             before = policy.scope.category(ticket.category)
             was = escape(before.label) if before else "unclassified"
             now_is = "a paid request" if paid else "covered by support"
+            if bought is not None:
+                now_is += f" under the {escape(bought[1].label)} add-on"
             return Change(
                 "reclassified",
-                fields={"category": category, "paid_request": paid},
+                fields={"category": category, "paid_request": paid, "addon": addon},
                 detail={"from": ticket.category, "to": category, "paid_request": paid, "reason": reason},
                 note=f"<@{user_id}> reclassified the ticket from {was} to {escape(chosen.label)}: {now_is}.",
                 quote=reason,
@@ -66,6 +70,9 @@ class Reclassify:
     def _reclassified_words(self, ticket: Ticket, chosen: Covered, paid: bool, reason: str) -> str:
         """The key user's news in plain words: what it is about now, and what that means for billing."""
         about = f"support found that it is about “{escape(chosen.label)}”"
+        covered_by = self.entitled.addon_words(ticket.customer, chosen.key)
+        if covered_by is not None:
+            return f"{about}. {covered_by} Reason: {escape(reason)}"
         if not paid:
             return (
                 f"{about}, which normal support covers: it is no longer a paid request. "

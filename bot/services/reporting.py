@@ -10,13 +10,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.billing.money import format_money
-from bot.billing.statement import Month
+from bot.billing.statement import PAYMENT, Month
 from bot.clock import Clock
 from bot.policy import Policy
 from bot.reports import charts, export
 from bot.reports.digests import day_start
 from bot.reports.load import load_report
 from bot.reports.sla_report import Achievement, SlaReport
+from bot.services.accounts import Accounts
 from bot.services.statements import Statements
 from bot.services.timesheet import format_duration_minutes
 from bot.text import escape
@@ -54,6 +55,11 @@ class Reporting:
     policy: Policy
     clock: Clock
     statements: Statements
+
+    @property
+    def accounts(self) -> Accounts:
+        """An account at a glance (`/support account`), from the same statements."""
+        return Accounts(self.policy, self.clock, self.statements)
 
     async def bundle(
         self,
@@ -102,8 +108,8 @@ class Reporting:
         for month in _months(first, last):
             statement = await self.statements.build(customer, month)
             for line in statement.lines:
-                if first <= line.day <= last:
-                    minutes += line.minutes if line.agent else 0
+                if first <= line.day <= last and line.type != PAYMENT:  # a payment is no charge
+                    minutes += (line.minutes or 0) if line.agent else 0
                     amount += line.amount
         recorded = format_duration_minutes(minutes) if minutes else "no time"
         return f"{recorded} recorded, {format_money(amount, currency)} charged"

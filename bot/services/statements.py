@@ -30,7 +30,7 @@ from bot.policy import Policy
 from bot.policy.contracts import BankContract
 from bot.services.errors import NotFound, ServiceError
 from bot.services.roles import Roles
-from bot.services.timesheet import Timesheet, billing_today, format_duration_minutes
+from bot.services.timesheet import Timesheet, billing_ticket, billing_today, format_duration_minutes
 from bot.text import escape
 from models import IssuedStatement, Ticket, TicketStatus, WithdrawnStatement
 
@@ -176,9 +176,14 @@ class Statements:
                 else ""
             )
             lines.append(f"*Bank:* {used} used of {status.purchased / 60:g} hours, {left} left{expiring}.")
+        deposits = self.timesheet.deposits
+        deposit = await deposits.status(customer) if deposits is not None else None
+        if deposits is not None and deposit is not None:
+            lines.append(deposits.line(customer, deposit))
         month = Month(today.year, today.month)
         statement = await self.build(customer, month)
-        charged = format_money(statement.totals.amount, statement.currency)
+        spent = statement.totals.deposit.charged if statement.totals.deposit else statement.totals.amount
+        charged = format_money(spent, statement.currency)
         logged = format_duration_minutes(statement.totals.minutes) if statement.totals.minutes else "no time"
         lines.append(f"*{month.first:%B %Y} so far:* {logged} recorded, {charged} charged.")
         recent = await self.timesheet.recent(customer)
@@ -227,6 +232,15 @@ class Statements:
         state = "issued" if issued else "draft, not issued"
         recorded = format_duration_minutes(minutes) if minutes else "no time"
         summary = f"Statement of {month.first:%B %Y} for {name} ({state}): {recorded} recorded, {amount}."
+        deposit = totals.get("deposit")
+        if isinstance(deposit, dict):  # the amount is charges less payments; say both, and the balance
+            paid, charged, balance = (
+                format_money(_decimal(deposit.get(key)), currency) for key in ("paid", "charged", "balance")
+            )
+            summary = (
+                f"Statement of {month.first:%B %Y} for {name} ({state}): {recorded} recorded, {charged} "
+                f"charged, {paid} paid into the deposit; deposit balance {balance}."
+            )
         if replaces is None:
             return summary
         earlier = (
@@ -244,12 +258,8 @@ class Statements:
         end = datetime.combine(month.last + timedelta(days=1), time.min, zone)
         rows = await Ticket.filter(
             customer=customer, status=TicketStatus.RESOLVED, resolved_at__gte=start, resolved_at__lt=end
-        ).only("id", "priority", "paid_request", "resolved_at")
-        return [
-            worktime.Ticket(t.ref, t.priority, t.paid_request, _local_date(t.resolved_at, zone))
-            for t in rows
-            if t.resolved_at is not None
-        ]
+        ).only("id", "priority", "paid_request", "resolved_at", "addon")
+        return [billing_ticket(t, zone.key, self.policy) for t in rows if t.resolved_at is not None]
 
 
 def _who(actor: str) -> str:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.billing import worktime
@@ -30,6 +31,9 @@ from bot.services.roles import Roles
 from bot.text import escape
 from models import IssuedStatement, Ticket, TimeEntry
 
+if TYPE_CHECKING:
+    from bot.services.deposits import Deposits
+
 log = logging.getLogger(__name__)
 
 NOTE_MAX = 500
@@ -43,10 +47,19 @@ def billing_today(policy: Policy, customer: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(zone)).date()
 
 
-def as_billing(entry: TimeEntry, ticket: Ticket, billing_zone: str) -> worktime.TimeEntry:
-    """A stored entry as the pure arithmetic takes it; a waived ticket's time is waived."""
+def billing_ticket(ticket: Ticket, billing_zone: str, policy: Policy | None = None) -> worktime.Ticket:
+    """What the arithmetic needs of a ticket: with the policy, the rate of the add-on covering it."""
     resolved = ticket.resolved_at.astimezone(ZoneInfo(billing_zone)).date() if ticket.resolved_at else None
-    facts = worktime.Ticket(ticket.ref, ticket.priority, ticket.paid_request, resolved)
+    addon = policy.addons.get(ticket.addon) if policy is not None and ticket.addon else None
+    rate = addon.rate if addon is not None else None
+    return worktime.Ticket(ticket.ref, ticket.priority, ticket.paid_request, resolved, rate)
+
+
+def as_billing(
+    entry: TimeEntry, ticket: Ticket, billing_zone: str, policy: Policy | None = None
+) -> worktime.TimeEntry:
+    """A stored entry as the pure arithmetic takes it; a waived ticket's time is waived."""
+    facts = billing_ticket(ticket, billing_zone, policy)
     waived = ticket.waiver_reason is not None
     return worktime.TimeEntry(
         facts,
@@ -68,6 +81,7 @@ class Timesheet:
     queries: TicketQueries
     directory: Directory
     deliveries: Deliveries
+    deposits: Deposits | None = None  # a contract's prepaid deposit: warnings and alerts after charges
 
     async def log(
         self,
@@ -123,7 +137,7 @@ class Timesheet:
             for agent in team
         ]
         zone = self.billing_zone(ticket.customer)
-        new = [as_billing(d, ticket, zone) for d in drafts]
+        new = [as_billing(d, ticket, zone, self.policy) for d in drafts]
         contract = self.policy.contract_for(ticket.customer)
         if any(not may_log(contract, before, n).allowed for n in new):
             await self._refused_on_empty_bank(ticket, by)
@@ -141,7 +155,14 @@ class Timesheet:
         log.info("%s: %d minutes logged by %s for %d agent(s)", ticket.ref, minutes, by, len(team))
         if isinstance(contract, BankContract):
             await self._bank_alerts(ticket, contract, before, [*before, *new], today)
+        await self.charged(ticket, by)
         return drafts
+
+    async def charged(self, ticket: Ticket, engineer: str | None = None) -> None:
+        """After something may have charged the customer (time logged, a ticket resolved, a waiver
+        removed): the deposit's warning to the engineer and its alerts, when the contract holds one."""
+        if self.deposits is not None:
+            await self.deposits.after_charge(ticket, engineer)
 
     async def correct(
         self,
@@ -175,6 +196,7 @@ class Timesheet:
             await TimeEntry.filter(id=entry.id).update(**changes)
             detail = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items()}
             await record(ticket.id, self.clock.now(), by, "time_corrected", entry=entry.id, **detail)
+        await self.charged(ticket)  # more minutes may take a deposit below a level
         return await TimeEntry.get(id=entry.id)
 
     async def delete(self, entry_id: int, by: str) -> None:
@@ -211,7 +233,10 @@ class Timesheet:
             await record(ticket.id, now, by, kind, reason=reason)
             said = f"waived the ticket's charges: {escape(reason)}" if reason else "removed the waiver"
             await announce(self.jobs, ticket.id, note=f"<@{by}> {said}.", redraw=False)
-        return await self.queries.get(ticket_id)
+        changed = await self.queries.get(ticket_id)
+        if reason is None:
+            await self.charged(changed)
+        return changed
 
     # --- reading ---
 
@@ -220,13 +245,7 @@ class Timesheet:
 
     async def billing_entries(self, customer: str) -> list[worktime.TimeEntry]:
         """All of a customer's entries as the arithmetic takes them (one indexed read)."""
-        zone = self.billing_zone(customer)
-        rows = (
-            await TimeEntry.filter(customer=customer)
-            .prefetch_related("ticket")
-            .order_by("worked_on", "logged_at")
-        )
-        return [as_billing(row, row.ticket, zone) for row in rows]
+        return await load_billing_entries(self.policy, customer)
 
     async def of_ticket(self, ticket_id: int) -> list[TimeEntry]:
         return await TimeEntry.filter(ticket_id=ticket_id).order_by("worked_on", "logged_at")
@@ -309,6 +328,17 @@ class Timesheet:
                 for person in dict.fromkeys(p for p in people if "@" not in p):
                     await self.jobs.enqueue(TellPerson(ticket_id=ticket.id, to=person, text=text))
             log.info("%s: bank alert at %d %% for %s", ticket.ref, percent, ticket.customer)
+
+
+async def load_billing_entries(policy: Policy, customer: str) -> list[worktime.TimeEntry]:
+    """All of a customer's entries as the arithmetic takes them (one indexed read)."""
+    zone = policy.calendars[policy.plan_of(customer).calendar].timezone
+    rows = (
+        await TimeEntry.filter(customer=customer)
+        .prefetch_related("ticket")
+        .order_by("worked_on", "logged_at")
+    )
+    return [as_billing(row, row.ticket, zone, policy) for row in rows]
 
 
 def format_duration_minutes(minutes: int) -> str:

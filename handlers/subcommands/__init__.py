@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 from handlers.deps import Deps
 from handlers.subcommands.billing import correct, entries, hours, log_time, statement, unlog, unwaive, waive
 from handlers.subcommands.plan import plan
-from handlers.subcommands.reports import report, simulate
+from handlers.subcommands.reports import account, report, simulate
 from handlers.subcommands.tickets import escalate, mine, oncall, show, ticket_list
 
 Subcommand = Callable[[Deps, str, list[str]], Awaitable[str]]
@@ -26,5 +26,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "correct": correct,
     "unlog": unlog,
     "report": report,
+    "account": account,
     "simulate": simulate,
 }

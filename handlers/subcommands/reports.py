@@ -1,12 +1,15 @@
-"""`/support report` (the SLA report with its chart and CSV, in a DM) and `/support simulate` (a dry run of
-a ticket's targets and escalation ladder, in the asker's timezone)."""
+"""`/support report` (the SLA report with its chart and CSV, in a DM), `/support account` (one customer at a
+glance, with a small chart, in a DM) and `/support simulate` (a dry run of a ticket's targets and escalation
+ladder, in the asker's timezone)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.permissions import Do, Role
+from bot.reports.account import render_chart as account_chart
+from bot.reports.account import render_text as render_account
 from bot.reports.simulate import dry_run, render_text
 from bot.services.reporting import period_of
 from bot.slack.errors import SlackBusy, SlackRefused
@@ -48,6 +51,55 @@ async def report(deps: Deps, user_id: str, args: list[str]) -> str:
         failed = escape(str(exc))
         return f"{bundle.text}\n_Slack did not take the chart and CSV ({failed}); try again in a moment._"
     return f"{bundle.title}: the figures, the chart and the CSV are in your DM with me."
+
+
+ACCOUNT_USAGE = (
+    "Write `/support account acme [--from 2026-11-01] [--to 2026-12-01]` (the last 30 days by default; "
+    "`--to` is the first day not included)."
+)
+
+
+async def account(deps: Deps, user_id: str, args: list[str]) -> str:
+    """One customer at a glance, for its account manager, leads, managers and executives."""
+    words = [a.lower().replace("\u2014", "--").replace("\u2013", "--") for a in args]  # Slack's dashes
+    options: dict[str, date] = {}
+    named: list[str] = []
+    while words:
+        word = words.pop(0)
+        if word in ("--from", "--to", "from", "to"):
+            if not words:
+                return ACCOUNT_USAGE
+            try:
+                options[word.lstrip("-")] = date.fromisoformat(words.pop(0))
+            except ValueError:
+                return f"That is not a date like 2026-11-01. {ACCOUNT_USAGE}"
+        else:
+            named.append(word)
+    managed = [k for k, c in deps.policy.customers.items() if c.account_manager == user_id]
+    customer = named[0] if named else (managed[0] if len(managed) == 1 else None)
+    if customer is None or len(named) > 1:
+        return ACCOUNT_USAGE
+    if customer not in deps.policy.customers:
+        return f"There is no customer {escape(customer)!r}. {ACCOUNT_USAGE}"
+    deps.roles.require_for_customer(Do.REPORT, user_id, customer)
+    accounts = deps.reporting.accounts
+    start, end = accounts.period(customer, options.get("from"), options.get("to"))
+    if end <= start:
+        return f"`--to` must be after `--from`. {ACCOUNT_USAGE}"
+    summary = await accounts.summary(customer, start, end)
+    label = "the last 30 days" if not options else _span(start, end, accounts.zone(customer))
+    text = render_account(summary, label)
+    try:
+        await deps.notifier.send_report(user_id, text, [(f"account-{customer}.png", account_chart(summary))])
+    except (SlackBusy, SlackRefused) as exc:
+        return f"{text}\n_Slack did not take the chart ({escape(str(exc))}); try again in a moment._"
+    return f"{escape(summary.name)}'s account, {label}: the figures and a chart are in your DM with me."
+
+
+def _span(start: datetime, end: datetime, timezone: str) -> str:
+    zone = ZoneInfo(timezone)
+    first, last = start.astimezone(zone).date(), (end - timedelta(microseconds=1)).astimezone(zone).date()
+    return f"{first.day} {first:%b %Y} to {last.day} {last:%b %Y}"
 
 
 def _is_month(word: str) -> bool:

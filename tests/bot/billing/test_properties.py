@@ -2,7 +2,8 @@
 
 The model debits a bank one minute at a time and rounds with Fractions, so it shares no arithmetic
 with the code under test: increments, waivers, paid requests, several purchases that expire, banks
-running out in the middle of an entry, incident blocks and several agents all come up.
+running out in the middle of an entry, incident blocks and several agents all come up, and so do prices
+that change on dates, premium add-ons with their own hourly rate, and prepaid deposits with payments.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from bot.billing.export import CSV_HEADER, as_json, to_csv
 from bot.billing.money import currency_digits
 from bot.billing.statement import Month, Statement, build_statement
 from bot.billing.worktime import Ticket, TimeEntry
-from bot.policy.contracts import BankContract, PerIncidentContract, PerMinuteContract
+from bot.policy.contracts import BankContract, PerIncidentContract, PerMinuteContract, PriceList
 from tests.bot.billing.factories import contract
 
 START = date(2026, 10, 1)  # entries fall in October to December 2026
@@ -48,6 +49,33 @@ def days(low: int, high: int) -> st.SearchStrategy[date]:
     return st.integers(low, high).map(lambda n: START + timedelta(days=n))
 
 
+def prices(digits: int) -> st.SearchStrategy[Any]:
+    """One amount, or a price list as the policy file writes it: amounts from dates in order."""
+    listed = st.lists(
+        st.tuples(days(-10, 100), money(digits)), min_size=1, max_size=3, unique_by=lambda p: p[0]
+    )
+    return st.one_of(
+        money(digits),
+        listed.map(lambda ps: [{"from": d.isoformat(), "amount": a} for d, a in sorted(ps)]),
+    )
+
+
+def rate_on(price: Any, day: date) -> Fraction:
+    """The model's reading of a price list: the last amount whose `from` is on or before the day, else
+    the first (written here from the README's rule, not with the code's PriceList.on)."""
+    if not isinstance(price, PriceList):
+        return Fraction(price)
+    in_force = [amount for start, amount in price.points if start <= day]
+    return Fraction(in_force[-1] if in_force else price.points[0][1])
+
+
+def as_price(value: Any) -> Any:
+    """A generated price as the contract holds it (for a ticket's add-on rate)."""
+    if isinstance(value, str):
+        return Decimal(value)
+    return PriceList(tuple((date.fromisoformat(p["from"]), Decimal(p["amount"])) for p in value))
+
+
 @st.composite
 def cases(draw: st.DrawFn, kind: str) -> Case:
     currency = draw(st.sampled_from(CURRENCIES))
@@ -58,9 +86,9 @@ def cases(draw: st.DrawFn, kind: str) -> Case:
         "increment": f"{draw(st.sampled_from([1, 5, 6, 15, 30, 60]))}m",
     }
     if draw(st.booleans()):
-        fields["addon_rate"] = draw(money(digits))
+        fields["addon_rate"] = draw(prices(digits))
     if kind == "bank":
-        fields["overage_rate"] = draw(money(digits))
+        fields["overage_rate"] = draw(prices(digits))
         fields["purchases"] = [
             {"hours": str(Decimal(quarters) / 4), "from": start, "expires": start + timedelta(days=length)}
             for quarters, start, length in draw(
@@ -71,11 +99,28 @@ def cases(draw: st.DrawFn, kind: str) -> Case:
         ]
     elif kind == "per_incident":
         fields["block"] = f"{draw(st.sampled_from([30, 60, 120]))}m"
-        fields["price"] = draw(money(digits))
+        fields["price"] = draw(prices(digits))
     elif kind == "per_minute":
-        fields["rate"] = draw(money(digits))
+        fields["rate"] = draw(prices(digits))
+    if kind in ("per_minute", "per_incident") and draw(st.booleans()):
+        fields["deposit"] = {
+            "payments": [
+                {"date": day.isoformat(), "amount": amount}
+                for day, amount in draw(st.lists(st.tuples(days(-40, 95), money(digits)), max_size=3))
+                if Decimal(amount) > 0
+            ],
+            "minimum": draw(money(digits)),
+            "alert_at": draw(st.lists(st.integers(1, 100), unique=True, max_size=3)),
+        }
     tickets = [
-        Ticket(f"SL-{n}", f"P{n % 4 + 1}", draw(st.booleans()), draw(st.none() | days(0, 95)))
+        Ticket(
+            f"SL-{n}",
+            f"P{n % 4 + 1}",
+            draw(st.booleans()),
+            draw(st.none() | days(0, 95)),
+            # a premium add-on with an hourly rate covers some tickets
+            draw(st.none() | prices(digits).map(as_price)),
+        )
         for n in range(draw(st.integers(1, 4)))
     ]
     entries = [
@@ -114,7 +159,10 @@ def model(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[
         if e.worked_on > month.last:
             continue
         billable = 0 if e.waived else math.ceil(Fraction(e.minutes, c.increment)) * c.increment
-        addon = e.ticket.paid_request and c.addon_rate is not None
+        hourly = e.ticket.addon_rate if e.ticket.addon_rate is not None else None
+        if hourly is None and e.ticket.paid_request:
+            hourly = c.addon_rate
+        addon = hourly is not None
         covered = 0
         if purchases and not addon:
             for _ in range(billable):
@@ -125,11 +173,11 @@ def model(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[
                         break
         # The rate in the unit the contract states it, and the minutes in that unit.
         if addon:
-            charged, rate, per = billable, Fraction(c.addon_rate), 60
+            charged, rate, per = billable, rate_on(hourly, e.worked_on), 60
         elif isinstance(c, BankContract):
-            charged, rate, per = billable - covered, Fraction(c.overage_rate), 60
+            charged, rate, per = billable - covered, rate_on(c.overage_rate, e.worked_on), 60
         elif isinstance(c, PerMinuteContract):
-            charged, rate, per = billable, Fraction(c.rate), 1
+            charged, rate, per = billable, rate_on(c.rate, e.worked_on), 1
         else:
             charged, rate, per = 0, Fraction(0), 1
         if e.worked_on >= month.first:
@@ -156,7 +204,7 @@ def model(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[
         for t in sorted(tickets, key=lambda t: (t.resolved_on or date.max, t.ref)):
             if t.resolved_on is None or not month.first <= t.resolved_on <= month.last:
                 continue
-            if t.paid_request and c.addon_rate is not None:
+            if t.addon_rate is not None or (t.paid_request and c.addon_rate is not None):
                 continue
             total = sum(
                 0 if e.waived else math.ceil(Fraction(e.minutes, c.increment)) * c.increment
@@ -164,7 +212,15 @@ def model(case: Case) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[
                 if e.ticket == t
             )
             units = math.ceil(Fraction(total, c.block))
-            incidents.append({"ticket": t.ref, "day": t.resolved_on, "minutes": total, "units": units})
+            incidents.append(
+                {
+                    "ticket": t.ref,
+                    "day": t.resolved_on,
+                    "minutes": total,
+                    "units": units,
+                    "price": rate_on(c.price, t.resolved_on),
+                }
+            )
     return lines, incidents, left, purchases
 
 
@@ -172,7 +228,9 @@ def check(case: Case) -> Statement:
     statement = build_statement("acme", "k", case.contract, case.entries, case.month)
     expected, incidents, left, purchases = model(case)
     digits = currency_digits(case.contract.currency)
-    entry_lines, ticket_lines = statement.lines[: len(expected)], statement.lines[len(expected) :]
+    entry_lines = statement.lines[: len(expected)]
+    ticket_lines = statement.lines[len(expected) : len(expected) + len(incidents)]
+    payment_lines = statement.lines[len(expected) + len(incidents) :]
     for line, want in zip(entry_lines, expected, strict=True):
         got = {
             "type": line.type,
@@ -202,11 +260,19 @@ def check(case: Case) -> Statement:
             incident["minutes"],
             incident["units"],
         )
-        assert line.agent == "" and line.amount == line.units * case.contract.price
+        assert line.agent == "" and line.amount == line.units * incident["price"]
         assert line.type == "per_incident"
-    for line in statement.lines:
+    deposit = getattr(case.contract, "deposit", None)
+    paid = sorted(
+        (p for p in (deposit.payments if deposit else []) if p.day in case.month), key=lambda p: p.day
+    )
+    assert [(line.type, line.day, line.amount) for line in payment_lines] == [
+        ("payment", p.day, -p.amount) for p in paid
+    ]
+    assert all(line.units is None and line.rate is None and line.minutes is None for line in payment_lines)
+    for line in statement.lines[: len(expected) + len(incidents)]:
         assert line.amount >= 0 and line.amount.as_tuple().exponent == -digits
-        assert line.rate == 0 or line.units > 0  # a line that charges nothing shows no rate
+        assert line.units is not None and (line.rate == 0 or line.units > 0)  # no rate on a free line
     totals = statement.totals
     assert totals.amount == sum(line.amount for line in statement.lines)
     assert totals.amount.as_tuple().exponent == -digits
@@ -228,7 +294,43 @@ def check(case: Case) -> Statement:
         assert 0 <= status.left <= status.purchased and status.used >= 0
     else:
         assert totals.bank is None
+    if deposit is not None:
+        check_deposit(case, statement, expected, incidents)
+    else:
+        assert totals.deposit is None
     return statement
+
+
+def check_deposit(case: Case, statement: Statement, expected: list[Any], incidents: list[Any]) -> None:
+    """The balance is every payment up to the month's end less every charge up to it, all months."""
+    deposit = case.contract.deposit
+    last = case.month.last
+    before = [*case_lines_before(case)]
+    charged_before = sum(before, Fraction(0))
+    charged_in = sum((w["amount"] for w in expected), Fraction(0)) + sum(
+        (i["units"] * i["price"] for i in incidents), Fraction(0)
+    )
+    paid_before = sum((Fraction(p.amount) for p in deposit.payments if p.day < case.month.first), Fraction(0))
+    paid_in = sum((Fraction(p.amount) for p in deposit.payments if p.day in case.month), Fraction(0))
+    totals = statement.totals.deposit
+    assert totals is not None
+    assert Fraction(totals.opening) == paid_before - charged_before
+    assert (Fraction(totals.paid), Fraction(totals.charged)) == (paid_in, charged_in)
+    assert Fraction(totals.balance) == paid_before + paid_in - charged_before - charged_in
+    assert totals.balance == totals.opening + totals.paid - totals.charged
+    assert statement.totals.amount == totals.charged - totals.paid  # the lines: charges, payments negated
+    assert last >= case.month.first
+
+
+def case_lines_before(case: Case) -> list[Fraction]:
+    """Charges of the months before the case's month, from the model run on each of them."""
+    amounts: list[Fraction] = []
+    month = Month(2026, 9)  # entries and payments start in September at the earliest
+    while month < case.month:
+        lines, incidents, _, _ = model(Case(case.contract, case.entries, month))
+        amounts += [w["amount"] for w in lines] + [i["units"] * i["price"] for i in incidents]
+        month = Month(month.year + month.month // 12, month.month % 12 + 1)
+    return amounts
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -265,21 +367,26 @@ def test_csv_and_json_carry_the_same_lines(case: Case) -> None:
         }
         assert dict(zip(CSV_HEADER, row, strict=True)) == as_text
         for column in ("rate", "amount"):
-            assert len(line[column].partition(".")[2]) == digits
+            if line[column] is not None or line["type"] != "payment":  # a payment has no rate
+                assert len(line[column].partition(".")[2]) == digits
 
 
 # How the README says to check a line: the line's `type` names the unit of its `rate`.
 MINUTES_PER_RATE_UNIT = {"per_minute": 1, "bank": 60, "addon": 60, "per_incident": 1, "included": 1}
 
 
-def contract_price(c: Any, kind: str) -> Decimal:
-    """The price the contract states for a line of `kind`, in the contract's own unit."""
-    return {
-        "per_minute": lambda: c.rate,
-        "bank": lambda: c.overage_rate,
-        "addon": lambda: c.addon_rate,
-        "per_incident": lambda: c.price,
-    }[kind]()
+def contract_price(c: Any, kind: str, day: date, ticket: Ticket) -> Fraction:
+    """The price the contract (or the ticket's add-on) states for a line of `kind` in force on `day`,
+    in the contract's own unit."""
+    return rate_on(
+        {
+            "per_minute": lambda: c.rate,
+            "bank": lambda: c.overage_rate,
+            "addon": lambda: ticket.addon_rate if ticket.addon_rate is not None else c.addon_rate,
+            "per_incident": lambda: c.price,
+        }[kind](),
+        day,
+    )
 
 
 @seed(17)
@@ -293,7 +400,16 @@ def test_every_line_is_recomputed_from_its_own_columns(case: Case) -> None:
     digits = currency_digits(case.contract.currency)
     rows = list(csv.DictReader(io.StringIO(to_csv(statement), newline="")))
     assert len(rows) == len(statement.lines)
+    tickets = {e.ticket.ref: e.ticket for e in case.entries}
+    deposit = getattr(case.contract, "deposit", None)
+    payments = deposit.payments if deposit is not None else []
     for row in rows:
+        if row["type"] == "payment":  # a payment into the deposit: its amount negated, nothing else
+            assert (row["minutes"], row["billable_minutes"], row["units"], row["rate"]) == ("", "", "", "")
+            assert row["bank_minutes_left"] == "" and row["ticket"] == "" and row["agent"] == ""
+            day, amount = date.fromisoformat(row["date"]), -Fraction(row["amount"])
+            assert any(p.day == day and Fraction(p.amount) == amount for p in payments), row
+            continue
         units, rate, amount = int(row["units"]), Fraction(row["rate"]), Fraction(row["amount"])
         assert amount == half_up(units * rate / MINUTES_PER_RATE_UNIT[row["type"]], digits), row
         assert 0 <= units <= int(row["billable_minutes"]) or row["agent"] == "", row
@@ -301,7 +417,8 @@ def test_every_line_is_recomputed_from_its_own_columns(case: Case) -> None:
             assert rate == 0 and amount == 0, row
             continue
         assert row["type"] in ("addon", case.contract.type), row
-        assert rate == contract_price(case.contract, row["type"]), row
+        day = date.fromisoformat(row["date"])
+        assert rate == contract_price(case.contract, row["type"], day, tickets[row["ticket"]]), row
         if row["type"] in ("per_minute", "addon"):
             assert units == int(row["billable_minutes"]), row
         if row["type"] == "per_incident":
