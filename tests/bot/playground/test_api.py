@@ -230,3 +230,13 @@ async def test_the_api_refuses_what_it_cannot_do(playground: Playground) -> None
     unknown = await client.get("/api/state", params={"persona": "U0NOBODY"})
     assert unknown.status == 400
     assert (await client.get("/api/files/F0NONE")).status == 404
+
+
+async def test_the_api_answers_400_to_a_body_it_cannot_decode(playground: Playground) -> None:
+    for body, content_type in [
+        (b'{"persona": "\xff\xfe"}', "application/json"),  # not UTF-8
+        (b"{}", "application/json; charset=x-no-such-charset"),
+    ]:
+        headers = {"Content-Type": content_type}
+        response = await playground.client.post("/api/reset", data=body, headers=headers)
+        assert response.status == 400, content_type
