@@ -1,6 +1,6 @@
 """The HTTP side: /slack/events into Bolt (behind one guard: never a 5xx for what a client sent), /healthz
-and /metrics, and start-up and shutdown of the process's
-database, HTTP session, Redis, Slack check and worker (aiohttp's cleanup_ctx)."""
+and /metrics, and start-up and shutdown of the process's database, HTTP session, Redis, Slack check and
+worker (aiohttp's cleanup_ctx)."""
 
 from __future__ import annotations
 
@@ -107,11 +107,10 @@ async def _answered(bot: Secondline, request: web.Request, body: str) -> web.Res
     200 (Slack shows it to the person), one WARNING line, nothing changed (services write in one
     transaction). A failure after the answer is the listener's (handlers/failures.py)."""
     try:
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
-        answer = await bot.bolt.async_dispatch(bolt_request)
-    except Exception as exc:  # the boundary: whatever failed, the client gets an answer, not a 500
-        failure = f"{type(exc).__name__}: {redact(str(exc))[:200]}"
-    else:
+        headers: Any = request.headers  # as slack_bolt's aiohttp adapter passes them
+        answer = await bot.bolt.async_dispatch(
+            AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
+        )
         if answer.status == 404:  # no listener took it (Bolt has said so in one WARNING line)
             metrics.REQUESTS.labels("unhandled").inc()
             return web.Response(status=200, text=UNTAKEN)
@@ -119,6 +118,8 @@ async def _answered(bot: Secondline, request: web.Request, body: str) -> web.Res
             metrics.REQUESTS.labels("ok").inc()
             return await to_aiohttp_response(answer)
         failure = f"Bolt answered {answer.status}"
+    except Exception as exc:  # the boundary: whatever failed, the client gets an answer, not a 500
+        failure = f"{type(exc).__name__}: {redact(str(exc))[:200]}"
     metrics.REQUESTS.labels("failed").inc()
     log.warning(
         "Slack request not taken (%s, %d bytes, %s): %s",
