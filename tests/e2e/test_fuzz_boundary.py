@@ -306,8 +306,16 @@ class Tally:
 
     sent: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
-    slowest: float = 0.0
+    took: list[float] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+
+    def line(self) -> str:
+        took = sorted(self.took)
+        p50, p99 = took[len(took) // 2], took[min(len(took) - 1, len(took) * 99 // 100)]
+        return (
+            f"{self.sent} sent in {time.monotonic() - self.started:.0f} s, answers {self.statuses}, "
+            f"answered in p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, slowest {took[-1] * 1000:.0f} ms"
+        )
 
 
 @dataclass
@@ -377,19 +385,21 @@ async def test_mutated_slack_requests_are_answered_200_or_400_in_time_and_change
     state = await prepared(running)
     name = data.draw(st.sampled_from(sorted(state.requests)), label="request")
     request = build(data, state.requests[name])
+    # Each request meets Slack with its budget (requests spread over real time would), and the stand-in's
+    # record of calls does not grow over thousands of examples.
+    running.standin.limiter.reset()
+    running.standin.calls.clear()
     started = time.monotonic()
     status, _ = await running.slack.send(request.body, request.content_type)
     took = time.monotonic() - started
     tally = state.tally
     tally.sent += 1
     tally.statuses[status] = tally.statuses.get(status, 0) + 1
-    tally.slowest = max(tally.slowest, took)
+    tally.took.append(took)
     if tally.sent % 1000 == 0 or tally.sent == EXAMPLES:
-        print(
-            f"{tally.sent} sent in {time.monotonic() - tally.started:.0f} s, answers {tally.statuses}, "
-            f"slowest {tally.slowest:.2f} s",
-            flush=True,
-        )
+        print(tally.line(), flush=True)
+    if took > 1.0:
+        print(f"slow: {took:.2f} s for {name}: {request.what}", flush=True)
     assert status in (200, 400), (name, request.what, status)
     assert took < SLACK_DEADLINE, (name, request.what, f"answered after {took:.2f} s")
     changed = changes(state.before, await database())
