@@ -356,18 +356,25 @@ def as_sent(base: Base) -> tuple[bytes, str]:
 
 
 class Target:
-    """The running bot, under a short name (Hypothesis prints a failing example's arguments)."""
+    """The running bot and the test's log, under a short name (Hypothesis prints a failing example's
+    arguments)."""
 
-    def __init__(self, running: RunningBot) -> None:
+    def __init__(self, running: RunningBot, log: pytest.LogCaptureFixture) -> None:
         self.running = running
+        self.log = log
 
     def __repr__(self) -> str:
         return "<the running bot>"
 
 
 @pytest.fixture
-def target(running: RunningBot) -> Target:
-    return Target(running)
+def target(running: RunningBot, caplog: pytest.LogCaptureFixture) -> Target:
+    return Target(running, caplog)
+
+
+# The one line the boundary logs for a request it refuses (400) or cannot take before its answer (200).
+REFUSED = "malformed Slack request refused"
+NOT_TAKEN = ("Slack request not taken", "request failed before its answer")
 
 
 @settings(
@@ -389,6 +396,7 @@ async def test_mutated_slack_requests_are_answered_200_or_400_in_time_and_change
     # record of calls does not grow over thousands of examples.
     running.standin.limiter.reset()
     running.standin.calls.clear()
+    target.log.clear()
     started = time.monotonic()
     status, _ = await running.slack.send(request.body, request.content_type)
     took = time.monotonic() - started
@@ -404,3 +412,7 @@ async def test_mutated_slack_requests_are_answered_200_or_400_in_time_and_change
     assert took < SLACK_DEADLINE, (name, request.what, f"answered after {took:.2f} s")
     changed = changes(state.before, await database())
     assert not changed, (name, request.what, changed)
+    said = [r.getMessage() for r in target.log.records]
+    refused = [m for m in said if m.startswith(REFUSED)]  # a 400 is logged once, as such
+    not_taken = [m for m in said if m.startswith(NOT_TAKEN)]  # a failure before the answer, at most once
+    assert len(refused) == (status == 400) and len(not_taken) <= 1, (name, request.what, said)
