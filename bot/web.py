@@ -1,5 +1,6 @@
-"""The HTTP side: /slack/events into Bolt, /healthz and /metrics, and start-up and shutdown of the process's
-database, HTTP session, Redis, Slack check and worker (aiohttp's cleanup_ctx)."""
+"""The HTTP side: /slack/events into Bolt (behind one guard: never a 5xx for what a client sent), /healthz
+and /metrics, and start-up and shutdown of the process's database, HTTP session, Redis, Slack check and
+worker (aiohttp's cleanup_ctx)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ import aiohttp
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from tortoise.functions import Count
 
 from bot import db, metrics
 from bot.app import Secondline
-from bot.blocks import APOLOGY
 from bot.logs import redact
 from bot.mail import web as mail_web
 from bot.mail.wiring import start_mail
@@ -37,6 +38,8 @@ FIXABLE = DESTINATION_GONE | BROKEN_INSTALL
 DATABASE_START_SECONDS = 60.0  # migrations included; a database that never answers is a start-up problem
 STARTUP_CHECK_SECONDS = 5.0  # Slack not answering by then is "unreachable": start, and check again later
 REPLICA_BEAT_SECONDS = 20.0  # well inside REPLICA_SEEN_SECONDS (bot/slack/budgets.py)
+# Shown to the person by Slack when a request could not be taken (a command's or a click's answer).
+UNTAKEN = "Sorry, Secondline could not take that request. Nothing was changed."
 
 
 def web_app(bot: Secondline) -> web.Application:
@@ -44,21 +47,19 @@ def web_app(bot: Secondline) -> web.Application:
     verifier = SignatureVerifier(bot.settings.signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
-        body = await request.text()
+        raw = await request.read()
+        try:
+            body = raw.decode("utf-8")  # Slack's only encoding; its signature is over these bytes
+        except UnicodeDecodeError:
+            return _not_slack(request, len(raw), "the body is not UTF-8")
         if not _signed(verifier, body, request.headers):
             metrics.REQUESTS.labels("bad_signature").inc()
             return web.json_response({"error": "invalid request"}, status=401)
-        problem = well_formed(body, request.content_type)
+        problem = well_formed(body, request.content_type, request.charset)
         if problem is not None:
-            metrics.REQUESTS.labels("malformed").inc()
-            log.warning(
-                "malformed Slack request ignored (%s, %d bytes): %s", request.content_type, len(body), problem
-            )
-            # Slack shows a slash command's or action's plain-text answer to the user.
-            return web.Response(status=200, text=APOLOGY)
-        metrics.REQUESTS.labels("ok").inc()
+            return _not_slack(request, len(raw), problem)
         started = bot.clock.monotonic()
-        answer = await to_aiohttp_response(await bot.bolt.async_dispatch(await to_bolt_request(request)))
+        answer = await _answered(bot, request, body)
         metrics.ACK_SECONDS.labels(_surface(body, request.content_type)).observe(
             bot.clock.monotonic() - started
         )
@@ -104,6 +105,43 @@ def web_app(bot: Secondline) -> web.Application:
     return app
 
 
+def _not_slack(request: web.Request, size: int, problem: str) -> web.Response:
+    """400 to what is not a Slack request at all (it is signed, but nothing Slack would send)."""
+    metrics.REQUESTS.labels("malformed").inc()
+    log.warning("malformed Slack request refused (%s, %d bytes): %s", request.content_type, size, problem)
+    return web.Response(status=400, text=UNTAKEN)
+
+
+async def _answered(bot: Secondline, request: web.Request, body: str) -> web.Response:
+    """Bolt's answer; the one guard at the boundary for what a client sends that Bolt or a listener cannot
+    take before answering (a shape Bolt crashes on, a value the database refuses): a short apology with
+    200 (Slack shows it to the person), one WARNING line, nothing changed (services write in one
+    transaction). A failure after the answer is the listener's (handlers/failures.py)."""
+    try:
+        headers: Any = request.headers  # as slack_bolt's aiohttp adapter passes them
+        answer = await bot.bolt.async_dispatch(
+            AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
+        )
+        if answer.status == 404:  # no listener took it (Bolt has said so in one WARNING line)
+            metrics.REQUESTS.labels("unhandled").inc()
+            return web.Response(status=200, text=UNTAKEN)
+        if answer.status < 500:
+            metrics.REQUESTS.labels("ok").inc()
+            return await to_aiohttp_response(answer)
+        failure = f"Bolt answered {answer.status}"
+    except Exception as exc:  # the boundary: whatever failed, the client gets an answer, not a 500
+        failure = f"{type(exc).__name__}: {redact(str(exc))[:200]}"
+    metrics.REQUESTS.labels("failed").inc()
+    log.warning(
+        "Slack request not taken (%s, %d bytes, %s): %s",
+        request.content_type,
+        len(body),
+        _surface(body, request.content_type),
+        failure,
+    )
+    return web.Response(status=200, text=UNTAKEN)
+
+
 async def _read_gauges(bot: Secondline) -> None:
     rows = (
         await Ticket.filter(status__in=[TicketStatus.OPEN, TicketStatus.WAITING])
@@ -129,7 +167,7 @@ def _surface(body: str, content_type: str) -> str:
         return "command"
     try:
         kind = json.loads(form.get("payload", ["{}"])[0]).get("type")
-    except (json.JSONDecodeError, AttributeError):
+    except (ValueError, RecursionError, AttributeError):
         return "other"
     return {"block_actions": "action", "view_submission": "view", "shortcut": "shortcut"}.get(
         str(kind), "shortcut" if kind == "message_action" else "other"

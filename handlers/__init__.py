@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from handlers import actions, commands, events, fallback, shortcuts, views
 from handlers.deps import Deps
+from handlers.failures import keep_first_answer
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -16,6 +17,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         context["deps"] = deps
         await next()
 
+    app.use(keep_first_answer)  # a listener failing after its ack never holds the HTTP answer
     app.use(provide_deps)
     for module in (commands, views, actions, shortcuts, events, fallback):  # fallback last: catches the rest
         module.register(app)

@@ -39,10 +39,16 @@ def row_id(text: str, largest: int = TICKET_ID_MAX) -> int | None:
 
 def where(body: dict[str, Any]) -> str | None:
     """The channel a request came from, if it has one (App Home clicks do not)."""
-    channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
-    if not channel:
-        channel = (body.get("container") or {}).get("channel_id")
-    return str(channel) if channel else None
+    channel = (
+        _inner(body, "channel", "id") or body.get("channel_id") or _inner(body, "container", "channel_id")
+    )
+    return channel if isinstance(channel, str) and channel else None
+
+
+def _inner(body: dict[str, Any], outer: str, key: str) -> Any:
+    """body[outer][key] if body[outer] is an object (a signed request may still hold any shape)."""
+    part = body.get(outer)
+    return part.get(key) if isinstance(part, dict) else None
 
 
 def response_url_of(body: dict[str, Any]) -> str | None:
@@ -61,10 +67,8 @@ def response_url_of(body: dict[str, Any]) -> str | None:
 
 def user_of(body: dict[str, Any]) -> str | None:
     """Who sent a request: interactivity payloads carry `user.id`, commands `user_id`."""
-    user = body.get("user")
-    found = user.get("id") if isinstance(user, dict) else None
-    found = found or body.get("user_id")
-    return str(found) if found else None
+    found = _inner(body, "user", "id") or body.get("user_id")
+    return found if isinstance(found, str) and found else None
 
 
 @dataclass(frozen=True)

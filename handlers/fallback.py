@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
 from bot.blocks import APOLOGY
@@ -51,23 +51,45 @@ async def unknown_shortcut(ack: AsyncAck, body: dict[str, Any], deps: Deps) -> N
     await _apologise(deps, body)
 
 
+async def closed(ack: AsyncAck) -> None:
+    """A modal closed (Slack tells only when asked to, `notify_on_close`): nothing to do but answer."""
+    await ack()
+
+
 async def on_error(
-    error: Exception, body: dict[str, Any], deps: Deps | None = None, response: BoltResponse | None = None
+    error: Exception,
+    body: dict[str, Any],
+    context: AsyncBoltContext | None = None,
+    response: BoltResponse | None = None,
 ) -> BoltResponse | None:
     """Tell the person what went wrong. Before the acknowledgement (`response` is Bolt's, still unsent),
-    answer 200 rather than Bolt's 500: the fault is ours, not the request's; a form stays open with what
-    was typed and the reason under its first field, so nothing entered is lost."""
+    answer 200 rather than Bolt's 500: a form stays open with what was typed and the reason under its
+    first field, so nothing entered is lost. The body may be any shape a client sent: read it with care.
+    (`deps` comes from the context: a global middleware may fail before it is put there.)"""
     body = body if isinstance(body, dict) else {}
-    fields = list(((body.get("view") or {}).get("state") or {}).get("values") or {})
-    if response is not None and body.get("type") == "view_submission" and fields:
-        answer = {"response_action": "errors", "errors": {fields[0]: failure_text(error)}}
+    deps: Deps | None = context.get("deps") if context is not None else None
+    if response is None:  # after the acknowledgement
+        await tell_failure(error, body, deps)
+        return None
+    fields = _form_fields(body)
+    if body.get("type") == "view_submission" and fields:
+        answer = {"response_action": "errors", "errors": {fields[0]: failure_text(error, before_answer=True)}}
         return BoltResponse(status=200, body=json.dumps(answer), headers={"content-type": "application/json"})
-    await tell_failure(error, body, deps)
-    return BoltResponse(status=200, body="") if response is not None else None
+    await tell_failure(error, body, deps, before_answer=True)
+    return BoltResponse(status=200, body="")
+
+
+def _form_fields(body: dict[str, Any]) -> list[str]:
+    """The block ids of a submitted form's inputs, if the body holds a form."""
+    view = body.get("view")
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    return [block for block in values if isinstance(block, str)] if isinstance(values, dict) else []
 
 
 def register(app: AsyncApp) -> None:
     app.action(ANYTHING)(unknown_action)
     app.view(ANYTHING)(unknown_view)
     app.shortcut(ANYTHING)(unknown_shortcut)
+    app.view_closed(ANYTHING)(closed)
     app.error(on_error)

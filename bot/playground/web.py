@@ -145,7 +145,7 @@ def _post(handler: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]) -> Han
             return _json({"error": "send JSON (Content-Type: application/json)"}, status=415)
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, LookupError):  # not JSON, not UTF-8 (a ValueError), a charset Python lacks
             return _json({"error": "the body is not JSON"}, status=400)
         if not isinstance(body, dict):
             return _json({"error": "send a JSON object"}, status=400)

@@ -102,7 +102,7 @@ def _live_response_url(body: bytes, source: ResponseUrlSource) -> bytes:
         elif key == "payload":
             try:
                 payload: Any = json.loads(value)
-            except json.JSONDecodeError:
+            except ValueError:  # not JSON, or a number past Python's int-string limit
                 continue
             if isinstance(payload, dict) and str(payload.get("response_url", "")).startswith(
                 PLACEHOLDER_RESPONSE_URL

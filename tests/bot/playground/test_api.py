@@ -313,3 +313,13 @@ async def test_closing_a_modal_tells_the_bot_only_when_the_view_asked_for_it(
     assert (
         closed["view"]["id"] == view_id and closed["user"]["id"] == "U0KEY1" and closed["is_cleared"] is False
     )
+
+
+async def test_the_api_answers_400_to_a_body_it_cannot_decode(playground: Playground) -> None:
+    for body, content_type in [
+        (b'{"persona": "\xff\xfe"}', "application/json"),  # not UTF-8
+        (b"{}", "application/json; charset=x-no-such-charset"),
+    ]:
+        headers = {"Content-Type": content_type}
+        response = await playground.client.post("/api/reset", data=body, headers=headers)
+        assert response.status == 400, content_type
