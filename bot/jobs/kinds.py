@@ -161,8 +161,14 @@ class LadderStepDue(TicketJob):
 
 @dataclass(frozen=True, kw_only=True)
 class DeliverPage(TicketJob):
+    """A page to send; pages due together to one person (`to`) go out as one DM (bot/outbox/pages.py)."""
+
     kind: ClassVar[str] = "deliver_page"
     page: int
+    to: str = ""
+
+    def topic(self) -> str | None:
+        return f"page:{self.to}" if self.to else None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,11 +23,16 @@ from bot.policy import TARGET_NAMES, LadderStep, Policy, Priority
 from bot.services.directory import Directory
 from bot.services.events import record
 from bot.services.sla import CLOCK_LABELS, SlaService, targets_for
-from models import Job, Page, Ticket, TicketStatus
+from models import Job, JobStatus, Page, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(minutes=1)  # a step firing later than this (the bot was down) is marked late
+# Pages due together to one person go out as one DM (bot/outbox/pages.py). A page made while other ladder
+# steps fall due this soon waits just past the last of them, whose page, sent at once, takes it along: a
+# page waits at most GATHER_WINDOW + GATHER_MARGIN, well within a second of its due time.
+GATHER_WINDOW = timedelta(milliseconds=600)
+GATHER_MARGIN = timedelta(milliseconds=100)
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,7 @@ class Ladder:
         now = self.clock.now()
         late = now - request.due_at > LATE_AFTER or self.jobs.missed_while_down(request.due_at)
         pages: list[Page] = []
+        send_at = await self._send_at(now)
         for recipient in await self.directory.recipients(request.level, request.due_at):
             try:
                 async with self.jobs.transaction():
@@ -138,7 +144,9 @@ class Ladder:
                         level=request.level, recipient=recipient, step=request.step_key,
                         reason=request.reason, late=late,
                     )  # fmt: skip
-                    await self.jobs.enqueue(DeliverPage(ticket_id=request.ticket.id, page=page.id))
+                    await self.jobs.enqueue(
+                        DeliverPage(ticket_id=request.ticket.id, page=page.id, to=recipient), due_at=send_at
+                    )
                     late_note = " (late: Secondline was not running when it was due)" if late else ""
                     await self.jobs.enqueue(
                         ThreadNote(
@@ -165,6 +173,22 @@ class Ladder:
                 "%s step %s paged nobody new (level %s)", request.ticket.ref, request.step_key, request.level
             )
         return pages
+
+    async def _send_at(self, now: datetime) -> datetime:
+        """When to send a page made now: at once, unless other ladder steps fall due within GATHER_WINDOW;
+        then just after the last of them, whose page (sent at once) takes this one along."""
+        upcoming = (
+            await Job.filter(
+                status=JobStatus.PENDING,
+                kind=LadderStepDue.kind,
+                due_at__gt=now,
+                due_at__lte=now + GATHER_WINDOW,
+            )
+            .order_by("-due_at")
+            .only("id", "due_at")
+            .first()
+        )
+        return upcoming.due_at + GATHER_MARGIN if upcoming else now
 
     async def next_level(self, ticket: Ticket) -> str:
         """The level after the highest one this ticket has paged (the first if none; the last stays)."""

@@ -43,7 +43,7 @@ async def test_an_unclaimed_p1_pages_the_lead_at_its_first_response_target(env: 
         "reason": "P1 first-response target missed by 0m",
         "late": False,
     }
-    assert sent_of(sent, DeliverPage) == [DeliverPage(ticket_id=ticket.id, page=page.id)]
+    assert sent_of(sent, DeliverPage) == [DeliverPage(ticket_id=ticket.id, page=page.id, to="U0LEAD")]
     assert (
         ThreadNote(ticket_id=ticket.id, text="Escalated to <@U0LEAD>: P1 first-response target missed by 0m.")
         in sent
