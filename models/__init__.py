@@ -4,6 +4,7 @@ from models.billing import IssuedStatement, TimeEntry
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.pages import Page
+from models.replicas import Replica
 from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "JobStatus",
     "Page",
     "ProcessedEvent",
+    "Replica",
     "SlaClock",
     "Ticket",
     "TicketEvent",

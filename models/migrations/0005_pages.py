@@ -18,4 +18,13 @@ class Migration(migrations.Migration):
             model_name='Page',
             index=Index(fields=['bundle']),
         ),
+        ops.CreateModel(
+            name='Replica',
+            fields=[
+                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=32)),
+                ('seen_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'replicas', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A running bot process, as it last said it was alive (rows not refreshed in time are forgotten).'},
+            bases=['Model'],
+        ),
     ]
