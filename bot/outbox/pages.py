@@ -89,8 +89,12 @@ class PageOutbox:
         try:
             message = page_bundle(parts, self.policy)
             answer = await self.once.post_marked(key, recipient, _unfurled(message), urgent=True)
+        except Deferred:  # turned away before it was sent: nothing to look for next time
+            await Page.filter(id__in=ids, bundle=key).update(bundle=None)
+            raise
         except SlackRefused as exc:
             if exc.error not in UNDELIVERABLE_DM:
+                await Page.filter(id__in=ids, bundle=key).update(bundle=None)  # Slack said: not posted
                 raise
             # Nobody may go unpaged: post it in the support channel instead, naming the person.
             log.warning(
