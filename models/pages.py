@@ -21,6 +21,7 @@ class Page(Model):
     due_at = fields.DatetimeField()
     created_at = fields.DatetimeField()
     late = fields.BooleanField(default=False)  # fired well after its due time (after a restart, say)
+    repeat = fields.IntField(default=0, db_default=0)  # n: the step's n-th repeat (nobody had acknowledged)
     sent_at = fields.DatetimeField(null=True)
     channel_id = fields.CharField(max_length=32, null=True)  # where the page landed: a DM, or the fallback
     message_ts = fields.CharField(max_length=32, null=True)

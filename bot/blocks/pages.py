@@ -54,7 +54,8 @@ def page_bundle(parts: list[PagePart], policy: Policy, *, fallback_for: str | No
             blocks.append({"type": "divider"})
         blocks += _part(part, policy, block_id=Block.PAGE_ACTIONS if alone else _actions_id(part.page))
         label = Priority(part.ticket.priority).label
-        texts.append(f"Escalation {part.ticket.ref} {label}: {escape(part.ticket.title)}")
+        again = " (again)" if part.page.repeat else ""
+        texts.append(f"Escalation {part.ticket.ref} {label}{again}: {escape(part.ticket.title)}")
     who = f"{mention(fallback_for)}: " if fallback_for else ""
     return message(who + "\n".join(texts), blocks)
 
@@ -70,8 +71,9 @@ def _part(part: PagePart, policy: Policy, *, block_id: str) -> list[dict[str, An
     label = Priority(ticket.priority).label
     # How long it had waited when the page fell due: a redraw of one part leaves the others unchanged.
     waited = format_duration(max(page.due_at - ticket.created_at, timedelta(0)))
+    again = f" · _paged again ({page.repeat})_" if page.repeat else ""  # nobody had acknowledged
     lines = [
-        f":rotating_light: *Escalation: {ticket.ref}* · {label} · {customer_name}",
+        f":rotating_light: *Escalation: {ticket.ref}* · {label} · {customer_name}{again}",
         f"*{escape(ticket.title)}*",
         f"Waiting {waited} · {page.reason}",  # mrkdwn, escaped when made
     ]

@@ -154,9 +154,11 @@ class LadderStepDue(TicketJob):
     epoch: int
     index: int
     priority: str
+    repeat: int = 0  # 0: the step itself; n: its n-th repeat (a step's `repeat` in the policy)
 
     def dedupe_key(self) -> str:
-        return f"ladder:{self.ticket_id}:{self.epoch}:{self.index}"
+        again = f":r{self.repeat}" if self.repeat else ""
+        return f"ladder:{self.ticket_id}:{self.epoch}:{self.index}{again}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,8 @@ The answer is worked out by the functions the bot itself uses, so it cannot disa
   * ladder: `Policy.ladder_for`, each step at `calendar.add(raised_at, step.offset(targets))` (as
     `services.ladder` schedules it);
   * who: `Directory.on_duty` at the step's instant (rotations resolved by `oncall.current_shift`),
-    without repeats; e-mail people are shown as written (the bot looks them up in Slack when paging).
+    without repeats; e-mail people are shown as written (the bot looks them up in Slack when paging);
+  * a step's `repeat`: each repeat at its own instant, as `services.ladder` schedules them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class PlannedStep:
     who: tuple[str, ...]  # on duty at `at`: Slack ids, or e-mails as written
     unless: str
     after: str  # as written: a duration or a target name
+    repeat: int = 0  # n: the step's n-th repeat, paged only if nobody on the level acknowledged by then
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,13 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
     directory = Directory(policy, _no_lookup)
     steps: list[PlannedStep] = []
     for step in policy.ladder_for(plan, level):
-        offset = step.offset(targets)
-        if offset is None:  # pragma: no cover - the policy refuses steps after targets a plan does not set
+        offsets = step.offsets(targets)  # the step, then its repeats
+        if not offsets:  # pragma: no cover - the policy refuses steps after targets a plan does not set
             raise ValueError(f"a {plan} ladder step pages after a {step.after} target the plan does not set")
-        at = calendar.add(ticket.created_at, offset)
-        who = tuple(dict.fromkeys(directory.on_duty(step.page, at).people))
-        steps.append(PlannedStep(step.page, at, who, step.unless, step.after))
+        for repeat, offset in enumerate(offsets):
+            at = calendar.add(ticket.created_at, offset)
+            who = tuple(dict.fromkeys(directory.on_duty(step.page, at).people))
+            steps.append(PlannedStep(step.page, at, who, step.unless, step.after, repeat))
     return DryRun(
         customer=customer,
         customer_name=policy.customers[customer].name,
@@ -131,7 +134,14 @@ def to_dict(run: DryRun) -> dict[str, Any]:
         "first_response_due": _iso(run.first_response_due, tz),
         "resolution_due": _iso(run.resolution_due, tz),
         "steps": [
-            {"page": s.page, "at": _iso(s.at, tz), "who": list(s.who), "unless": s.unless} for s in run.steps
+            {
+                "page": s.page,
+                "at": _iso(s.at, tz),
+                "who": list(s.who),
+                "unless": s.unless,
+                **({"repeat": s.repeat} if s.repeat else {}),
+            }
+            for s in run.steps
         ],
     }
 
@@ -180,6 +190,12 @@ def render_text(run: DryRun, timezone: str | None = None, *, mentions: bool = Fa
     for n, step in enumerate(sorted(run.steps, key=lambda s: s.at), 1):  # in time order (stable on ties)
         after = f"its {CLOCK_LABELS[step.after]} target" if step.after in TARGET_NAMES else step.after
         who = ", ".join(person(w) for w in step.who)
+        if step.repeat:
+            lines.append(
+                f"{n}. {_when(step.at, zone)}: page {step.page} ({who}) again (repeat {step.repeat}), "
+                f"unless {step.unless} or someone on that level acknowledged"
+            )
+            continue
         lines.append(
             f"{n}. {_when(step.at, zone)}: page {step.page} ({who}), after {after}, unless {step.unless}"
         )

@@ -42,6 +42,7 @@ class PageRequest:
     step_key: str
     reason: str
     due_at: datetime
+    repeat: int = 0  # n: the step's n-th repeat
 
 
 def step_reason(ticket: Ticket, step: LadderStep, offset: timedelta, due: datetime, now: datetime) -> str:
@@ -73,15 +74,18 @@ class Ladder:
         calendar = self.sla.calendar(ticket)
         targets = targets_for(ticket)
         for index, step in enumerate(self.steps(ticket)):
-            offset = step.offset(targets)
-            if offset is None:
-                continue  # names a target this plan does not set
-            await self.jobs.enqueue(
-                LadderStepDue(
-                    ticket_id=ticket.id, epoch=ticket.ladder_epoch, index=index, priority=ticket.priority
-                ),
-                due_at=calendar.add(ticket.created_at, offset),
-            )
+            # The step, then its repeats (none if it names a target this plan does not set).
+            for repeat, offset in enumerate(step.offsets(targets)):
+                await self.jobs.enqueue(
+                    LadderStepDue(
+                        ticket_id=ticket.id,
+                        epoch=ticket.ladder_epoch,
+                        index=index,
+                        priority=ticket.priority,
+                        repeat=repeat,
+                    ),
+                    due_at=calendar.add(ticket.created_at, offset),
+                )
 
     async def fire_step(self, due: LadderStepDue, job: Job) -> None:
         """Job handler: page a ladder step's level, unless the ticket moved on."""
@@ -92,18 +96,38 @@ class Ladder:
         if due.index >= len(ladder):
             return
         step = ladder[due.index]
+        if due.repeat and (step.repeat is None or due.repeat > step.repeat.times):
+            return  # a repeat the ticket's ladder no longer has
+        again = {"repeat": due.repeat} if due.repeat else {}
         if await self._condition_met(ticket, step.unless):
             await record(
                 ticket.id, self.clock.now(), None, "step_skipped",
-                index=due.index, level=step.page, unless=step.unless,
+                index=due.index, level=step.page, unless=step.unless, **again,
+            )  # fmt: skip
+            return
+        if due.repeat and await self._level_acknowledged(ticket, step.page):
+            await record(
+                ticket.id, self.clock.now(), None, "step_skipped",
+                index=due.index, level=step.page, unless="acknowledged", **again,
             )  # fmt: skip
             return
         offset = step.offset(targets_for(ticket)) or timedelta(0)
-        reason = step_reason(ticket, step, offset, job.due_at, self.clock.now())
+        step_key = f"{ticket.priority}.{due.index}"
+        if due.repeat and step.repeat is not None:
+            # Why the step paged, as of the step's own due time; then that this is a repeat.
+            first_due = self.sla.calendar(ticket).add(ticket.created_at, offset)
+            reason = (
+                f"{step_reason(ticket, step, offset, first_due, self.clock.now())}; paged again "
+                f"(repeat {due.repeat} of {step.repeat.times}): nobody on the {step.page} level "
+                "has acknowledged"
+            )
+            step_key = f"{step_key}.r{due.repeat}"
+        else:
+            reason = step_reason(ticket, step, offset, job.due_at, self.clock.now())
         pages = await self.page(
-            PageRequest(ticket, step.page, f"{ticket.priority}.{due.index}", reason, job.due_at)
+            PageRequest(ticket, step.page, step_key, reason, job.due_at, repeat=due.repeat)
         )
-        if pages:  # the key user hears that their ticket went up a level, once per step
+        if pages and not due.repeat:  # the key user hears that their ticket went up a level, once per step
             async with self.jobs.transaction():
                 await self.jobs.enqueue(
                     NotifyReporter.about(
@@ -112,6 +136,10 @@ class Ladder:
                         text=f"Your ticket was escalated to the {step.page} level ({reason}).",
                     )
                 )
+
+    async def _level_acknowledged(self, ticket: Ticket, level: str) -> bool:
+        """Someone paged at `level` about this ticket acknowledged (a repeat is then not needed)."""
+        return await Page.filter(ticket_id=ticket.id, level=level, acknowledged_at__isnull=False).exists()
 
     async def _condition_met(self, ticket: Ticket, unless: str) -> bool:
         if unless == "claimed":
@@ -126,6 +154,8 @@ class Ladder:
         late = now - request.due_at > LATE_AFTER or self.jobs.missed_while_down(request.due_at)
         pages: list[Page] = []
         send_at = await self._send_at(now)
+        again = {"repeat": request.repeat} if request.repeat else {}
+        escalated = "Escalated again to" if request.repeat else "Escalated to"
         for recipient in await self.directory.recipients(request.level, request.due_at):
             try:
                 async with self.jobs.transaction():
@@ -138,11 +168,12 @@ class Ladder:
                         due_at=request.due_at,
                         created_at=now,
                         late=late,
+                        repeat=request.repeat,
                     )
                     await record(
                         request.ticket.id, now, None, "paged",
                         level=request.level, recipient=recipient, step=request.step_key,
-                        reason=request.reason, late=late,
+                        reason=request.reason, late=late, **again,
                     )  # fmt: skip
                     await self.jobs.enqueue(
                         DeliverPage(ticket_id=request.ticket.id, page=page.id, to=recipient), due_at=send_at
@@ -151,7 +182,7 @@ class Ladder:
                     await self.jobs.enqueue(
                         ThreadNote(
                             ticket_id=request.ticket.id,
-                            text=f"Escalated to <@{recipient}>: {request.reason}.{late_note}",
+                            text=f"{escalated} <@{recipient}>: {request.reason}.{late_note}",
                         )
                     )
             except IntegrityError:

@@ -14,6 +14,11 @@ class Migration(migrations.Migration):
             name='bundle',
             field=fields.CharField(null=True, max_length=48),
         ),
+        ops.AddField(
+            model_name='Page',
+            name='repeat',
+            field=fields.IntField(default=0, db_default=0),
+        ),
         ops.AddIndex(
             model_name='Page',
             index=Index(fields=['bundle']),

@@ -4,18 +4,21 @@ arrive together, as one DM with each ticket's own Acknowledge and Take ticket, o
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.ids import Action
 from bot.jobs.kinds import DeliverPage
 from bot.outbox.pages import PageOutbox
+from bot.policy import parse_config
 from bot.slack.errors import SlackBusy
+from bot.standin import SlackStandIn
 from models import Page, Ticket
-from tests.conftest import RunningBot
+from tests.conftest import EXAMPLE_POLICY, RunningBot, start_bot
 from tests.e2e.journey import advance, click_page, pages_to, raise_ticket
 
 TUESDAY_10AM_CENTRAL = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)
@@ -145,3 +148,24 @@ async def test_a_retry_after_a_timed_out_post_doubles_nothing(
     assert len(lost) == 1 and running.standin.calls_to("conversations.history")  # it looked, and found it
     for page in await Page.filter(recipient="U0LEAD"):
         assert page.bundle == lost[0] and page.message_ts == dm.response["ts"]
+
+
+@pytest.fixture
+async def repeating(standin: SlackStandIn, sqlite_url: str, clock: FakeClock) -> AsyncIterator[RunningBot]:
+    text = EXAMPLE_POLICY.read_text().replace(
+        "- {page: lead, after: first_response, unless: claimed}   # unclaimed",
+        "- {page: lead, after: first_response, unless: claimed, repeat: {every: 10m, times: 2}}  # x",
+    )
+    async for running_bot in start_bot(standin, sqlite_url, clock, parse_config(text)):
+        yield running_bot
+
+
+async def test_a_repeat_comes_as_a_dm_of_its_own_marked_as_paged_again(repeating: RunningBot) -> None:
+    (ticket,) = await p1s(repeating, count=1)
+    await advance(repeating, FIRST_RESPONSE + timedelta(minutes=10))
+    first, again = pages_to(repeating, "U0LEAD")
+    assert "again" not in first.args["text"] and "(again)" in again.args["text"]
+    shown = json.dumps(again.args["blocks"])
+    assert "paged again (1)" in shown and "nobody on the lead level has acknowledged" in shown
+    (page,) = await Page.filter(ticket_id=ticket.id, repeat=1)
+    assert buttons(again.args) == [(Action.ACKNOWLEDGE, str(page.id)), (Action.TAKE, str(page.id))]

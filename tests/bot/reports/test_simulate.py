@@ -184,3 +184,35 @@ def test_plan_summaries(policy: Policy) -> None:
 )
 def test_span_writes_business_hours_not_days(seconds: int, text: str) -> None:
     assert span(timedelta(seconds=seconds)) == text
+
+
+def test_the_dry_run_shows_a_steps_repeats_in_business_time() -> None:
+    policy = parse_config(
+        EXAMPLE_POLICY.read_text().replace(
+            "- {page: lead, after: first_response, unless: claimed}   # unclaimed",
+            "- {page: lead, after: first_response, unless: claimed, repeat: {every: 10m, times: 2}}  # x",
+        )
+    )
+    # Fri 2026-11-20 14:45 on Standard: the lead at 16:45, again at 16:55, and again at Monday 08:05
+    # (10 minutes of business time: 5 on Friday, 5 on Monday).
+    run = dry_run(policy, "globex", "P1", chicago(2026, 11, 20, 14, 45))
+    lead = [step for step in to_dict(run)["steps"] if step["page"] == "lead"]
+    assert lead == [
+        {"page": "lead", "at": "2026-11-20T16:45:00-06:00", "who": ["U0LEAD"], "unless": "claimed"},
+        {
+            "page": "lead",
+            "at": "2026-11-20T16:55:00-06:00",
+            "who": ["U0LEAD"],
+            "unless": "claimed",
+            "repeat": 1,
+        },
+        {
+            "page": "lead",
+            "at": "2026-11-23T08:05:00-06:00",
+            "who": ["U0LEAD"],
+            "unless": "claimed",
+            "repeat": 2,
+        },
+    ]
+    text = render_text(run)
+    assert "page lead (U0LEAD) again (repeat 1), unless claimed or someone on that level acknowledged" in text
