@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from redis.asyncio import Redis
-from tortoise.exceptions import BaseORMException
 
 from bot.clock import Clock
 from bot.pacing import LocalPacer, Outage, Pacer, RedisPacer
@@ -96,7 +95,8 @@ class Budgets:
         now = self.clock.now()
         try:
             count = await Replica.beat(self._replica, now, now - timedelta(seconds=REPLICA_SEEN_SECONDS))
-        except (BaseORMException, OSError) as exc:  # the database is away too: the last count stands
+        except Exception as exc:  # the database is away too (any driver's error): the last count stands,
+            # and this loop in the background must not die of it
             log.warning("could not count the replicas (%s: %s)", type(exc).__name__, exc)
             return
         self._outage.share = max(1, count)

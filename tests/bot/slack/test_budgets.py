@@ -202,3 +202,19 @@ async def test_while_redis_is_down_a_page_may_spend_its_conversations_whole_burs
     finally:
         for client in clients:
             await client.aclose()
+
+
+async def test_a_count_that_cannot_reach_the_database_keeps_the_last_one(
+    clock: FakeClock, private_redis: PrivateRedis, database: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = redis_client(private_redis.url)
+    try:
+        replicas = [Budgets(client, clock) for _ in range(2)]
+        for replica in replicas:
+            await replica.count_replicas()
+        assert replicas[1].share == 2
+        await db.stop_database()  # the database goes away too
+        await replicas[1].count_replicas()
+        assert replicas[1].share == 2 and "could not count the replicas" in caplog.text
+    finally:
+        await client.aclose()
