@@ -155,10 +155,12 @@ class LadderStepDue(TicketJob):
     index: int
     priority: str
     repeat: int = 0  # 0: the step itself; n: its n-th repeat (a step's `repeat` in the policy)
+    ack: int = 0  # a page of the step acknowledged: its `ack_timeout` ran out (a page id; 0: not that)
 
     def dedupe_key(self) -> str:
         again = f":r{self.repeat}" if self.repeat else ""
-        return f"ladder:{self.ticket_id}:{self.epoch}:{self.index}{again}"
+        acknowledged = f":ack{self.ack}" if self.ack else ""
+        return f"ladder:{self.ticket_id}:{self.epoch}:{self.index}{again}{acknowledged}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -47,13 +47,27 @@ class LadderStep(Strict):
     after: str
     unless: Literal["claimed", "acknowledged", "resolved"] = "resolved"
     repeat: Repeat | None = None
+    # Business time after a page of this step is acknowledged: if the ticket has not moved on by then (not
+    # claimed, nothing the customer was told), the level is paged again.
+    ack_timeout: str | None = None
+
+    @field_validator("ack_timeout", mode="before")
+    @classmethod
+    def _ack_timeout(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        text = str(value).strip()
+        parse_duration(text)
+        return text
 
     @model_serializer(mode="wrap")
-    def _without_no_repeat(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """A step without a repeat is stored as before repeats existed (tickets keep a copy of it)."""
+    def _without_unset_options(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A step without a repeat or an ack timeout is stored as before they existed (tickets keep a copy
+        of their ladder)."""
         data: dict[str, Any] = handler(self)
-        if data.get("repeat") is None:
-            data.pop("repeat", None)
+        for option in ("repeat", "ack_timeout"):
+            if data.get(option) is None:
+                data.pop(option, None)
         return data
 
     @field_validator("after", mode="before")

@@ -16,14 +16,14 @@ from tortoise.exceptions import IntegrityError
 
 from bot import metrics
 from bot.clock import Clock
-from bot.durations import format_duration
+from bot.durations import format_duration, parse_duration
 from bot.jobs.kinds import DeliverPage, LadderStepDue, NotifyReporter, ThreadNote
 from bot.jobs.queue import JobQueue
 from bot.policy import TARGET_NAMES, LadderStep, Policy, Priority
 from bot.services.directory import Directory
 from bot.services.events import record
 from bot.services.sla import CLOCK_LABELS, SlaService, targets_for
-from models import Job, JobStatus, Page, Ticket, TicketStatus
+from models import Job, JobStatus, Page, Ticket, TicketEvent, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,11 @@ LATE_AFTER = timedelta(minutes=1)  # a step firing later than this (the bot was 
 # page waits at most GATHER_WINDOW + GATHER_MARGIN, well within a second of its due time.
 GATHER_WINDOW = timedelta(milliseconds=600)
 GATHER_MARGIN = timedelta(milliseconds=100)
+
+
+# What counts as a ticket moving on after an acknowledgement (besides being claimed): what its key user is
+# told (bot/services/transitions.py). Messages to the customer count too once they are events of their own.
+PROGRESS = frozenset({"claimed", "reassigned", "waiting_on_customer", "resolved"})
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,9 @@ class Ladder:
         if due.index >= len(ladder):
             return
         step = ladder[due.index]
+        if due.ack:
+            await self._fire_ack_timeout(ticket, step, due, job)
+            return
         if due.repeat and (step.repeat is None or due.repeat > step.repeat.times):
             return  # a repeat the ticket's ladder no longer has
         again = {"repeat": due.repeat} if due.repeat else {}
@@ -136,6 +144,58 @@ class Ladder:
                         text=f"Your ticket was escalated to the {step.page} level ({reason}).",
                     )
                 )
+
+    async def acknowledged(self, ticket: Ticket, page: Page) -> None:
+        """A page was acknowledged (inside the caller's transaction): if its step has an `ack_timeout`,
+        queue the check that pages the level again should the ticket not move on within it."""
+        found = self._step_of(ticket, page.step_key)
+        if found is None or page.acknowledged_at is None:
+            return
+        index, step = found
+        if step.ack_timeout is None:
+            return
+        await self.jobs.enqueue(
+            LadderStepDue(
+                ticket_id=ticket.id,
+                epoch=ticket.ladder_epoch,
+                index=index,
+                priority=ticket.priority,
+                ack=page.id,
+            ),
+            due_at=self.sla.calendar(ticket).add(page.acknowledged_at, parse_duration(step.ack_timeout)),
+        )
+
+    def _step_of(self, ticket: Ticket, step_key: str) -> tuple[int, LadderStep] | None:
+        """The current ladder's step a page came from ("P1.0", "P1.0.r1"); None for a key user's request
+        or a step of an earlier ladder (the priority changed since)."""
+        priority, _, rest = step_key.partition(".")
+        index = rest.split(".")[0]
+        if priority != ticket.priority or not index.isdigit():
+            return None
+        ladder = self.steps(ticket)
+        return (int(index), ladder[int(index)]) if int(index) < len(ladder) else None
+
+    async def _fire_ack_timeout(self, ticket: Ticket, step: LadderStep, due: LadderStepDue, job: Job) -> None:
+        """Page the step's level again: a page was acknowledged `ack_timeout` ago and nothing moved since."""
+        page = await Page.get_or_none(id=due.ack)
+        if page is None or page.acknowledged_at is None or step.ack_timeout is None:
+            return
+        moved = await TicketEvent.filter(
+            ticket_id=ticket.id, at__gte=page.acknowledged_at, kind__in=PROGRESS
+        ).exists()
+        if moved or ticket.owner_id is not None or ticket.status != TicketStatus.OPEN:
+            await record(
+                ticket.id, self.clock.now(), None, "step_skipped",
+                index=due.index, level=step.page, unless="progress", ack=page.id,
+            )  # fmt: skip
+            return
+        reason = (
+            f"{ticket.priority} acknowledged by <@{page.acknowledged_by}> but not moved on within "
+            f"{format_duration(parse_duration(step.ack_timeout))} of business time (ack timeout)"
+        )
+        await self.page(
+            PageRequest(ticket, step.page, f"{ticket.priority}.{due.index}.ack{page.id}", reason, job.due_at)
+        )
 
     async def _level_acknowledged(self, ticket: Ticket, level: str) -> bool:
         """Someone paged at `level` about this ticket acknowledged (a repeat is then not needed)."""

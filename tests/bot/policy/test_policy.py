@@ -266,3 +266,11 @@ def test_a_step_may_repeat() -> None:
     policy = parse_config(_broken("after: 2h", "after: 2h, repeat: {every: 10m, times: 2}"))
     step = policy.escalation.ladder["P1"][1]
     assert step.repeat is not None and (step.repeat.interval, step.repeat.times) == (timedelta(minutes=10), 2)
+
+
+def test_an_ack_timeout_is_a_duration() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(_broken("after: 2h", "after: 2h, ack_timeout: a while"), "policy.yml")
+    assert "escalation.ladder.P1.1.ack_timeout: 'a while' is not a duration" in str(error.value)
+    policy = parse_config(_broken("after: 2h", "after: 2h, ack_timeout: 30m"))
+    assert policy.escalation.ladder["P1"][1].ack_timeout == "30m"

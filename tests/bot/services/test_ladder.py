@@ -318,3 +318,58 @@ async def test_each_repeat_pages_once_though_it_fires_twice(database: None, cloc
     assert [p.repeat for p in await lead_pages(ticket)] == [0, 1]
     paged = await TicketEvent.filter(ticket_id=ticket.id, kind="paged")
     assert [e.detail.get("repeat", 0) for e in paged] == [0, 1]
+
+
+# --- ack_timeout: acknowledged, but nothing moved ---
+
+ACK_TIMEOUT = EXAMPLE_POLICY.read_text().replace(
+    "- {page: lead, after: first_response, unless: claimed}   # unclaimed",
+    "- {page: lead, after: first_response, unless: claimed, ack_timeout: 30m}   # unclaimed",
+)
+
+
+async def acknowledged_lead_page(clock: FakeClock) -> tuple[Env, Ticket, Page]:
+    """An Enterprise P1 (24x7) whose lead was paged at 30 minutes and acknowledged 5 minutes later."""
+    env = build_env(parse_config(ACK_TIMEOUT), clock)
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.advance(timedelta(minutes=35))
+    (page,) = await lead_pages(ticket)
+    await env.pages.acknowledge(page.id, "U0LEAD")
+    return env, ticket, page
+
+
+async def test_an_acknowledged_page_with_no_progress_pages_the_level_again_once(
+    database: None, clock: FakeClock
+) -> None:
+    env, ticket, page = await acknowledged_lead_page(clock)
+    await env.advance(timedelta(minutes=29, seconds=59))
+    assert len(await lead_pages(ticket)) == 1
+    (job,) = [
+        j for j in await Job.filter(kind=LadderStepDue.kind, ticket_id=ticket.id) if j.payload.get("ack")
+    ]
+    env.clock.advance(timedelta(seconds=1))  # 30 minutes after the acknowledgement, nobody claimed it
+    await env.fire(job.id)
+    await env.fire(job.id)  # and again (a retry, another replica), and once more by the worker:
+    await env.advance(timedelta(hours=1))
+    pages = await Page.filter(ticket_id=ticket.id, level="lead").order_by("id")
+    assert [p.step_key for p in pages] == ["P1.0", f"P1.0.ack{page.id}"]
+    assert pages[1].recipient == "U0LEAD" and "acknowledged by <@U0LEAD>" in pages[1].reason
+    assert "not moved on within 30m of business time (ack timeout)" in pages[1].reason
+
+
+async def test_a_claim_after_the_acknowledgement_is_progress(database: None, clock: FakeClock) -> None:
+    env, ticket, page = await acknowledged_lead_page(clock)
+    await env.advance(timedelta(minutes=10))
+    await env.transitions.claim(ticket.id, "U0ENG1")
+    await env.advance(timedelta(hours=1))
+    assert len(await lead_pages(ticket)) == 1
+    skipped = await TicketEvent.get(ticket_id=ticket.id, kind="step_skipped")
+    assert skipped.detail == {"index": 0, "level": "lead", "unless": "progress", "ack": page.id}
+
+
+async def test_a_step_without_an_ack_timeout_queues_nothing_on_acknowledgement(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.advance(timedelta(minutes=30))
+    (page,) = await lead_pages(ticket)
+    await env.pages.acknowledge(page.id, "U0LEAD")
+    assert [j for j in await env.pending(LadderStepDue) if j.ack] == []
