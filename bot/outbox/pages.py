@@ -84,17 +84,10 @@ class PageOutbox:
         """Post one message of pages (all to one person), marked first so that no retry posts it again."""
         ids = [part.page.id for part in parts]
         recipient = parts[0].page.recipient
-        key = _new_key()
-        await Page.filter(id__in=ids).update(bundle=key, fell_back=False)
         try:
-            message = page_bundle(parts, self.policy)
-            answer = await self.once.post_marked(key, recipient, _unfurled(message), urgent=True)
-        except Deferred:  # turned away before it was sent: nothing to look for next time
-            await Page.filter(id__in=ids, bundle=key).update(bundle=None)
-            raise
+            key, answer = await self._post(ids, recipient, page_bundle(parts, self.policy))
         except SlackRefused as exc:
             if exc.error not in UNDELIVERABLE_DM:
-                await Page.filter(id__in=ids, bundle=key).update(bundle=None)  # Slack said: not posted
                 raise
             # Nobody may go unpaged: post it in the support channel instead, naming the person.
             log.warning(
@@ -103,12 +96,8 @@ class PageOutbox:
                 recipient,
                 exc.error,
             )
-            key = _new_key()
-            await Page.filter(id__in=ids).update(bundle=key, fell_back=True)
             message = page_bundle(parts, self.policy, fallback_for=recipient)
-            answer = await self.once.post_marked(
-                key, self.policy.support_channel, _unfurled(message), urgent=True
-            )
+            key, answer = await self._post(ids, self.policy.support_channel, message, fell_back=True)
             for part in parts:
                 await record(
                     part.ticket.id,
@@ -119,6 +108,18 @@ class PageOutbox:
                     error=exc.error,
                 )
         await self._sent(key, answer)
+
+    async def _post(
+        self, ids: list[int], channel: str, message: dict[str, Any], *, fell_back: bool = False
+    ) -> tuple[str, dict[str, Any]]:
+        """Mark the pages with a new key, then post them under it; the key and Slack's answer."""
+        key = _new_key()
+        await Page.filter(id__in=ids).update(bundle=key, fell_back=fell_back)
+        try:
+            return key, await self.once.post_marked(key, channel, _unfurled(message), urgent=True)
+        except (Deferred, SlackRefused):  # turned away before it was sent, or refused: nothing was posted,
+            await Page.filter(id__in=ids, bundle=key).update(bundle=None)  # so nothing to look for later
+            raise
 
     async def _sent(self, key: str, answer: dict[str, Any]) -> None:
         """Write down where the message of `key` landed, for every page it carries."""

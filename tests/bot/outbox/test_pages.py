@@ -17,7 +17,7 @@ from bot.outbox.pages import PageOutbox
 from bot.policy import parse_config
 from bot.slack.errors import SlackBusy
 from bot.standin import SlackStandIn
-from models import Page, Ticket
+from models import Page, Ticket, TicketEvent
 from tests.conftest import EXAMPLE_POLICY, RunningBot, start_bot
 from tests.e2e.journey import advance, click_page, pages_to, raise_ticket
 
@@ -169,3 +169,23 @@ async def test_a_repeat_comes_as_a_dm_of_its_own_marked_as_paged_again(repeating
     assert "paged again (1)" in shown and "nobody on the lead level has acknowledged" in shown
     (page,) = await Page.filter(ticket_id=ticket.id, repeat=1)
     assert buttons(again.args) == [(Action.ACKNOWLEDGE, str(page.id)), (Action.TAKE, str(page.id))]
+
+
+async def test_pages_that_cannot_reach_their_person_go_to_the_support_channel_together(
+    running: RunningBot,
+) -> None:
+    running.standin.fail_for(
+        "chat.postMessage", lambda a: a.get("channel") == "U0LEAD", error="cannot_dm_bot"
+    )
+    tickets = await p1s(running, count=2)
+    await advance(running, FIRST_RESPONSE)
+    (fallback,) = [
+        c for c in running.standin.posts_to("C0SUPPORT") if "Could not reach <@U0LEAD>" in json.dumps(c.args)
+    ]
+    pages = await Page.filter(recipient="U0LEAD")
+    assert sorted(buttons(fallback.args)) == sorted(
+        (action, str(page.id)) for page in pages for action in (Action.ACKNOWLEDGE, Action.TAKE)
+    )
+    assert all(page.fell_back and page.message_ts == fallback.response["ts"] for page in pages)
+    for ticket in tickets:
+        assert "page_fell_back" in [e.kind for e in await TicketEvent.filter(ticket_id=ticket.id)]
