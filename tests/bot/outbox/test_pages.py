@@ -21,6 +21,8 @@ from models import Page, Ticket, TicketEvent
 from tests.conftest import EXAMPLE_POLICY, RunningBot, start_bot
 from tests.e2e.journey import advance, click_page, pages_to, raise_ticket
 
+# What is sent is the outbox's, whatever the database (the two-replica test runs on PostgreSQL): SQLite only.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 TUESDAY_10AM_CENTRAL = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)
 TITLES = ("Checkout down", "Invoices missing", "Login loops", "Exports fail")  # distinct: no duplicate offer
 FIRST_RESPONSE = timedelta(minutes=30)  # Acme's Enterprise P1: the lead is paged when it runs out
@@ -151,12 +153,12 @@ async def test_a_retry_after_a_timed_out_post_doubles_nothing(
 
 
 @pytest.fixture
-async def repeating(standin: SlackStandIn, sqlite_url: str, clock: FakeClock) -> AsyncIterator[RunningBot]:
+async def repeating(standin: SlackStandIn, database_url: str, clock: FakeClock) -> AsyncIterator[RunningBot]:
     text = EXAMPLE_POLICY.read_text().replace(
         "- {page: lead, after: first_response, unless: claimed}   # unclaimed",
         "- {page: lead, after: first_response, unless: claimed, repeat: {every: 10m, times: 2}}  # x",
     )
-    async for running_bot in start_bot(standin, sqlite_url, clock, parse_config(text)):
+    async for running_bot in start_bot(standin, database_url, clock, parse_config(text)):
         yield running_bot
 
 
