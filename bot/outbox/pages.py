@@ -66,6 +66,7 @@ class PageOutbox:
 
     async def _deliver(self, ids: list[int], since: Job) -> None:
         pages = await Page.filter(id__in=ids, sent_at__isnull=True).order_by(*IN_ORDER)
+        landed: set[str] = set()
         for key in sorted({page.bundle for page in pages if page.bundle}):
             marked = next(page for page in pages if page.bundle == key)
             where = self.policy.support_channel if marked.fell_back else marked.recipient
@@ -73,7 +74,8 @@ class PageOutbox:
             if found is not None:
                 log.info("%s reached Slack on an earlier attempt; not posting it again", key)
                 await self._sent(key, found)
-        pages = await Page.filter(id__in=ids, sent_at__isnull=True).order_by(*IN_ORDER)
+                landed.add(key)
+        pages = [page for page in pages if page.bundle not in landed]
         if not pages:
             return
         parts = await self._parts(pages)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from bot import metrics
 from bot.clock import Clock
@@ -29,8 +30,9 @@ log = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(minutes=1)  # a step firing later than this (the bot was down) is marked late
 # Pages due together to one person go out as one DM (bot/outbox/pages.py). A page made while other ladder
-# steps fall due this soon waits just past the last of them, whose page, sent at once, takes it along: a
-# page waits at most GATHER_WINDOW + GATHER_MARGIN, well within a second of its due time.
+# steps are due by this soon and have not run yet waits just past the last of them (GATHER_MARGIN), so that
+# their pages join its DM: a page waits at most GATHER_WINDOW + GATHER_MARGIN, within a second of its due
+# time.
 GATHER_WINDOW = timedelta(milliseconds=600)
 GATHER_MARGIN = timedelta(milliseconds=100)
 
@@ -48,6 +50,7 @@ class PageRequest:
     reason: str
     due_at: datetime
     repeat: int = 0  # n: the step's n-th repeat
+    step_job: int | None = None  # the ladder job paging, if one is
 
 
 def step_reason(ticket: Ticket, step: LadderStep, offset: timedelta, due: datetime, now: datetime) -> str:
@@ -133,7 +136,7 @@ class Ladder:
         else:
             reason = step_reason(ticket, step, offset, job.due_at, self.clock.now())
         pages = await self.page(
-            PageRequest(ticket, step.page, step_key, reason, job.due_at, repeat=due.repeat)
+            PageRequest(ticket, step.page, step_key, reason, job.due_at, repeat=due.repeat, step_job=job.id)
         )
         if pages and not due.repeat:  # the key user hears that their ticket went up a level, once per step
             async with self.jobs.transaction():
@@ -194,7 +197,14 @@ class Ladder:
             f"{format_duration(parse_duration(step.ack_timeout))} of business time (ack timeout)"
         )
         await self.page(
-            PageRequest(ticket, step.page, f"{ticket.priority}.{due.index}.ack{page.id}", reason, job.due_at)
+            PageRequest(
+                ticket,
+                step.page,
+                f"{ticket.priority}.{due.index}.ack{page.id}",
+                reason,
+                job.due_at,
+                step_job=job.id,
+            )
         )
 
     async def _level_acknowledged(self, ticket: Ticket, level: str) -> bool:
@@ -213,7 +223,7 @@ class Ladder:
         now = self.clock.now()
         late = now - request.due_at > LATE_AFTER or self.jobs.missed_while_down(request.due_at)
         pages: list[Page] = []
-        send_at = await self._send_at(now)
+        send_at = await self._send_at(now, request.step_job)
         again = {"repeat": request.repeat} if request.repeat else {}
         escalated = "Escalated again to" if request.repeat else "Escalated to"
         for recipient in await self.directory.recipients(request.level, request.due_at):
@@ -265,21 +275,19 @@ class Ladder:
             )
         return pages
 
-    async def _send_at(self, now: datetime) -> datetime:
-        """When to send a page made now: at once, unless other ladder steps fall due within GATHER_WINDOW;
-        then just after the last of them, whose page (sent at once) takes this one along."""
-        upcoming = (
-            await Job.filter(
-                status=JobStatus.PENDING,
-                kind=LadderStepDue.kind,
-                due_at__gt=now,
-                due_at__lte=now + GATHER_WINDOW,
-            )
-            .order_by("-due_at")
-            .only("id", "due_at")
-            .first()
+    async def _send_at(self, now: datetime, step_job: int | None) -> datetime:
+        """When to send a page made now: at once, unless other ladder steps are due by now + GATHER_WINDOW
+        and have not run yet; then just after the last of them, whose page takes this one along."""
+        others = Job.filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now),  # not running yet: those running now
+            status=JobStatus.PENDING,  # are waited for by the worker (bot/jobs/worker.py, _run_lanes)
+            kind=LadderStepDue.kind,
+            due_at__lte=now + GATHER_WINDOW,
         )
-        return upcoming.due_at + GATHER_MARGIN if upcoming else now
+        if step_job is not None:
+            others = others.exclude(id=step_job)
+        last = await others.order_by("-due_at").only("id", "due_at").first()
+        return max(now, last.due_at) + GATHER_MARGIN if last else now
 
     async def next_level(self, ticket: Ticket) -> str:
         """The level after the highest one this ticket has paged (the first if none; the last stays)."""
