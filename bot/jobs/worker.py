@@ -127,6 +127,7 @@ class Worker:
         it, since their pages to the same person may join its DM."""
         pending: set[asyncio.Future[Any]] = {asyncio.ensure_future(lane) for lane in lanes}
         started = 0
+        failure: BaseException | None = None
         try:
             while pending:
                 self._wake.clear()
@@ -137,23 +138,36 @@ class Worker:
                 woken.cancel()
                 pending.discard(woken)
                 for task in done - {woken}:
-                    task.result()  # a failure of the queue itself is not swallowed
+                    if failure is None and not task.cancelled():
+                        failure = task.exception()  # the queue itself failed: raised once all are done
                 if not pending:
                     break
-                topics: set[str] = set()
-                for job in await self.queue.due():
-                    if job.kind not in URGENT_KINDS or (job.topic and job.topic in topics):
-                        continue
-                    if job.kind != LadderStepDue.kind and self._steps_running:
-                        continue  # after the steps running now, which may add pages to its DM
-                    if await self.queue.lease(job):
-                        pending.add(asyncio.ensure_future(self._run(job)))
-                        started += 1
-                        if job.topic:
-                            topics.add(job.topic)
-        finally:
+                try:
+                    started += await self._start_urgent(pending)
+                except Exception:  # a database hiccup: the batch's lanes go on; look again next time
+                    log.exception("looking for urgent jobs failed")
+        except asyncio.CancelledError:
             for task in pending:
                 task.cancel()
+            raise
+        if failure is not None:
+            raise failure
+        return started
+
+    async def _start_urgent(self, running: set[asyncio.Future[Any]]) -> int:
+        """Start the urgent jobs due now (adding them to `running`); how many were started."""
+        started = 0
+        topics: set[str] = set()
+        for job in await self.queue.due():
+            if job.kind not in URGENT_KINDS or (job.topic and job.topic in topics):
+                continue
+            if job.kind != LadderStepDue.kind and self._steps_running:
+                continue  # after the steps running now, which may add pages to its DM
+            if await self.queue.lease(job):
+                running.add(asyncio.ensure_future(self._run(job)))
+                started += 1
+                if job.topic:
+                    topics.add(job.topic)
         return started
 
     async def _run(self, job: Job) -> None:
