@@ -131,7 +131,7 @@ def build(
     once = PostOnce(api)
     news = ReporterNews(notifier, sla, jobs, once)
     tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once)
-    pages_out = PageOutbox(api, notifier, policy, clock, once)
+    pages_out = PageOutbox(api, notifier, policy, clock, once, jobs)
     table = (
         HandlerTable()
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)

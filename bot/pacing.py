@@ -225,17 +225,27 @@ class RedisPacer:
         self._script = redis.register_script(_LUA)
         self._per_minute, self._burst = per_minute, burst
         self._local = LocalPacer(clock, per_minute, burst=burst)
+        self._whole = LocalPacer(clock, per_minute, burst=burst)  # for urgent calls while Redis is out
         self._down_until: int | None = None  # µs; set while Redis is considered unreachable
 
     @property
     def interval(self) -> float:
         return self._limits.interval_us / _US
 
-    async def reserve(self) -> float:
+    async def reserve(self, *, shared: bool = True) -> float:
+        """`shared=False` (an urgent call): while Redis is out, pace to the whole budget rather than this
+        replica's share of it (see `unshared`)."""
         wait_us = await self._run("reserve", uuid.uuid4().hex)
         if wait_us is None:
-            return await self._fallback().reserve()
+            return await (self._fallback() if shared else self._whole).reserve()
         return wait_us / _US
+
+    def unshared(self) -> Pacer:
+        """This budget for urgent calls (escalation pages): the same as any other while Redis is up; while
+        it is out, the whole budget rather than this replica's share. A share of a conversation's short
+        burst is a burst of one, which would space a person's pages seconds apart; pages are few (one per
+        ticket, step and person, several to one person sent as one DM), so they may spend the burst."""
+        return _Unshared(self)
 
     def _fallback(self) -> LocalPacer:
         """The local pacer for an outage, at this replica's share of the budget."""
@@ -247,6 +257,7 @@ class RedisPacer:
 
     async def blocked_for(self, seconds: float) -> None:
         await self._local.blocked_for(seconds)
+        await self._whole.blocked_for(seconds)
         await self._run("block", str(_seconds_to_us(seconds)))
 
     async def _run(self, op: str, extra: str) -> int | None:
@@ -274,3 +285,20 @@ class RedisPacer:
                 self._outage.noticed = False
             self._down_until = None
         return int(result)
+
+
+@dataclass(frozen=True)
+class _Unshared:
+    """A RedisPacer seen by urgent calls: RedisPacer.unshared."""
+
+    pacer: RedisPacer
+
+    @property
+    def interval(self) -> float:
+        return self.pacer.interval
+
+    async def reserve(self) -> float:
+        return await self.pacer.reserve(shared=False)
+
+    async def blocked_for(self, seconds: float) -> None:
+        await self.pacer.blocked_for(seconds)

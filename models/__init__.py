@@ -5,6 +5,7 @@ from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.mail import InboundMail, MailCourtesy, OutboundMail
 from models.pages import Page
+from models.replicas import Replica
 from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "OutboundMail",
     "Page",
     "ProcessedEvent",
+    "Replica",
     "SlaClock",
     "Ticket",
     "TicketEvent",

@@ -21,14 +21,18 @@ class Page(Model):
     due_at = fields.DatetimeField()
     created_at = fields.DatetimeField()
     late = fields.BooleanField(default=False)  # fired well after its due time (after a restart, say)
+    repeat = fields.IntField(default=0, db_default=0)  # n: the step's n-th repeat (nobody had acknowledged)
     sent_at = fields.DatetimeField(null=True)
     channel_id = fields.CharField(max_length=32, null=True)  # where the page landed: a DM, or the fallback
     message_ts = fields.CharField(max_length=32, null=True)
     fell_back = fields.BooleanField(default=False)  # the DM failed, so it went to the support channel
+    # The post-once key (bot/slack/once.py) of the message carrying this page, written before it is posted:
+    # pages due together to one person share one DM, and a retry looks for this key before posting again.
+    bundle = fields.CharField(max_length=48, null=True)
     acknowledged_at = fields.DatetimeField(null=True)
     acknowledged_by = fields.CharField(max_length=32, null=True)
 
     class Meta:
         table = "pages"
         unique_together = (("ticket_id", "step_key", "recipient"),)
-        indexes = (("recipient", "acknowledged_at"),)
+        indexes = (("recipient", "acknowledged_at"), ("bundle",))

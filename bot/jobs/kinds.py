@@ -204,17 +204,27 @@ class LadderStepDue(TicketJob):
     epoch: int
     index: int
     priority: str
-    cycle: int = 0
+    cycle: int = 0  # a step after a recurring target (next response, update): its n-th miss
+    repeat: int = 0  # 0: the step itself; n: its n-th repeat (a step's `repeat` in the policy)
+    ack: int = 0  # a page of the step acknowledged: its `ack_timeout` ran out (a page id; 0: not that)
 
     def dedupe_key(self) -> str:
         cycle = f":{self.cycle}" if self.cycle else ""
-        return f"ladder:{self.ticket_id}:{self.epoch}:{self.index}{cycle}"
+        again = f":r{self.repeat}" if self.repeat else ""
+        acknowledged = f":ack{self.ack}" if self.ack else ""
+        return f"ladder:{self.ticket_id}:{self.epoch}:{self.index}{cycle}{again}{acknowledged}"
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeliverPage(TicketJob):
+    """A page to send; pages due together to one person (`to`) go out as one DM (bot/outbox/pages.py)."""
+
     kind: ClassVar[str] = "deliver_page"
     page: int
+    to: str = ""
+
+    def topic(self) -> str | None:
+        return f"page:{self.to}" if self.to else None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.clock import Clock
-from bot.jobs.kinds import KINDS, JobPayload, PayloadError, decode
+from bot.jobs.kinds import KINDS, URGENT_KINDS, JobPayload, LadderStepDue, PayloadError, decode
 from bot.jobs.outcomes import IN_JOB, Deferred, Permanent, RetryLater
 from bot.jobs.queue import LEASE, JobQueue
 from models import Job
@@ -22,6 +22,7 @@ Handler = Callable[[Any, Job], Awaitable[None]]
 FailureHook = Callable[[Any, Job, str, str], Awaitable[None]]
 
 IDLE_POLL_SECONDS = 5.0  # picks up work of other replicas and leases that ran out (about 2 ms per look)
+URGENT_POLL_SECONDS = 0.2  # while a batch runs, how often to look for urgent work fallen due meanwhile
 LANES = 4  # jobs of different tickets (or people) run side by side; a slow Slack call holds up one lane
 # One attempt may take this long; shorter than the lease, so no other replica takes a job still running.
 ATTEMPT_TIMEOUT = LEASE.total_seconds() / 3
@@ -82,6 +83,7 @@ class Worker:
         self._stopping = False
         queue.on_enqueue = self.wake_for
         self._next_due: datetime | None = None
+        self._steps_running = 0  # ladder steps running now (pages wait for them: see _run_lanes)
 
     def wake_for(self, due: datetime) -> None:
         """A job became due at `due`: wake now if that is sooner than what the worker sleeps towards."""
@@ -115,10 +117,68 @@ class Worker:
                     lanes.setdefault(_lane(job), []).append(job)
                     if job.topic:
                         topics.add(job.topic)
-            await asyncio.gather(*(run_lane(jobs) for jobs in lanes.values()))
             ran += sum(len(jobs) for jobs in lanes.values())
+            ran += await self._run_lanes([run_lane(jobs) for jobs in lanes.values()])
+
+    async def _run_lanes(self, lanes: list[Coroutine[Any, Any, None]]) -> int:
+        """Run a batch's lanes to their end. Meanwhile, urgent work that falls due (a ladder step, a page)
+        starts at once rather than after the batch's slowest lane (a note waiting its turn for the
+        channel, say); returns how many such jobs ran. A page waits for the ladder steps running beside
+        it, since their pages to the same person may join its DM."""
+        pending: set[asyncio.Future[Any]] = {asyncio.ensure_future(lane) for lane in lanes}
+        started = 0
+        failure: BaseException | None = None
+        try:
+            while pending:
+                self._wake.clear()
+                woken: asyncio.Future[Any] = asyncio.ensure_future(self._wake.wait())
+                done, pending = await asyncio.wait(
+                    {*pending, woken}, timeout=URGENT_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
+                woken.cancel()
+                pending.discard(woken)
+                for task in done - {woken}:
+                    if failure is None and not task.cancelled():
+                        failure = task.exception()  # the queue itself failed: raised once all are done
+                if not pending:
+                    break
+                try:
+                    started += await self._start_urgent(pending)
+                except Exception:  # a database hiccup: the batch's lanes go on; look again next time
+                    log.exception("looking for urgent jobs failed")
+        except asyncio.CancelledError:
+            for task in pending:
+                task.cancel()
+            raise
+        if failure is not None:
+            raise failure
+        return started
+
+    async def _start_urgent(self, running: set[asyncio.Future[Any]]) -> int:
+        """Start the urgent jobs due now (adding them to `running`); how many were started."""
+        started = 0
+        topics: set[str] = set()
+        for job in await self.queue.due():
+            if job.kind not in URGENT_KINDS or (job.topic and job.topic in topics):
+                continue
+            if job.kind != LadderStepDue.kind and self._steps_running:
+                continue  # after the steps running now, which may add pages to its DM
+            if await self.queue.lease(job):
+                running.add(asyncio.ensure_future(self._run(job)))
+                started += 1
+                if job.topic:
+                    topics.add(job.topic)
+        return started
 
     async def _run(self, job: Job) -> None:
+        step = job.kind == LadderStepDue.kind
+        self._steps_running += step
+        try:
+            await self._attempt(job)
+        finally:
+            self._steps_running -= step
+
+    async def _attempt(self, job: Job) -> None:
         try:
             payload = decode(job)
         except PayloadError as exc:

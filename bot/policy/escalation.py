@@ -7,17 +7,68 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from croniter import croniter
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    Discriminator,
+    Field,
+    SerializerFunctionWrapHandler,
+    Tag,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from bot.durations import parse_duration
 from bot.policy.base import RECURRING_TARGETS, TARGET_NAMES, Person, Strict
 from bot.policy.calendars import check_timezone
 
 
+class Repeat(Strict):
+    """Page the step's level again, `times` times, `every` (business time on the plan's calendar) after
+    the step and after each repeat, while nobody on that level has acknowledged and the step's `unless`
+    has not happened."""
+
+    every: str
+    times: int = Field(ge=1, le=10)
+
+    @field_validator("every", mode="before")
+    @classmethod
+    def _every(cls, value: Any) -> str:
+        text = str(value).strip()
+        parse_duration(text)
+        return text
+
+    @property
+    def interval(self) -> timedelta:
+        return parse_duration(self.every)
+
+
 class LadderStep(Strict):
     page: str
     after: str
     unless: Literal["claimed", "acknowledged", "resolved"] = "resolved"
+    repeat: Repeat | None = None
+    # Business time after a page of this step is acknowledged: if the ticket has not moved on by then (not
+    # claimed, nothing the customer was told), the level is paged again.
+    ack_timeout: str | None = None
+
+    @field_validator("ack_timeout", mode="before")
+    @classmethod
+    def _ack_timeout(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        text = str(value).strip()
+        parse_duration(text)
+        return text
+
+    @model_serializer(mode="wrap")
+    def _without_unset_options(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A step without a repeat or an ack timeout is stored as before they existed (tickets keep a copy
+        of their ladder)."""
+        data: dict[str, Any] = handler(self)
+        for option in ("repeat", "ack_timeout"):
+            if data.get(option) is None:
+                data.pop(option, None)
+        return data
 
     @field_validator("after", mode="before")
     @classmethod
@@ -40,6 +91,15 @@ class LadderStep(Strict):
         if self.after in TARGET_NAMES:
             return targets.get(self.after)
         return parse_duration(self.after)
+
+    def offsets(self, targets: Mapping[str, timedelta]) -> list[timedelta]:
+        """The step's offset, then each repeat's (none if the named target is not set)."""
+        first = self.offset(targets)
+        if first is None:
+            return []
+        if self.repeat is None:
+            return [first]
+        return [first + n * self.repeat.interval for n in range(self.repeat.times + 1)]
 
 
 Ladder = dict[Literal["P1", "P2", "P3", "P4", "default"], list[LadderStep]]

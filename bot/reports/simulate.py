@@ -8,9 +8,9 @@ The answer is worked out by the functions the bot itself uses, so it cannot disa
     `services.ladder` schedules it); a step after a recurring target (next_response, update_every) has
     no instant: it fires at each miss, and shows who is on duty when the ticket is raised;
   * who: `duty.on_duty` at the step's instant for the customer (its own contacts for a level replace the
-    level's people), as the directory pages (rotations resolved by
-    `oncall.current_shift`), without repeats; e-mail people are shown as written (the bot looks them
-    up in Slack when paging).
+    level's people), as the directory pages (rotations resolved by `oncall.current_shift`); e-mail people
+    are shown as written (the bot looks them up in Slack when paging);
+  * a step's `repeat`: each repeat at its own instant, as `services.ladder` schedules them.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class PlannedStep:
     unless: str
     after: str  # as written: a duration or a target name
     own: bool = False  # the customer's own contacts for the level (customers.KEY.escalation)
+    repeat: int = 0  # n: the step's n-th repeat, paged only if nobody on the level acknowledged by then
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,13 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
             who = tuple(dict.fromkeys(on_duty(policy, step.page, raised_at, customer).people))
             steps.append(PlannedStep(step.page, None, who, step.unless, step.after, own))
             continue
-        offset = step.offset(targets)
-        if offset is None:  # pragma: no cover - the policy refuses steps after targets a plan does not set
+        offsets = step.offsets(targets)  # the step, then its repeats
+        if not offsets:  # pragma: no cover - the policy refuses steps after targets a plan does not set
             raise ValueError(f"a {plan} ladder step pages after a {step.after} target the plan does not set")
-        at = calendar.add(ticket.created_at, offset)
-        who = tuple(dict.fromkeys(on_duty(policy, step.page, at, customer).people))
-        steps.append(PlannedStep(step.page, at, who, step.unless, step.after, own))
+        for repeat, offset in enumerate(offsets):
+            at = calendar.add(ticket.created_at, offset)
+            who = tuple(dict.fromkeys(on_duty(policy, step.page, at, customer).people))
+            steps.append(PlannedStep(step.page, at, who, step.unless, step.after, own, repeat))
     return DryRun(
         customer=customer,
         customer_name=policy.customers[customer].name,
@@ -147,8 +149,14 @@ def to_dict(run: DryRun) -> dict[str, Any]:
         # Recurring targets and the steps after them only when the plan sets them (older shapes unchanged).
         **{name: span(run.targets[name]) for name in (NEXT_RESPONSE, UPDATE_EVERY) if name in run.targets},
         "steps": [
-            {"page": s.page, "at": _iso(s.at, tz), "who": list(s.who), "unless": s.unless}
-            | ({"after": s.after} if s.at is None else {})
+            {
+                "page": s.page,
+                "at": _iso(s.at, tz),
+                "who": list(s.who),
+                "unless": s.unless,
+                **({"after": s.after} if s.at is None else {}),
+                **({"repeat": s.repeat} if s.repeat else {}),
+            }
             for s in run.steps
         ],
     }
@@ -216,6 +224,12 @@ def render_text(run: DryRun, timezone: str | None = None, *, mentions: bool = Fa
             lines.append(
                 f"{n}. at each missed {CLOCK_LABELS[step.after]} target: page {step.page} ({who} now), "
                 f"unless {step.unless}"
+            )
+            continue
+        if step.repeat:
+            lines.append(
+                f"{n}. {_when(step.at, zone)}: page {step.page} ({who}) again (repeat {step.repeat}), "
+                f"unless {step.unless} or someone on that level acknowledged"
             )
             continue
         after = f"its {CLOCK_LABELS[step.after]} target" if step.after in TARGET_NAMES else step.after

@@ -41,6 +41,8 @@ class PageActions:
             )
             if done:
                 await record(ticket.id, now, user_id, "page_acknowledged", page=page_id, level=page.level)
+                page.acknowledged_at, page.acknowledged_by = now, user_id
+                await self.ladder.acknowledged(ticket, page)  # its step's ack_timeout, if it has one
                 await self.jobs.enqueue(RedrawPage(ticket_id=ticket.id, page=page_id))
                 await announce(
                     self.jobs, ticket.id, note=f"<@{user_id}> acknowledged the escalation.", redraw=False

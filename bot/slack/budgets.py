@@ -6,20 +6,23 @@ workspace. Shared by every replica through Redis when there is one (bot/pacing.p
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.clock import Clock
 from bot.pacing import LocalPacer, Outage, Pacer, RedisPacer
+from models import Replica
+
+log = logging.getLogger(__name__)
 
 KEY_PREFIX = "secondline:pace:"
-REPLICAS_KEY = "secondline:replicas"  # sorted set: replica id → when it last said it was alive
 REPLICA_SEEN_SECONDS = 60.0  # a replica not heard from for this long no longer counts
 MAX_CONVERSATIONS = 4096  # pacers kept in memory; an idle conversation's budget is simply full again
 
@@ -75,25 +78,28 @@ class Budgets:
 
     @property
     def share(self) -> int:
-        """How many replicas share the budgets, as last seen in Redis (1 without Redis)."""
+        """How many replicas share the budgets, as last counted (1 without Redis)."""
         return self._outage.share
 
     async def count_replicas(self) -> None:
-        """Say in Redis that this replica is alive, and note how many are: should Redis go away, each then
-        paces itself to its share of every budget rather than all of it."""
+        """Say that this replica is alive, and note how many are: should Redis go away, each then paces
+        itself to its share of every budget rather than all of it.
+
+        Counted in the database, which every replica reaches whatever Redis does: a replica that dies
+        drops out of the count within REPLICA_SEEN_SECONDS even while Redis is down, so the survivors do
+        not keep pacing to a share of it (a count kept in Redis would stand at its last value, the dead
+        replica included, for as long as Redis stayed away).
+        """
         if self.redis is None:
             return
-        now = self.clock.now().timestamp()
+        now = self.clock.now()
         try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.zadd(REPLICAS_KEY, {self._replica: now})
-                pipe.zremrangebyscore(REPLICAS_KEY, "-inf", now - REPLICA_SEEN_SECONDS)
-                pipe.zcard(REPLICAS_KEY)
-                pipe.expire(REPLICAS_KEY, int(2 * REPLICA_SEEN_SECONDS))
-                replies = await pipe.execute()
-        except (RedisError, OSError):
-            return  # the pacers notice the outage themselves; the last count stands
-        self._outage.share = max(1, int(replies[2]))
+            count = await Replica.beat(self._replica, now, now - timedelta(seconds=REPLICA_SEEN_SECONDS))
+        except Exception as exc:  # the database is away too (any driver's error): the last count stands,
+            # and this loop in the background must not die of it
+            log.warning("could not count the replicas (%s: %s)", type(exc).__name__, exc)
+            return
+        self._outage.share = max(1, count)
 
     def for_call(
         self, method: str, args: Mapping[str, Any], *, urgent: bool = False
@@ -101,7 +107,8 @@ class Budgets:
         """The budgets a call spends from, as (name, pacer): its method's, then its conversation's.
 
         An urgent call (an escalation page) skips the workspace budget, so a backlog of notes cannot hold
-        it up; it still keeps to its conversation's.
+        it up; it still keeps to its conversation's, the whole of it even while Redis is out
+        (RedisPacer.unshared).
         """
         found: list[tuple[str, Pacer]] = []
         budget = None if urgent else METHOD_BUDGETS.get(method)
@@ -110,7 +117,10 @@ class Budgets:
         conversation = conversation_of(method, args)
         if conversation is not None:
             name = f"{CONVERSATION.name}:{conversation}"
-            found.append((name, self._pacer(name, CONVERSATION)))
+            pacer = self._pacer(name, CONVERSATION)
+            if urgent and isinstance(pacer, RedisPacer):
+                pacer = pacer.unshared()
+            found.append((name, pacer))
         return found
 
     def _pacer(self, name: str, budget: Budget) -> Pacer:

@@ -45,6 +45,13 @@ class PostOnce:
             if found is not None:
                 log.info("%s reached Slack on an earlier attempt; not posting it again", key)
                 return found
+        return await self.post_marked(key, channel, message, urgent=urgent)
+
+    async def post_marked(
+        self, key: str, channel: str, message: Mapping[str, Any], *, urgent: bool = False
+    ) -> dict[str, Any]:
+        """chat.postMessage marked with `key`, without looking first: for a caller that has looked itself
+        (or whose key is new)."""
         metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
         answer = await self.api.call(
             "chat.postMessage", urgent=urgent, channel=channel, metadata=metadata, **message

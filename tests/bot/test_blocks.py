@@ -259,8 +259,8 @@ def test_page_messages_and_remaining_views_stay_within_limits(policy: Policy) ->
         fell_back=False,
     )
     for message in (
-        blocks.page_message(page, ticket, policy, NOW, "https://x.slack.com/archives/C/p1"),
-        blocks.page_message(page, ticket, policy, NOW, None, fallback_for="U0LEAD"),
+        blocks.page_message(page, ticket, policy, "https://x.slack.com/archives/C/p1"),
+        blocks.page_message(page, ticket, policy, None, fallback_for="U0LEAD"),
     ):
         assert_valid_message(message)
         assert "late" in json.dumps(message)
@@ -278,7 +278,7 @@ def test_page_messages_and_remaining_views_stay_within_limits(policy: Policy) ->
         acknowledged_at=NOW,
         acknowledged_by="U0LEAD",
     )
-    message = blocks.page_message(acknowledged, ticket, policy, NOW, None)
+    message = blocks.page_message(acknowledged, ticket, policy, None)
     assert_valid_message(message)
     assert Action.ACKNOWLEDGE not in json.dumps(message) and Action.TAKE in json.dumps(message)
     assert_valid_view(blocks.escalate_modal(ticket))

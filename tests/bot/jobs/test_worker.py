@@ -13,7 +13,7 @@ from prometheus_client import REGISTRY
 
 from bot.clock import FakeClock
 from bot.jobs import worker as worker_module
-from bot.jobs.kinds import KINDS, Housekeeping, JobPayload, ThreadNote
+from bot.jobs.kinds import KINDS, DeliverPage, Housekeeping, JobPayload, ThreadNote
 from bot.jobs.outcomes import Deferred, RetryLater
 from bot.jobs.queue import JobQueue, backoff
 from bot.jobs.worker import HandlerTable, Worker
@@ -179,3 +179,32 @@ def test_every_kind_is_declared_once_with_its_own_name() -> None:
     assert concrete(JobPayload) == set(KINDS)
     names = [kind.kind for kind in KINDS]
     assert len(names) == len(set(names))
+
+
+async def test_a_page_falling_due_while_a_slow_lane_runs_goes_out_at_once(
+    queue: JobQueue, clock: FakeClock
+) -> None:
+    """A note waiting its turn for the channel must not hold up a page that fell due meanwhile."""
+    note_may_finish = asyncio.Event()
+    done: list[str] = []
+
+    async def slow_note(_: ThreadNote, job: Job) -> None:
+        await note_may_finish.wait()
+        done.append("note")
+
+    async def page(_: DeliverPage, job: Job) -> None:
+        done.append("page")
+
+    table = HandlerTable().on(ThreadNote, slow_note).on(DeliverPage, page)
+    worker = Worker(queue, clock, table)
+    await queue.enqueue(ThreadNote(ticket_id=1, text="Escalated to <@U0LEAD>"))
+    running = asyncio.create_task(worker.run_due())
+    await asyncio.sleep(0.05)  # the note's lane is running, and waits
+    await queue.enqueue(DeliverPage(ticket_id=2, page=7, to="U0LEAD"))
+    for _ in range(100):
+        if done:
+            break
+        await asyncio.sleep(0.01)
+    assert done == ["page"]  # while the note still waits
+    note_may_finish.set()
+    assert await running == 2 and done == ["page", "note"]

@@ -246,3 +246,31 @@ def test_people_the_bot_recognizes_by_their_requests_must_be_named_by_slack_id(
         parse_config(_broken(good, bad), "policy.yml")
     assert str(error.value).startswith(f"policy.yml: {where}: '{value}' is not a Slack user id (U…)")
     assert parse_config(_broken("lead: [U0LEAD]", "lead: [lead@vendor.example]")).escalation.levels["lead"]
+
+
+@pytest.mark.parametrize(
+    ("repeat", "expected"),
+    [
+        ("{every: soon, times: 2}", "escalation.ladder.P1.1.repeat.every: 'soon' is not a duration"),
+        ("{every: 10m, times: 0}", "escalation.ladder.P1.1.repeat.times: Input should be greater than"),
+        ("{every: 10m}", "escalation.ladder.P1.1.repeat.times: Field required"),
+    ],
+)
+def test_a_repeat_that_is_not_one_is_refused(repeat: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(_broken("after: 2h", f"after: 2h, repeat: {repeat}"), "policy.yml")
+    assert expected in str(error.value)
+
+
+def test_a_step_may_repeat() -> None:
+    policy = parse_config(_broken("after: 2h", "after: 2h, repeat: {every: 10m, times: 2}"))
+    step = policy.escalation.ladder["P1"][1]
+    assert step.repeat is not None and (step.repeat.interval, step.repeat.times) == (timedelta(minutes=10), 2)
+
+
+def test_an_ack_timeout_is_a_duration() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(_broken("after: 2h", "after: 2h, ack_timeout: a while"), "policy.yml")
+    assert "escalation.ladder.P1.1.ack_timeout: 'a while' is not a duration" in str(error.value)
+    policy = parse_config(_broken("after: 2h", "after: 2h, ack_timeout: 30m"))
+    assert policy.escalation.ladder["P1"][1].ack_timeout == "30m"

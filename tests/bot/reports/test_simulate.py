@@ -217,3 +217,35 @@ def test_next_response_and_update_targets_and_the_steps_after_them() -> None:
     assert "; next response P2 2h; updates every P2 4h; own ladder" in standard
     # A plan without them says nothing of them.
     assert "next_response" not in to_dict(dry_run(policy, "acme", "P2", chicago(2026, 11, 17, 10)))
+
+
+def test_the_dry_run_shows_a_steps_repeats_in_business_time() -> None:
+    policy = parse_config(
+        EXAMPLE_POLICY.read_text().replace(
+            "- {page: lead, after: first_response, unless: claimed}   # unclaimed",
+            "- {page: lead, after: first_response, unless: claimed, repeat: {every: 10m, times: 2}}  # x",
+        )
+    )
+    # Fri 2026-11-20 14:45 on Standard: the lead at 16:45, again at 16:55, and again at Monday 08:05
+    # (10 minutes of business time: 5 on Friday, 5 on Monday).
+    run = dry_run(policy, "globex", "P1", chicago(2026, 11, 20, 14, 45))
+    lead = [step for step in to_dict(run)["steps"] if step["page"] == "lead"]
+    assert lead == [
+        {"page": "lead", "at": "2026-11-20T16:45:00-06:00", "who": ["U0LEAD"], "unless": "claimed"},
+        {
+            "page": "lead",
+            "at": "2026-11-20T16:55:00-06:00",
+            "who": ["U0LEAD"],
+            "unless": "claimed",
+            "repeat": 1,
+        },
+        {
+            "page": "lead",
+            "at": "2026-11-23T08:05:00-06:00",
+            "who": ["U0LEAD"],
+            "unless": "claimed",
+            "repeat": 2,
+        },
+    ]
+    text = render_text(run)
+    assert "page lead (U0LEAD) again (repeat 1), unless claimed or someone on that level acknowledged" in text

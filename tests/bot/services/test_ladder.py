@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.clock import FakeClock
 from bot.jobs.kinds import DeliverPage, LadderStepDue, NotifyReporter, ThreadNote
-from bot.policy import parse_config
+from bot.policy import Priority, parse_config
 from models import Job, Page, Ticket, TicketEvent
 from tests.bot.services.conftest import TUESDAY_10AM, Env, build_env, central, sent_of
 from tests.conftest import EXAMPLE_POLICY
@@ -43,7 +43,7 @@ async def test_an_unclaimed_p1_pages_the_lead_at_its_first_response_target(env: 
         "reason": "P1 first-response target missed by 0m",
         "late": False,
     }
-    assert sent_of(sent, DeliverPage) == [DeliverPage(ticket_id=ticket.id, page=page.id)]
+    assert sent_of(sent, DeliverPage) == [DeliverPage(ticket_id=ticket.id, page=page.id, to="U0LEAD")]
     assert (
         ThreadNote(ticket_id=ticket.id, text="Escalated to <@U0LEAD>: P1 first-response target missed by 0m.")
         in sent
@@ -235,3 +235,144 @@ async def test_a_ticket_without_a_stored_ladder_follows_the_policy_in_force(env:
     assert [s.page for s in env.ladder.steps(stored)] == ["lead", "manager", "executive"]
     await env.advance(timedelta(hours=4))
     assert await Page.filter(ticket_id=ticket.id).count() == 4
+
+
+# --- repeats: `repeat: {every: 10m, times: 2}` on a step ---
+
+REPEATING = EXAMPLE_POLICY.read_text().replace(
+    "- {page: lead, after: first_response, unless: claimed}   # unclaimed",
+    "- {page: lead, after: first_response, unless: claimed, repeat: {every: 10m, times: 2}}   # unclaimed",
+)
+
+
+async def repeating(clock: FakeClock) -> Env:
+    policy = parse_config(REPEATING)
+    assert policy.ladder_for("enterprise", Priority.P1)[0].repeat is not None
+    return build_env(policy, clock)
+
+
+async def lead_pages(ticket: Ticket) -> list[Page]:
+    return await Page.filter(ticket_id=ticket.id, level="lead").order_by("repeat")
+
+
+async def test_an_unanswered_step_pages_its_level_again_each_repeat_then_stops(
+    database: None, clock: FakeClock
+) -> None:
+    env = await repeating(clock)
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")  # Enterprise: 30m, 24x7
+    sent = await env.advance(timedelta(minutes=30))
+    await env.advance(timedelta(minutes=9, seconds=59))
+    assert len(await lead_pages(ticket)) == 1
+    sent += await env.advance(timedelta(seconds=1))  # 10 minutes later, nobody has acknowledged
+    sent += await env.advance(timedelta(minutes=10))
+    sent += await env.advance(timedelta(minutes=30))  # and no more than `times`
+    pages = await lead_pages(ticket)
+    assert [(p.step_key, p.repeat, p.due_at - HALF_HOUR) for p in pages] == [
+        ("P1.0", 0, timedelta(0)),
+        ("P1.0.r1", 1, timedelta(minutes=10)),
+        ("P1.0.r2", 2, timedelta(minutes=20)),
+    ]
+    assert "P1 first-response target missed by 10m; paged again (repeat 1 of 2)" in pages[1].reason
+    assert "nobody on the lead level has acknowledged" in pages[1].reason
+    assert len(sent_of(sent, DeliverPage)) == 3  # each one a page, delivered as any page is
+    notes = [n.text for n in sent_of(sent, ThreadNote) if "<@U0LEAD>" in n.text]
+    assert [n.startswith("Escalated again to") for n in notes] == [False, True, True]
+    # The key user heard once that the ticket went up a level, not at each repeat.
+    assert len([n for n in sent_of(sent, NotifyReporter) if n.event == "escalated"]) == 1
+
+
+async def test_an_acknowledgement_on_the_level_stops_its_repeats(database: None, clock: FakeClock) -> None:
+    env = await repeating(clock)
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.advance(timedelta(minutes=35))
+    (page,) = await lead_pages(ticket)
+    await env.pages.acknowledge(page.id, "U0LEAD")
+    await env.advance(timedelta(minutes=30))
+    assert len(await lead_pages(ticket)) == 1
+    skipped = await TicketEvent.filter(ticket_id=ticket.id, kind="step_skipped").order_by("id")
+    assert [e.detail for e in skipped] == [
+        {"index": 0, "level": "lead", "unless": "acknowledged", "repeat": n} for n in (1, 2)
+    ]
+
+
+async def test_the_steps_unless_stops_its_repeats(database: None, clock: FakeClock) -> None:
+    env = await repeating(clock)
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.advance(timedelta(minutes=35))
+    await env.transitions.claim(ticket.id, "U0ENG1")  # the step pages "unless claimed"
+    await env.advance(timedelta(minutes=30))
+    assert len(await lead_pages(ticket)) == 1
+
+
+async def test_each_repeat_pages_once_though_it_fires_twice(database: None, clock: FakeClock) -> None:
+    """A retry, a second replica or a restart running a repeat again pages nobody twice."""
+    env = await repeating(clock)
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.advance(timedelta(minutes=30))
+    env.clock.set(HALF_HOUR + timedelta(minutes=10))
+    (job,) = [
+        j
+        for j in await Job.filter(kind=LadderStepDue.kind, ticket_id=ticket.id)
+        if j.payload["index"] == 0 and j.payload.get("repeat") == 1
+    ]
+    await env.fire(job.id)
+    await env.fire(job.id)
+    await env.advance(timedelta(seconds=1))  # and the job itself, when the worker runs it
+    assert [p.repeat for p in await lead_pages(ticket)] == [0, 1]
+    paged = await TicketEvent.filter(ticket_id=ticket.id, kind="paged")
+    assert [e.detail.get("repeat", 0) for e in paged] == [0, 1]
+
+
+# --- ack_timeout: acknowledged, but nothing moved ---
+
+ACK_TIMEOUT = EXAMPLE_POLICY.read_text().replace(
+    "- {page: lead, after: first_response, unless: claimed}   # unclaimed",
+    "- {page: lead, after: first_response, unless: claimed, ack_timeout: 30m}   # unclaimed",
+)
+
+
+async def acknowledged_lead_page(clock: FakeClock) -> tuple[Env, Ticket, Page]:
+    """An Enterprise P1 (24x7) whose lead was paged at 30 minutes and acknowledged 5 minutes later."""
+    env = build_env(parse_config(ACK_TIMEOUT), clock)
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.advance(timedelta(minutes=35))
+    (page,) = await lead_pages(ticket)
+    await env.pages.acknowledge(page.id, "U0LEAD")
+    return env, ticket, page
+
+
+async def test_an_acknowledged_page_with_no_progress_pages_the_level_again_once(
+    database: None, clock: FakeClock
+) -> None:
+    env, ticket, page = await acknowledged_lead_page(clock)
+    await env.advance(timedelta(minutes=29, seconds=59))
+    assert len(await lead_pages(ticket)) == 1
+    (job,) = [
+        j for j in await Job.filter(kind=LadderStepDue.kind, ticket_id=ticket.id) if j.payload.get("ack")
+    ]
+    env.clock.advance(timedelta(seconds=1))  # 30 minutes after the acknowledgement, nobody claimed it
+    await env.fire(job.id)
+    await env.fire(job.id)  # and again (a retry, another replica), and once more by the worker:
+    await env.advance(timedelta(hours=1))
+    pages = await Page.filter(ticket_id=ticket.id, level="lead").order_by("id")
+    assert [p.step_key for p in pages] == ["P1.0", f"P1.0.ack{page.id}"]
+    assert pages[1].recipient == "U0LEAD" and "acknowledged by <@U0LEAD>" in pages[1].reason
+    assert "not moved on within 30m of business time (ack timeout)" in pages[1].reason
+
+
+async def test_a_claim_after_the_acknowledgement_is_progress(database: None, clock: FakeClock) -> None:
+    env, ticket, page = await acknowledged_lead_page(clock)
+    await env.advance(timedelta(minutes=10))
+    await env.transitions.claim(ticket.id, "U0ENG1")
+    await env.advance(timedelta(hours=1))
+    assert len(await lead_pages(ticket)) == 1
+    skipped = await TicketEvent.get(ticket_id=ticket.id, kind="step_skipped")
+    assert skipped.detail == {"index": 0, "level": "lead", "unless": "progress", "ack": page.id}
+
+
+async def test_a_step_without_an_ack_timeout_queues_nothing_on_acknowledgement(env: Env) -> None:
+    ticket = await env.raise_ticket(reporter_id="U0KEY1", priority="P1")
+    await env.advance(timedelta(minutes=30))
+    (page,) = await lead_pages(ticket)
+    await env.pages.acknowledge(page.id, "U0LEAD")
+    assert [j for j in await env.pending(LadderStepDue) if j.ack] == []

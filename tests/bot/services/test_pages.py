@@ -136,7 +136,8 @@ async def test_a_key_user_asks_for_escalation_and_the_first_level_is_paged_at_on
     assert requested.actor == "U0KEY2"
     assert requested.detail == {"level": "lead", "reason": "month-end <!channel> close"}
     assert await env.run_due() == [
-        DeliverPage(ticket_id=ticket.id, page=page.id),  # a page goes before any other work (URGENT_KINDS)
+        # a page goes before any other work (URGENT_KINDS)
+        DeliverPage(ticket_id=ticket.id, page=page.id, to="U0LEAD"),
         RedrawTicket(ticket_id=ticket.id),
         NotifyReporter(
             ticket_id=ticket.id,

@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
+from bot import db
 from bot.app import redis_client
 from bot.clock import FakeClock
+from bot.pacing import Pacer
 from bot.slack import budgets
 from bot.slack.budgets import CONVERSATION, Budgets
 from bot.slack.errors import SlackBusy
@@ -105,8 +107,27 @@ async def test_a_restarted_redis_shares_the_budgets_again_at_once(
         await redis.aclose()
 
 
+@pytest.fixture
+async def database(sqlite_url: str) -> AsyncIterator[None]:
+    """Where the replicas are counted."""
+    await db.start_database(sqlite_url)
+    try:
+        yield
+    finally:
+        await db.stop_database()
+
+
+def conversation_budget(replica: Budgets, channel: str, *, urgent: bool = False) -> Pacer:
+    (pacer,) = [
+        p
+        for name, p in replica.for_call("chat.postMessage", {"channel": channel}, urgent=urgent)
+        if channel in name
+    ]
+    return pacer
+
+
 async def test_while_redis_is_down_each_replica_paces_to_its_share_of_a_budget(
-    clock: FakeClock, private_redis: PrivateRedis
+    clock: FakeClock, private_redis: PrivateRedis, database: None
 ) -> None:
     """Three replicas each pacing to a whole budget would send Slack three times its limit."""
     clients = [redis_client(private_redis.url) for _ in range(3)]
@@ -132,3 +153,68 @@ async def test_while_redis_is_down_each_replica_paces_to_its_share_of_a_budget(
     finally:
         for client in clients:
             await client.aclose()
+
+
+async def test_a_replica_that_died_stops_counting_though_redis_is_down(
+    clock: FakeClock, private_redis: PrivateRedis, database: None
+) -> None:
+    """Two replicas; one is killed and Redis with it: within a minute the survivor paces to the whole
+    budget again, not to half of it for as long as Redis stays away."""
+    clients = [redis_client(private_redis.url) for _ in range(2)]
+    try:
+        survivor, dead = (Budgets(client, clock) for client in clients)
+        await survivor.count_replicas()
+        await dead.count_replicas()
+        await survivor.count_replicas()
+        assert survivor.share == 2
+        await private_redis.kill()  # and `dead` says nothing more
+        clock.advance(budgets.REPLICA_SEEN_SECONDS / 2)
+        await survivor.count_replicas()
+        assert survivor.share == 2  # not heard from for 30 s: perhaps only slow
+        clock.advance(budgets.REPLICA_SEEN_SECONDS / 2 + 1)
+        await survivor.count_replicas()
+        assert survivor.share == 1
+        conversation = conversation_budget(survivor, "C0X")
+        assert [await conversation.reserve() for _ in range(CONVERSATION.burst)] == [0.0] * CONVERSATION.burst
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+async def test_while_redis_is_down_a_page_may_spend_its_conversations_whole_burst(
+    clock: FakeClock, private_redis: PrivateRedis, database: None
+) -> None:
+    """Two live replicas share budgets by halves while Redis is down; a page (urgent) still gets the DM's
+    short burst, so pages to one person that could not share a DM are not spaced two seconds apart."""
+    clients = [redis_client(private_redis.url) for _ in range(2)]
+    try:
+        first, second = (Budgets(client, clock) for client in clients)
+        for replica in (first, second, first):
+            await replica.count_replicas()
+        assert first.share == 2
+        await private_redis.kill()
+        page = conversation_budget(first, "U0MGR", urgent=True)
+        assert [await page.reserve() for _ in range(CONVERSATION.burst)] == [0.0] * CONVERSATION.burst
+        assert await page.reserve() == pytest.approx(1.0)  # then a message a second, as Slack allows
+        ordinary = conversation_budget(first, "U0KEY1")
+        assert await ordinary.reserve() == 0.0
+        assert await ordinary.reserve() == pytest.approx(2.0)  # its share: half the rate, a burst of 1
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+async def test_a_count_that_cannot_reach_the_database_keeps_the_last_one(
+    clock: FakeClock, private_redis: PrivateRedis, database: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = redis_client(private_redis.url)
+    try:
+        replicas = [Budgets(client, clock) for _ in range(2)]
+        for replica in replicas:
+            await replica.count_replicas()
+        assert replicas[1].share == 2
+        await db.stop_database()  # the database goes away too
+        await replicas[1].count_replicas()
+        assert replicas[1].share == 2 and "could not count the replicas" in caplog.text
+    finally:
+        await client.aclose()
