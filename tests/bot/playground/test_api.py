@@ -36,7 +36,8 @@ async def test_a_key_user_raises_a_ticket_through_the_json_api_and_everyone_sees
     assert reporter["modal"] is None
     timeline = await (await playground.client.get("/api/timeline", params={"since": "0"})).json()
     methods = [entry["method"] for entry in timeline["entries"]]
-    assert methods[:4] == ["auth.test", "conversations.info", "auth.test", "views.open"]
+    # The start-up check: the token, the support channel, then each customer channel (Slack Connect).
+    assert methods[:5] == ["auth.test", "conversations.info", "conversations.info", "auth.test", "views.open"]
     assert "chat.postMessage" in methods
     posted = next(e for e in timeline["entries"] if e["method"] == "chat.postMessage")
     assert posted["args"]["channel"] == "C0SUPPORT" and posted["ok"] and posted["response"]["ts"]
@@ -192,7 +193,9 @@ async def test_reset_forgets_everything_and_starts_the_bot_again(playground: Pla
     await playground.post("clock", move="1h")
     await playground.post("reset")
     state = await playground.state("U0KEY1")
-    assert state["support"]["items"] == [] and state["dm"]["items"] == [] and state["timeline"] == 2
+    # The timeline holds only the new start-up check: auth.test, conversations.info of the support channel
+    # and of the customer channel.
+    assert state["support"]["items"] == [] and state["dm"]["items"] == [] and state["timeline"] == 3
     assert abs(playground.session.clock.now() - start) < timedelta(minutes=1)
     assert await Ticket.all().count() == 0
     again = await playground.raise_ticket("U0KEY1", title="Payroll down again")
