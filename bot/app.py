@@ -18,12 +18,15 @@ from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable, Worker
 from bot.notifier import Notifier
 from bot.outbox.alerts import OperatorAlerts
+from bot.outbox.connect import ConnectOutbox
+from bot.outbox.customer import CustomerNews, DmPlace, Place, ThreadPlace
 from bot.outbox.digests import Digests
 from bot.outbox.home import HomeScreen
 from bot.outbox.pages import PageOutbox
 from bot.outbox.reporter import ReporterNews
 from bot.outbox.tickets import TicketOutbox
 from bot.policy import Policy
+from bot.services.connect import Connect
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
 from bot.services.housekeeping import Housekeeping
@@ -97,6 +100,8 @@ def build(
     statements = Statements(policy, clock, roles, timesheet)
     reporting = Reporting(policy, clock, statements)
     digests = Digests(policy, clock, jobs, reporting, notifier, deliveries)
+    startup = StartupCheck(api, policy, clock)
+    connect = Connect(policy, clock, jobs, roles, sla, transitions, deliveries, startup.health)
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -115,11 +120,17 @@ def build(
         reporting=reporting,
         home=home,
         deliveries=deliveries,
+        connect=connect,
     )
 
     alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
     once = PostOnce(api)
     news = ReporterNews(notifier, sla, jobs, once)
+    thread = ThreadPlace(api, once, notifier, connect, policy, clock)
+    # Where each ticket's reporter follows it (bot/outbox/customer.py): one row per place.
+    PLACES: dict[str, Place] = {"dm": DmPlace(news, thread), "thread": thread}
+    customer_news = CustomerNews(PLACES)
+    connect_out = ConnectOutbox(api, once, notifier, policy, connect)
     tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once)
     pages_out = PageOutbox(api, notifier, policy, clock, once)
     table = (
@@ -127,7 +138,7 @@ def build(
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)
         .on(kinds.RedrawTicket, tickets_out.redraw)
         .on(kinds.ThreadNote, tickets_out.note)
-        .on(kinds.NotifyReporter, news.notify)
+        .on(kinds.NotifyReporter, customer_news.notify)
         .on(kinds.TellPerson, news.tell)
         .on(kinds.AlertOperators, alerts.send)
         .on(kinds.RefreshHome, home.refresh)
@@ -137,6 +148,10 @@ def build(
         .on(kinds.RedrawPage, pages_out.redraw)
         .on(kinds.DigestDue, digests.run)
         .on(kinds.Housekeeping, housekeeping.run)
+        .on(kinds.PostIntakeCard, connect_out.post_card)
+        .on(kinds.CloseIntakeCard, connect_out.close_card)
+        .on(kinds.PostHowTo, connect_out.how_to)
+        .on(kinds.CopyCustomerMessage, connect_out.copy)
         .check()
     )
 
@@ -148,7 +163,6 @@ def build(
     )
     handlers.register(bolt, deps)
     worker = Worker(jobs, clock, table)
-    startup = StartupCheck(api, policy, clock)
     return Secondline(
         settings, policy, clock, bolt, client, deps, housekeeping, digests, worker, redis, startup, run_worker
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.policy import EMAIL, Policy
 from bot.policy.escalation import Rotation
-from bot.standin import SlackStandIn
+from bot.standin import TEAM_ID, SlackStandIn
 
 
 @dataclass
@@ -21,13 +21,19 @@ class Persona:
     name: str  # the handle mentions show: @key1
     roles: list[str] = field(default_factory=list)
     email: str | None = None  # when the policy names this person by e-mail
+    # Their own Slack organisation (a Slack Connect customer's key user): None for the vendor's workspace.
+    team: str | None = None
+    channels: list[str] = field(default_factory=list)  # their organisation's channels shared with the vendor
 
     @property
     def label(self) -> str:
         return f"@{self.name} · {', '.join(self.roles)}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "roles": self.roles, "label": self.label}
+        return {
+            "id": self.id, "name": self.name, "roles": self.roles, "label": self.label,
+            "organisation": self.team, "channels": self.channels,
+        }  # fmt: skip
 
 
 def slack_id(person: str) -> str:
@@ -58,7 +64,12 @@ def personas(policy: Policy) -> list[Persona]:
 
     for customer in policy.customers.values():
         for person in customer.key_users:
-            add(person, f"key user, {customer.name}")
+            if customer.teams:  # in their own organisation: they reach us through their shared channel
+                add(person, f"key user, {customer.name} (own Slack)")
+                found[slack_id(person)].team = customer.teams[0]
+                found[slack_id(person)].channels = list(customer.channels)
+            else:
+                add(person, f"key user, {customer.name}")
     for person in policy.engineers:
         add(person, "engineer")
     for level_name, level in policy.escalation.levels.items():
@@ -74,7 +85,9 @@ def seed(standin: SlackStandIn, policy: Policy, people: list[Persona]) -> None:
     """The support channel with the bot and everyone in it, each person with their handle and roles."""
     for persona in people:
         standin.add_user(
-            persona.id, name=persona.name, real_name=", ".join(persona.roles), email=persona.email
-        )
-    standin.seed_from_policy(policy)  # the channel; people named by id are kept as seeded above
-    standin.join(str(policy.support_channel), *(p.id for p in people))
+            persona.id, name=persona.name, real_name=", ".join(persona.roles), email=persona.email,
+            team=persona.team or TEAM_ID,
+        )  # fmt: skip
+    standin.seed_from_policy(policy)  # the channels; people named by id are kept as seeded above
+    # The support channel is the vendor's: people of a customer's own organisation are never in it.
+    standin.join(str(policy.support_channel), *(p.id for p in people if p.team is None))

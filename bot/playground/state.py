@@ -29,6 +29,11 @@ def persona_state(
     clock: PlaygroundClock,
 ) -> dict[str, Any]:
     support = str(policy.support_channel)
+    me = next((p for p in people if p.id == persona), None)
+    if me is not None and me.team is not None and me.channels:
+        # Someone of a customer's own organisation sees their shared channel, never the vendor's support
+        # channel; no App Home (Slack does not give it to them).
+        support = me.channels[0]
     dm = dm_channel_for(persona)
     channel = standin.channels.get(support)
     state: dict[str, Any] = {
@@ -45,6 +50,7 @@ def persona_state(
         },
         "dm": {"id": dm, "items": conversation(standin, tracker, dm, persona)},
         "home": standin.home_views.get(persona),
+        "organisation": me.team if me is not None else None,
         "modal": modals.as_json(persona),
         "zones": policy_zones(policy),
         "timeline": len(tracker.timeline),

@@ -33,6 +33,18 @@ ENVIRONMENTS = {"production": "Production", "non-production": "Non-production"}
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a ticket raised from a customer's own (Slack Connect) channel came from: the message (None:
+    the how-to's button), the card in its thread, a link to the message, the reporter's organisation."""
+
+    channel: str
+    thread_ts: str | None = None
+    card_ts: str | None = None
+    link: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
 class TicketDraft:
     """What a key user typed into the modal, before validation."""
 
@@ -47,6 +59,7 @@ class TicketDraft:
     paid_confirmed: bool = False
     terms_shown_for: str | None = None  # the not-covered category whose terms the form already showed
     phone: str | None = None
+    origin: Origin | None = None  # raised from a customer's channel (Slack Connect)
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,19 @@ class ValidDraft:
     category: str | None
     paid_request: bool
     phone: str | None
+
+
+def _origin_fields(origin: Origin | None) -> dict[str, Any]:
+    if origin is None:
+        return {}
+    return {
+        "source": "slack_connect",
+        "customer_channel": origin.channel,
+        "customer_thread_ts": origin.thread_ts,
+        "customer_card_ts": origin.card_ts,
+        "customer_link": origin.link,
+        "reporter_team": origin.team,
+    }
 
 
 def similarity(a: str, b: str) -> float:
@@ -196,6 +222,7 @@ class Intake:
                 paid_request=valid.paid_request,
                 callback_phone=valid.phone,
                 plan_rank=self.policy.plans[plan].rank,
+                **_origin_fields(draft.origin),
                 created_at=now,
                 updated_at=now,
             )

@@ -125,6 +125,10 @@ async def test_a_key_users_reply_in_the_thread_resumes_the_ticket_waiting_on_the
     current = ticket(claimed, "Export fails")
     assert current is not None
     await playground.post("action", persona="U0ENG1", where=where, action=button(current, Action.WAIT))
+    asked = await playground.until("U0ENG1", lambda s: s["modal"] is not None, "the question form")
+    form = asked["modal"]["view"]["id"]
+    answer = await playground.post("submit", persona="U0ENG1", view_id=form, values={})
+    assert answer["outcome"] == "closed", answer
     await playground.until(
         "U0ENG1", lambda s: "Waiting on customer ·" in str(ticket(s, "Export fails")), "waiting"
     )

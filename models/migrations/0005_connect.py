@@ -1,0 +1,46 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0004_paid_support')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Ticket',
+            name='source',
+            field=fields.CharField(default='slack', db_default='slack', max_length=16),
+        ),
+        ops.AddField(
+            model_name='Ticket',
+            name='customer_channel',
+            field=fields.CharField(null=True, max_length=32),
+        ),
+        ops.AddField(
+            model_name='Ticket',
+            name='customer_thread_ts',
+            field=fields.CharField(null=True, max_length=32),
+        ),
+        ops.AddField(
+            model_name='Ticket',
+            name='customer_card_ts',
+            field=fields.CharField(null=True, max_length=32),
+        ),
+        ops.AddField(
+            model_name='Ticket',
+            name='customer_link',
+            field=fields.CharField(null=True, max_length=300),
+        ),
+        ops.AddField(
+            model_name='Ticket',
+            name='reporter_team',
+            field=fields.CharField(null=True, max_length=32),
+        ),
+        ops.AddIndex(
+            model_name='Ticket',
+            index=Index(fields=['customer_channel', 'customer_thread_ts']),
+        ),
+    ]
