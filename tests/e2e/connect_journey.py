@@ -112,9 +112,16 @@ def form_description(view: dict[str, Any]) -> str:
 
 
 async def submit_raise(
-    running: RunningBot, view: dict[str, Any], user: str = KEY, *, team: str = THEM
+    running: RunningBot,
+    view: dict[str, Any],
+    user: str = KEY,
+    *,
+    team: str = THEM,
+    description: str | None = None,
 ) -> str:
-    values = raise_values(title="Export fails", priority="P2", description=form_description(view))
+    values = raise_values(
+        title="Export fails", priority="P2", description=description or form_description(view)
+    )
     status, text = await running.slack.send(
         *view_submission(
             user, Callback.RAISE_MODAL, values, private_metadata=view["private_metadata"], team=team

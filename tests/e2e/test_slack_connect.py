@@ -20,8 +20,10 @@ from bot.standin.payloads import (
     member_joined_channel,
     message_event,
     retry_headers,
+    select_value,
     shared_file,
     slash_command,
+    text_value,
 )
 from models import Job, JobStatus, Page, Ticket
 from tests.conftest import RunningBot
@@ -35,6 +37,7 @@ from tests.e2e.connect_journey import (
     card_of,
     cards_for,
     customer_thread,
+    form_description,
     mention,
     open_raise_form,
     press,
@@ -47,7 +50,7 @@ from tests.e2e.connect_journey import (
     submit_raise,
     write,
 )
-from tests.e2e.journey import advance, channel_message, click, raise_ticket, told
+from tests.e2e.journey import advance, channel_message, click, raise_ticket, told, wait_on
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -137,8 +140,7 @@ async def test_the_customer_card_follows_claim_wait_reply_resolve_and_reopen(cus
     assert "being worked on by <@U0ENG1>" in card_of(running, ticket)
     assert any("<@U0ENG1> is working on" in n for n in customer_thread(running, ticket))
 
-    await running.bot.deps.transitions.wait_on_customer(ticket.id, "U0ENG1", "Which export format fails?")
-    await running.settle()
+    await wait_on(running, "U0ENG1", ticket, "Which export format fails?")
     assert "waiting on you" in card_of(running, ticket)
     asked = [n for n in customer_thread(running, ticket) if "needs more information" in n]
     assert asked and "Which export format fails?" in asked[-1] and f"<@{KEY}>" in asked[-1]
@@ -177,8 +179,18 @@ async def test_the_customer_card_follows_claim_wait_reply_resolve_and_reopen(cus
     assert said and "Fixed in 4.2 &lt;b&gt;tonight&lt;/b&gt;" in said[-1] and f"<@{KEY}>" in said[-1]
     assert any("replied to the customer" in n for n in internal_thread(running, ticket))
 
-    await running.bot.deps.transitions.resolve(ticket.id, "U0ENG1", "fixed", "Upgrade to 4.2.", None)
-    await running.settle()
+    await click(running, "U0ENG1", Action.RESOLVE, ticket)
+    resolve_form = running.standin.calls_to("views.open")[-1].args["view"]
+    values = {
+        Block.RESOLUTION: {Action.RESOLUTION: select_value("fixed")},
+        Block.RESOLUTION_NOTE: {Action.RESOLUTION_NOTE: text_value("Upgrade to 4.2.")},
+        Block.TIME_SPENT: {Action.TIME_SPENT: text_value("2h")},
+        Block.DUPLICATE_OF: {Action.DUPLICATE_OF: text_value(None)},
+    }
+    await submit_modal(running, "U0ENG1", Callback.RESOLVE_MODAL, values, resolve_form["private_metadata"])
+    assert (
+        "Upgrade to 4.2." in customer_thread(running, ticket)[-1]
+    )  # the note for the customer, not the time
     shown = card_of(running, ticket)
     assert "resolved" in shown and Action.REOPEN in shown and Action.ADD_DETAILS not in shown
     await press(running, KEY, Action.REOPEN, str(ticket.id), ticket.customer_card_ts or "")
@@ -271,6 +283,14 @@ async def test_help_and_joining_post_the_how_to_once(customer: RunningBot) -> No
         await send(running, member_joined_channel("U0SOYNEW", CHANNEL, team=THEM))
     greeted = [e for e in running.standin.ephemerals if e["user"] == "U0SOYNEW"]
     assert len(greeted) == 1 and "reach second-line support" in str(greeted)
+    # The how-to's button: the form, empty; the ticket's card then starts its own thread in the channel.
+    view = await open_raise_form(running, "how-to", str(how[-1].response["ts"]))
+    assert form_description(view) == ""
+    await submit_raise(running, view, description="Reports are slow")
+    ticket = await Ticket.get(source="slack_connect")
+    assert ticket.customer_thread_ts == ticket.customer_card_ts
+    assert running.standin.message(CHANNEL, ticket.customer_card_ts or "").get("thread_ts") is None
+    assert f"SUP-{ticket.id}" in card_of(running, ticket)
 
 
 @sqlite_only
@@ -324,8 +344,7 @@ async def test_nothing_internal_ever_reaches_the_customers_channel_or_their_peop
     ticket = await raised_from_channel(running)
     await click(running, "U0ENG1", Action.CLAIM, ticket)
     await running.bot.deps.timesheet.log(ticket.id, "U0ENG1", 45, note="INTERNAL-TIME-NOTE spent on logs")
-    await running.bot.deps.transitions.wait_on_customer(ticket.id, "U0ENG1", "Which file?")
-    await running.settle()
+    await wait_on(running, "U0ENG1", ticket, "Which file?")
     await write(running, KEY, "this one", thread_ts=ticket.customer_thread_ts)
     await advance(running, timedelta(hours=12), step=timedelta(minutes=30))  # pages go out
     await running.bot.deps.transitions.resolve(ticket.id, "U0ENG1", "fixed", "Done.", 30)
