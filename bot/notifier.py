@@ -42,13 +42,6 @@ class Notifier:
     async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         await self.api.call("views.publish", user_id=user_id, view=view)
 
-    async def tell_blocks(self, user: str, channel: str, message: dict[str, Any]) -> None:
-        """A private answer with blocks in a channel (`@Secondline list` in a customer's channel)."""
-        try:
-            await self.api.call("chat.postEphemeral", channel=channel, user=user, **message)
-        except (SlackBusy, SlackRefused) as exc:
-            log.info("ephemeral answer to %s in %s failed (%s)", user, channel, exc)
-
     async def tell(self, user: str, channel: str | None, text: str, response_url: str | None = None) -> None:
         """Answer one person privately, never silently not at all: through the request's response_url
         (works anywhere), else in the channel they used (only where the bot is a member), else by DM."""
