@@ -52,6 +52,7 @@ from tests.e2e.connect_journey import (
 )
 from tests.e2e.journey import advance, channel_message, click, raise_ticket, told, wait_on
 
+# Most of these touch nothing the kind of database changes: the main journeys run on both.
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
@@ -94,6 +95,7 @@ async def test_a_mention_offers_a_card_whose_form_raises_the_ticket_followed_in_
     assert not running.standin.posts_to(KEY)  # no DM: the thread is where they follow it
 
 
+@sqlite_only
 async def test_the_intake_reaction_by_a_key_user_or_staff_offers_the_card(customer: RunningBot) -> None:
     running = customer
     first = await write(running, KEY, "orders stuck in pending")
@@ -109,6 +111,7 @@ async def test_the_intake_reaction_by_a_key_user_or_staff_offers_the_card(custom
     assert running.standin.calls_to("users.info")  # reaction_added names no organisation: asked
 
 
+@sqlite_only
 async def test_someone_of_the_customer_who_is_not_a_key_user_is_told_who_is(customer: RunningBot) -> None:
     running = customer
     ts = await mention(running, DEV, "please look at the export")
@@ -127,6 +130,7 @@ async def test_someone_of_the_customer_who_is_not_a_key_user_is_told_who_is(cust
     assert f"<@{KEY}>" in (await told(running, DEV))[-1]
 
 
+@sqlite_only
 async def test_slack_never_sends_their_commands_or_shortcuts(customer: RunningBot) -> None:
     with pytest.raises(NotDelivered):
         await customer.slack.send(*slash_command(KEY, "list"))
@@ -204,6 +208,7 @@ def internal_thread(running: RunningBot, ticket: Ticket) -> list[str]:
     return [str(m.get("text") or "") for m in running.standin.replies("C0SUPPORT", ts)]
 
 
+@sqlite_only
 async def test_files_of_the_customer_arrive_as_stubs_and_are_linked_through_files_info(
     customer: RunningBot,
 ) -> None:
@@ -219,6 +224,7 @@ async def test_files_of_the_customer_arrive_as_stubs_and_are_linked_through_file
     assert running.standin.calls_to("files.info")
 
 
+@sqlite_only
 async def test_other_organisations_and_forged_clicks_are_refused(customer: RunningBot) -> None:
     running = customer
     ticket = await raised_from_channel(running)
@@ -247,6 +253,7 @@ async def test_other_organisations_and_forged_clicks_are_refused(customer: Runni
     assert "another organisation" in answer and await Ticket.all().count() == 1
 
 
+@sqlite_only
 async def test_list_and_status_answer_privately_with_their_organisations_tickets_only(
     customer: RunningBot,
 ) -> None:
@@ -264,6 +271,7 @@ async def test_list_and_status_answer_privately_with_their_organisations_tickets
     assert not any("Acme secret" in t for t in posted_in_channel)
 
 
+@sqlite_only
 async def test_help_and_joining_post_the_how_to_once(customer: RunningBot) -> None:
     running = customer
     await mention(running, DEV, "help")
@@ -313,6 +321,7 @@ async def test_channel_id_changes_are_followed_and_ended_shares_shown_in_healthz
     assert any("the share with organisation T0SOYLENT ended" in line for line in health["degraded"])
 
 
+@sqlite_only
 async def test_dms_to_an_external_person_only_while_a_channel_is_shared_else_the_thread(
     customer: RunningBot,
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.policy import Policy, parse_config
 from bot.services.connect import Connect
 from bot.services.errors import NotAllowed
@@ -12,6 +13,12 @@ from bot.startup import SlackHealth
 from models import Ticket
 from tests.bot.services.conftest import Env, build_env
 from tests.conftest import EXAMPLE_POLICY
+
+
+@pytest.fixture
+def plain(policy: Policy, clock: FakeClock) -> Env:
+    """The services without a database: enough for decisions that read only the policy."""
+    return build_env(policy, clock)
 
 
 def connect_of(env: Env, policy: Policy | None = None, vendor: str | None = "T0TEAM") -> Connect:
@@ -33,24 +40,24 @@ def connect_of(env: Env, policy: Policy | None = None, vendor: str | None = "T0T
         ("U0SOYKEY1", None, True),  # no organisation given (a direct message): the id decides
     ],
 )
-def test_may_act_from(env: Env, user: str, team: str | None, may: bool) -> None:
-    connect = connect_of(env)
+def test_may_act_from(plain: Env, user: str, team: str | None, may: bool) -> None:
+    connect = connect_of(plain)
     assert connect.may_act_from(user, team) is may
     if not may:
         with pytest.raises(NotAllowed, match="another organisation"):
             connect.require_actor(user, team)
 
 
-def test_an_enterprise_grid_organisation_is_named_by_its_e_id(env: Env) -> None:
+def test_an_enterprise_grid_organisation_is_named_by_its_e_id(plain: Env) -> None:
     text = EXAMPLE_POLICY.read_text().replace("teams: [T0SOYLENT]", "teams: [E0SOYGRID]")
-    connect = connect_of(env, parse_config(text, "grid.yml"))
+    connect = connect_of(plain, parse_config(text, "grid.yml"))
     assert connect.may_act_from("U0SOYKEY1", "E0SOYGRID") and not connect.may_act_from(
         "U0SOYKEY1", "T0SOYLENT"
     )
 
 
-def test_before_slack_named_the_vendor_a_customers_organisation_is_still_not_the_vendors(env: Env) -> None:
-    connect = connect_of(env, vendor=None)
+def test_before_slack_named_the_vendor_a_customers_organisation_is_still_not_the_vendors(plain: Env) -> None:
+    connect = connect_of(plain, vendor=None)
     assert not connect.may_act_from("U0ENG1", "T0SOYLENT")
     assert connect.may_act_from("U0SOYKEY1", "T0SOYLENT")
 
@@ -65,8 +72,8 @@ async def test_a_channels_new_id_is_followed_by_its_tickets(env: Env) -> None:
     assert connect.customer_of("C0SOYSHARED") == "soylent"  # until the policy file names the new id
 
 
-async def test_an_ended_share_is_shown_until_shared_again(env: Env) -> None:
-    connect = connect_of(env)
+async def test_an_ended_share_is_shown_until_shared_again(plain: Env) -> None:
+    connect = connect_of(plain)
     connect.unshared("C0SOYLENT", "T0SOYLENT", still_shared=False)
     assert connect.health.unshared["C0SOYLENT"].endswith("its people no longer see the channel")
     connect.shared("C0SOYLENT", "T0SOYLENT")
