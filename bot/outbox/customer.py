@@ -45,6 +45,8 @@ def place_of(ticket: Ticket) -> str:
     """Where the ticket's reporter follows it."""
     if ticket.source == "slack_connect":
         return "thread"
+    if ticket.source == "email":
+        return "email"  # bot/mail/place.py's EmailPlace, a row of the table once e-mail tickets exist
     return "dm"
 
 
@@ -127,4 +129,10 @@ class CustomerNews:
         if ticket is None:
             log.error("notice %r for SUP-%s: no such ticket; dropped", news.event, news.ticket_id)
             return
-        await self.places[place_of(ticket)].deliver(ticket, news, job)
+        place = self.places.get(place_of(ticket))
+        if place is None:  # a ticket from a door this process cannot answer through: said once, not retried
+            log.error(
+                "%s: no place %r to tell its reporter (%r); dropped", ticket.ref, place_of(ticket), news.event
+            )
+            return
+        await place.deliver(ticket, news, job)

@@ -305,7 +305,9 @@ class Workspace:
             "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
             "profile": profile,
         }  # fmt: skip
-        user.update({k: v for k, v in seed.items() if k not in user and k not in ("email", "profile", "team")})
+        user.update(
+            {k: v for k, v in seed.items() if k not in user and k not in ("email", "profile", "team")}
+        )
         return user
 
     def _stranger_object(self, uid: str, seed: dict[str, Any]) -> dict[str, Any]:
