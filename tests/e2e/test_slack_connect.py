@@ -384,3 +384,24 @@ async def test_nothing_internal_ever_reaches_the_customers_channel_or_their_peop
     for view in [c.args.get("view") for c in running.standin.calls_to("views.open")]:
         if view and view.get("callback_id") == Callback.RAISE_MODAL:
             assert "Globex" not in str(view)
+
+
+@sqlite_only
+async def test_not_now_closes_the_card_for_a_key_user_only(customer: RunningBot) -> None:
+    running = customer
+    ts = await mention(running, KEY, "maybe a problem")
+    (card,) = cards_for(running, ts)
+    card_ts = str(card.response["ts"])
+
+    async def not_now(user: str) -> None:
+        body = block_actions(user, Action.NOT_NOW, ts, block_id=Block.INTAKE_ACTIONS, channel_id=CHANNEL,
+                             message_ts=card_ts, team=THEM)  # fmt: skip
+        await send(running, body)
+
+    await not_now(DEV)  # not a key user: told who is, the card stays
+    assert Action.RAISE_FROM_CARD in json.dumps(running.standin.message(CHANNEL, card_ts))
+    assert f"<@{KEY}>" in (await told(running, DEV))[-1]
+    await not_now(KEY)
+    closed = json.dumps(running.standin.message(CHANNEL, card_ts))
+    assert "No ticket for now" in closed and Action.RAISE_FROM_CARD not in closed
+    assert await Ticket.all().count() == 0
