@@ -95,6 +95,7 @@ async def reacted(body: Body, event: dict[str, Any], deps: Deps) -> None:
     if (
         event.get("reaction") != deps.policy.intake_reaction
         or item.get("type") != "message"
+        or event.get("item_user") == bot_user_of(body)  # our own card or note: not a customer's message
         or deps.connect.customer_of(channel) is None
         or not await first_delivery(deps, body)
     ):

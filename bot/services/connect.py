@@ -106,6 +106,9 @@ class Connect:
             if how == "auto" or not self.of_customer(customer, user, team):
                 return None  # chatter, or someone of another organisation: not theirs to ask
             return not_key_user_text(self.policy, customer)
+        raised = await Ticket.get_or_none(customer_channel=channel, customer_thread_ts=ts)
+        if raised is not None:
+            return f"{raised.ref} already follows this message: see its thread."
         if not await self.deliveries.first_time(f"card:{channel}:{ts}"):
             return None  # a mention that was also the reaction's message, say: one card
         await self.jobs.enqueue(PostIntakeCard(channel=channel, message_ts=ts, user=user))

@@ -19,6 +19,7 @@ from bot.standin.payloads import (
     channel_unshared,
     member_joined_channel,
     message_event,
+    reaction_added,
     retry_headers,
     select_value,
     shared_file,
@@ -108,6 +109,13 @@ async def test_the_intake_reaction_by_a_key_user_or_staff_offers_the_card(custom
     second = await write(running, DEV, "invoices look wrong")
     await react(running, "U0ENG1", second)  # vendor staff in the shared channel
     assert len(cards_for(running, second)) == 1
+    # On the bot's own card: nothing. On a message that already has its ticket: told which.
+    await send(running, reaction_added(KEY, CHANNEL, str(cards_for(running, second)[0].response["ts"]),
+                                       item_user="U0BOT", shared=True))  # fmt: skip
+    assert len(running.standin.posts_to(CHANNEL)) == 2
+    ticket = await raised_from_channel(running)
+    await react(running, KEY, ticket.customer_thread_ts or "")
+    assert f"SUP-{ticket.id} already follows this message" in (await told(running, KEY))[-1]
     assert running.standin.calls_to("users.info")  # reaction_added names no organisation: asked
 
 
