@@ -51,6 +51,9 @@ def bot_user_of(body: Body) -> str | None:
 
 
 async def first_delivery(deps: Deps, body: Body) -> bool:
+    """As handlers/events.py's: a redelivered event id does nothing (and the envelope, always the vendor's
+    workspace, names it in case auth.test has not answered yet)."""
+    deps.connect.learn_vendor(body.get("team_id"))
     event_id = body.get("event_id")
     return not isinstance(event_id, str) or await deps.deliveries.first_time(event_id)
 
@@ -110,6 +113,7 @@ async def reacted(body: Body, event: dict[str, Any], deps: Deps) -> None:
 async def message_in_customer_channel(body: Body, event: dict[str, Any], deps: Deps) -> None:
     """Called by handlers/events.py for a person's message in a customer's channel (already de-duplicated
     by event id): a reply in a ticket's customer thread, or a top-level message (auto intake)."""
+    deps.connect.learn_vendor(body.get("team_id"))
     channel = str(event.get("channel") or "")
     user, team, ts = str(event["user"]), event_team(event), str(event.get("ts") or "")
     thread = event.get("thread_ts")

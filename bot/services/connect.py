@@ -65,6 +65,12 @@ class Connect:
             return team == vendor
         return team not in self.policy.customer_teams  # before auth.test answered: any non-customer team
 
+    def learn_vendor(self, envelope_team: object) -> None:
+        """An event's envelope names the vendor's workspace (always, even for a customer's message): known
+        from it when auth.test has not answered yet (Slack was down at start)."""
+        if self.health.team_id is None and isinstance(envelope_team, str) and envelope_team:
+            self.health.team_id = envelope_team
+
     def may_act_from(self, user: str, team: str | None) -> bool:
         """Whether `user` can be acting from organisation `team`: their customers' organisations for a key
         user, the vendor's for anyone (workspace key users, staff). A forged click names another."""

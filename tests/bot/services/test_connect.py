@@ -60,6 +60,10 @@ def test_before_slack_named_the_vendor_a_customers_organisation_is_still_not_the
     connect = connect_of(plain, vendor=None)
     assert not connect.may_act_from("U0ENG1", "T0SOYLENT")
     assert connect.may_act_from("U0SOYKEY1", "T0SOYLENT")
+    assert connect.may_act_from("U0ENG1", "T0ELSE")  # not yet known: any non-customer organisation …
+    connect.learn_vendor("T0TEAM")  # … until an event's envelope names the vendor's workspace
+    connect.learn_vendor("T0OTHER")  # (learnt once)
+    assert not connect.may_act_from("U0ENG1", "T0ELSE") and connect.may_act_from("U0ENG1", "T0TEAM")
 
 
 async def test_a_channels_new_id_is_followed_by_its_tickets(env: Env) -> None:
