@@ -64,7 +64,7 @@ async def first_delivery(deps: Deps, body: Body) -> bool:
 async def mentioned(body: Body, event: dict[str, Any], deps: Deps) -> None:
     """`@Secondline …` in a customer's channel: help, list, status SUP-42, or (top level) a ticket offer."""
     channel = str(event.get("channel") or "")
-    if deps.connect.customer_of(channel) is None or not await first_delivery(deps, body):
+    if await deps.connect.knows(channel) is None or not await first_delivery(deps, body):
         return
     user, team, ts = str(event.get("user") or ""), event_team(event), str(event.get("ts") or "")
     words = LEADING_MENTIONS.sub("", unescape(str(event.get("text") or ""))).strip()
@@ -99,7 +99,7 @@ async def reacted(body: Body, event: dict[str, Any], deps: Deps) -> None:
         event.get("reaction") != deps.policy.intake_reaction
         or item.get("type") != "message"
         or event.get("item_user") == bot_user_of(body)  # our own card or note: not a customer's message
-        or deps.connect.customer_of(channel) is None
+        or await deps.connect.knows(channel) is None
         or not await first_delivery(deps, body)
     ):
         return
@@ -132,7 +132,7 @@ async def message_in_customer_channel(body: Body, event: dict[str, Any], deps: D
 
 async def member_joined(body: Body, event: dict[str, Any], deps: Deps) -> None:
     channel = str(event.get("channel") or "")
-    if deps.connect.customer_of(channel) is None or not await first_delivery(deps, body):
+    if await deps.connect.knows(channel) is None or not await first_delivery(deps, body):
         return
     user = str(event.get("user") or "")
     team = event_team(event) or await deps.notifier.team_of(user)
@@ -167,7 +167,7 @@ async def raise_from_card(ack: AsyncAck, body: Body, action: dict[str, Any], dep
     card_ts = str((body.get("container") or {}).get("message_ts") or "")
     value = str(action.get("value") or "")
     async with told_if_failed(deps, body):
-        customer = deps.connect.may_raise(channel, user, team)
+        customer = await deps.connect.may_raise(channel, user, team)
         assert channel is not None
         message_ts = None if value == HOW_TO_BUTTON else value
         origin = Origin(channel, message_ts, card_ts if message_ts else None, None, team)

@@ -39,7 +39,7 @@ async def customer_message(body: dict[str, Any], event: dict[str, Any], deps: De
     """
     if not _is_person_message(event) or not await first_delivery(deps, body):
         return
-    if deps.connect.customer_of(str(event.get("channel") or "")) is not None:
+    if await deps.connect.knows(str(event.get("channel") or "")) is not None:
         await message_in_customer_channel(body, event, deps)  # a customer's own (Slack Connect) channel
         return
     user, text = str(event["user"]), unescape(str(event.get("text") or ""))  # Slack sends it encoded

@@ -9,7 +9,7 @@ from bot.services.intake import Origin
 from handlers.deps import Deps, actor_team, user_of
 
 
-def origin_of(view: dict[str, Any], body: dict[str, Any], deps: Deps) -> Origin | None:
+async def origin_of(view: dict[str, Any], body: dict[str, Any], deps: Deps) -> Origin | None:
     """Where a submitted raise form came from, if a customer's channel; checked again on the submitter:
     a key user of that channel's customer, from their own organisation. Raises NotAllowed."""
     try:
@@ -27,7 +27,7 @@ def origin_of(view: dict[str, Any], body: dict[str, Any], deps: Deps) -> Origin 
         _text_or_none(found.get("link")),
         team,
     )
-    deps.connect.check_origin(origin, user_of(body) or "", team)
+    await deps.connect.check_origin(origin, user_of(body) or "", team)
     return origin
 
 

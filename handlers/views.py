@@ -43,7 +43,7 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
         phone=_text(values, Block.PHONE, Action.PHONE),
     )
     try:  # raised from a card in a customer's own channel (Slack Connect): theirs, from their organisation
-        origin = origin_of(view, body, deps)
+        origin = await origin_of(view, body, deps)
     except ServiceError as exc:
         await ack(response_action="errors", errors={Block.TITLE: str(exc)})
         return

@@ -1,12 +1,14 @@
 """Tortoise models; migrations live in models/migrations (see README, "Changing a model")."""
 
 from models.billing import IssuedStatement, TimeEntry
+from models.channels import ChannelMove
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.pages import Page
 from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 
 __all__ = [
+    "ChannelMove",
     "ClockState",
     "IssuedStatement",
     "Job",

@@ -41,7 +41,7 @@ class ConnectOutbox:
         await self.api.call("chat.update", channel=closed.channel, ts=closed.card_ts, **shown)
 
     async def how_to(self, wanted: PostHowTo, job: Job) -> None:
-        customer = self.connect.customer_of(wanted.channel)
+        customer = await self.connect.knows(wanted.channel)
         if customer is None:
             return
         spec = self.policy.customers[customer]

@@ -24,9 +24,12 @@ from bot.services.intake import Origin
 from bot.services.roles import Roles
 from bot.services.sla import FIRST_RESPONSE, RESOLUTION, SlaService
 from bot.services.transitions import Transitions
-from models import ClockState, Ticket, TicketStatus
+from models import ChannelMove, ClockState, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
+
+
+MOVES_FRESH = 30.0  # seconds: how often an unknown channel may make us read the channel moves again
 
 
 class ChannelHealth(Protocol):
@@ -51,13 +54,41 @@ class Connect:
     deliveries: Deliveries
     health: ChannelHealth
     moved: dict[str, str] = field(default_factory=dict)  # a channel's new id -> the id the policy names
+    _moves_read_at: float | None = field(default=None, repr=False)  # monotonic, when `moved` was read
 
     # --- organisations ---
 
     def customer_of(self, channel: str | None) -> str | None:
+        """The customer whose channel this is, as far as this process knows (see `knows`)."""
         if not channel:
             return None
         return self.policy.customer_of_channel(self.moved.get(channel, channel))
+
+    async def knows(self, channel: str | None) -> str | None:
+        """`customer_of`, after reading the channel moves again if this one is unknown and they were read
+        more than MOVES_FRESH ago: a move another replica heard of is followed here too."""
+        found = self.customer_of(channel)
+        if (
+            found is not None
+            or not channel
+            or channel.startswith("D")
+            or channel == self.policy.support_channel
+        ):
+            return found
+        now = self.clock.monotonic()
+        if self._moves_read_at is None or now - self._moves_read_at > MOVES_FRESH:
+            await self.read_moves()
+        return self.customer_of(channel)
+
+    async def read_moves(self) -> None:
+        moves = {m.new_id: m.old_id for m in await ChannelMove.all()}
+        for new in moves:  # a channel moved twice still leads to the id the policy names
+            seen = {new}
+            while moves.get(new) in moves and moves[new] not in seen:
+                seen.add(moves[new])
+                moves[new] = moves[moves[new]]
+        self.moved = moves
+        self._moves_read_at = self.clock.monotonic()
 
     def is_vendor_team(self, team: str) -> bool:
         vendor = self.health.team_id
@@ -121,9 +152,9 @@ class Connect:
         log.info("offered a ticket in %s for %s's message %s (%s)", channel, customer, ts, how)
         return None
 
-    def may_raise(self, channel: str | None, user: str, team: str | None) -> str:
+    async def may_raise(self, channel: str | None, user: str, team: str | None) -> str:
         """The customer a card's Raise a ticket raises for; NotAllowed names the key users otherwise."""
-        customer = self.customer_of(channel)
+        customer = await self.knows(channel)
         if customer is None:
             raise NotFound("This card is not in a customer's channel any more.")
         self.require_actor(user, team)
@@ -133,7 +164,7 @@ class Connect:
 
     async def not_now(self, channel: str | None, card_ts: str, user: str, team: str | None) -> None:
         """Not now on a card: a key user of the channel's customer, or staff, closes it."""
-        customer = self.customer_of(channel)
+        customer = await self.knows(channel)
         if customer is None or channel is None:
             raise NotFound("This card is not in a customer's channel any more.")
         self.require_actor(user, team)
@@ -141,11 +172,10 @@ class Connect:
             raise NotAllowed(not_key_user_text(self.policy, customer))
         await self.jobs.enqueue(CloseIntakeCard(channel=channel, card_ts=card_ts, user=user))
 
-    def check_origin(self, origin: Origin, user: str, team: str | None) -> str:
+    async def check_origin(self, origin: Origin, user: str, team: str | None) -> str:
         """A submitted raise form from a card: still a key user of that channel's customer, from their own
         organisation. Returns the customer."""
-        customer = self.may_raise(origin.channel, user, team)
-        return customer
+        return await self.may_raise(origin.channel, user, team)
 
     # --- following tickets ---
 
@@ -239,8 +269,15 @@ class Connect:
             await self.jobs.enqueue(PostHowTo(channel=channel, thread_ts=thread_ts))
 
     async def channel_moved(self, old: str, new: str) -> int:
-        """A channel's id changed (a private channel shared): its tickets keep their threads."""
-        moved = await Ticket.filter(customer_channel=old).update(customer_channel=new)
+        """A channel's id changed (a private channel shared): its tickets keep their threads, and every
+        replica follows the new id (read from the database) until the policy file names it."""
+        await self.knows(old)
+        async with self.jobs.transaction():
+            moved = await Ticket.filter(customer_channel=old).update(customer_channel=new)
+            if self.customer_of(old) is not None:
+                await ChannelMove.update_or_create(
+                    defaults={"new_id": new, "at": self.clock.now()}, old_id=old
+                )
         if self.customer_of(old) is not None:
             self.moved[new] = self.moved.get(old, old)
             log.warning(

@@ -74,6 +74,13 @@ async def test_a_channels_new_id_is_followed_by_its_tickets(env: Env) -> None:
     assert await connect.channel_moved("G0SOYLENT", "C0SOYSHARED") == 1
     assert (await Ticket.get(id=ticket.id)).customer_channel == "C0SOYSHARED"
     assert connect.customer_of("C0SOYSHARED") == "soylent"  # until the policy file names the new id
+    # Another replica (or this one after a restart) follows the move too, read from the database; a
+    # second move of the same channel still leads to the id the policy names.
+    replica = connect_of(build_env(parse_config(other, "p.yml"), env.clock))
+    assert replica.customer_of("C0SOYSHARED") is None and await replica.knows("C0SOYSHARED") == "soylent"
+    await replica.channel_moved("C0SOYSHARED", "C0SOYAGAIN")
+    later = connect_of(build_env(parse_config(other, "p.yml"), env.clock))
+    assert await later.knows("C0SOYAGAIN") == "soylent" and await later.knows("C0UNKNOWN") is None
 
 
 async def test_an_ended_share_is_shown_until_shared_again(plain: Env) -> None:
