@@ -23,6 +23,7 @@ from bot.standin.payloads import (
     new_trigger_id,
     select_value,
     slash_command,
+    text_value,
     view_submission,
 )
 from tests.conftest import SIGNING_SECRET
@@ -235,7 +236,10 @@ class Traffic:
 
     async def wait(self) -> None:
         if (known := self._pick("open", owned=True)) and known.owner:
-            if (await self._click("wait", known.owner, Action.WAIT, known)).status == 200:
+            # Waiting on customer is a form now (it asks what the customer should answer): sent as submitted.
+            values = {Block.QUESTION: {Action.QUESTION: text_value("Which build do you run?")}}
+            body = view_submission(known.owner, Callback.WAIT_MODAL, values, private_metadata=str(known.id))
+            if (await self._send("wait", body, known.id)).status == 200:
                 known.status = "waiting"
 
     async def resume(self) -> None:

@@ -17,16 +17,18 @@ from bot.jobs import kinds
 from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable, Worker
 from bot.mail.config import mail_config
-from bot.mail.place import ByPlace
 from bot.mail.wiring import MailSide, build_mail, mail_handlers
 from bot.notifier import Notifier
 from bot.outbox.alerts import OperatorAlerts
+from bot.outbox.connect import ConnectOutbox
+from bot.outbox.customer import CustomerNews, DmPlace, Place, ThreadPlace
 from bot.outbox.digests import Digests
 from bot.outbox.home import HomeScreen
 from bot.outbox.pages import PageOutbox
 from bot.outbox.reporter import ReporterNews
 from bot.outbox.tickets import TicketOutbox
 from bot.policy import Policy
+from bot.services.connect import Connect
 from bot.services.deliveries import Deliveries
 from bot.services.deposits import Deposits
 from bot.services.directory import Directory
@@ -107,6 +109,8 @@ def build(
     mail = build_mail(
         mail_config(policy, settings.environment), policy, clock, jobs, intake, transitions, sla, api
     )
+    startup = StartupCheck(api, policy, clock)
+    connect = Connect(policy, clock, jobs, roles, sla, transitions, deliveries, startup.health)
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -125,11 +129,19 @@ def build(
         reporting=reporting,
         home=home,
         deliveries=deliveries,
+        connect=connect,
     )
 
     alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
     once = PostOnce(api)
     news = ReporterNews(notifier, sla, jobs, once)
+    thread = ThreadPlace(api, once, notifier, connect, policy, clock)
+    # Where each ticket's reporter follows it (bot/outbox/customer.py): one row per place.
+    PLACES: dict[str, Place] = {"dm": DmPlace(news, thread), "thread": thread}
+    if mail is not None:
+        PLACES["email"] = mail.place
+    customer_news = CustomerNews(PLACES)
+    connect_out = ConnectOutbox(api, once, notifier, policy, connect)
     tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once)
     pages_out = PageOutbox(api, notifier, policy, clock, once, jobs)
     table = (
@@ -137,7 +149,7 @@ def build(
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)
         .on(kinds.RedrawTicket, tickets_out.redraw)
         .on(kinds.ThreadNote, tickets_out.note)
-        .on(kinds.NotifyReporter, ByPlace(news.notify, mail.place if mail else None).notify)
+        .on(kinds.NotifyReporter, customer_news.notify)
         .on(kinds.TellPerson, news.tell)
         .on(kinds.AlertOperators, alerts.send)
         .on(kinds.RefreshHome, home.refresh)
@@ -147,6 +159,10 @@ def build(
         .on(kinds.RedrawPage, pages_out.redraw)
         .on(kinds.DigestDue, digests.run)
         .on(kinds.Housekeeping, housekeeping.run)
+        .on(kinds.PostIntakeCard, connect_out.post_card)
+        .on(kinds.CloseIntakeCard, connect_out.close_card)
+        .on(kinds.PostHowTo, connect_out.how_to)
+        .on(kinds.CopyCustomerMessage, connect_out.copy)
     )
     mail_handlers(table, mail).check()
 
@@ -158,7 +174,6 @@ def build(
     )
     handlers.register(bolt, deps)
     worker = Worker(jobs, clock, table)
-    startup = StartupCheck(api, policy, clock)
     return Secondline(
         settings,
         policy,

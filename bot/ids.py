@@ -18,6 +18,8 @@ class Callback(StrEnum):
     ESCALATE_MODAL = "escalate_ticket"
     RECLASSIFY_MODAL = "reclassify_ticket"
     LOG_TIME_MODAL = "log_time"
+    REPLY_MODAL = "reply_to_customer"
+    WAIT_MODAL = "wait_on_customer"
 
 
 class Action(StrEnum):
@@ -58,6 +60,12 @@ class Action(StrEnum):
     TITLE = "title"
     DESCRIPTION = "description"
     TRIED = "tried"
+    # Slack Connect: the card in a customer's channel, and talking to the customer
+    RAISE_FROM_CARD = "connect_raise"
+    NOT_NOW = "connect_not_now"
+    REPLY_TO_CUSTOMER = "ticket_reply_customer"
+    REPLY = "reply_text"
+    QUESTION = "question"
 
 
 class Block(StrEnum):
@@ -89,3 +97,7 @@ class Block(StrEnum):
     WORK_AGENTS = "work_agents_block"
     WORK_NOTE = "work_note_block"
     WORK_DATE = "work_date_block"
+    INTAKE_ACTIONS = "intake_actions"
+    CUSTOMER_ACTIONS = "customer_actions"
+    REPLY = "reply_block"
+    QUESTION = "question_block"

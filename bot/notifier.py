@@ -59,7 +59,11 @@ class Notifier:
                 log.info("ephemeral answer to %s in %s failed (%s); sending a DM", user, channel, exc)
         try:
             await self.dm(user, {"text": text})
-        except (SlackBusy, SlackRefused) as exc:
+        except SlackRefused as exc:
+            # Someone of another organisation who shares no channel with the bot cannot be written to.
+            level = logging.INFO if exc.error == "invalid_user_combination" else logging.WARNING
+            log.log(level, "could not tell %s anything: %s", user, exc)
+        except SlackBusy as exc:
             log.warning("could not tell %s anything: %s", user, exc)
 
     async def dm(self, user_id: str, message: dict[str, Any], *, urgent: bool = False) -> dict[str, Any]:
@@ -106,9 +110,40 @@ class Notifier:
             log.warning("users.info for %s failed: %s", user_id, exc)
             return None
         user = dict(answer.get("user") or {})
-        profile = {"tz": user.get("tz"), "profile": {"email": (user.get("profile") or {}).get("email")}}
+        details = user.get("profile") or {}
+        profile = {
+            "tz": user.get("tz"),  # people of another organisation may have none: callers fall back
+            "profile": {"email": details.get("email")},
+            "team_id": user.get("team_id"),
+            "name": user.get("real_name") or details.get("real_name") or details.get("display_name"),
+        }
         await self.people.put(user_id, profile)
         return profile
+
+    async def team_of(self, user_id: str) -> str | None:
+        """A person's organisation (T… or E…): what reaction_added does not say."""
+        profile = await self._user(user_id)
+        team = (profile or {}).get("team_id")
+        return str(team) if team else None
+
+    async def name_of(self, user_id: str) -> str | None:
+        """How a person is called, for messages copied between organisations (mentions of people of
+        another organisation do not always render there)."""
+        profile = await self._user(user_id)
+        name = (profile or {}).get("name")
+        return str(name) if name else None
+
+    async def message_text(self, channel: str, ts: str) -> str | None:
+        """A message's text as Slack keeps it (entity-encoded), read back with conversations.replies."""
+        try:
+            answer = await self.api.call(
+                "conversations.replies", channel=channel, ts=ts, limit=1, inclusive="true"
+            )
+        except (SlackBusy, SlackRefused) as exc:
+            log.warning("could not read the message %s/%s: %s", channel, ts, exc)
+            return None
+        found = [m for m in answer.get("messages") or [] if m.get("ts") == ts]
+        return str(found[0].get("text") or "") if found else None
 
     async def lookup_email(self, email: str) -> str | None:
         """A Slack user id for an e-mail in the policy file (needs the users:read.email scope); None when

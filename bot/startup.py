@@ -30,9 +30,15 @@ class SlackHealth:
     reachable: bool = False
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Customers' own channels: one line per problem (they do not stop the bot: one customer's channel must
+    # not stop support for all), whether each is shared, and shares Slack reported ended since.
+    channel_problems: list[str] = field(default_factory=list)
+    shared: dict[str, bool] = field(default_factory=dict)
+    unshared: dict[str, str] = field(default_factory=dict)
+    team_id: str | None = None  # the vendor's workspace, as auth.test names it
 
     def degraded(self) -> list[str]:
-        found = list(self.problems)
+        found = list(self.problems) + list(self.channel_problems) + list(self.unshared.values())
         if not self.reachable:
             found.append("Slack has not answered the start-up check yet; checking again")
         return found
@@ -64,6 +70,7 @@ class StartupCheck:
                 f"SLACK_BOT_TOKEN: Slack says {exc.error}; {_token_hint(exc.error)}"
             ) from exc
         self.health.reachable = True
+        self.health.team_id = str(answer.data.get("team_id") or "") or None
         scopes = {s.strip() for s in (answer.headers.get("X-OAuth-Scopes") or "").split(",") if s.strip()}
         warnings = self._scope_warnings(scopes) if scopes else []
         channel = self.policy.support_channel
@@ -97,11 +104,45 @@ class StartupCheck:
                 problems.append(
                     f"support_channel {channel}: the bot is not a member; invite it with /invite @Secondline"
                 )
+        if not await self._check_customer_channels():
+            return False
         for warning in warnings:
             log.warning("%s", warning)
         self.health.checked, self.health.problems, self.health.warnings = True, problems, warnings
         if problems:
             raise StartupProblem(problems[0])
+        return True
+
+    async def _check_customer_channels(self) -> bool:
+        """Each customer channel: it exists, the bot is in it, and whether it is shared with the customer's
+        organisation (is_ext_shared). False: Slack did not answer (checked again later)."""
+        problems: list[str] = []
+        for key, customer in self.policy.customers.items():
+            for channel in customer.channels:
+                where = f"customers.{key}.channels {channel}"
+                try:
+                    info = await self.api.call("conversations.info", channel=channel)
+                except SlackBusy as exc:
+                    log.warning("Slack did not answer conversations.info for %s (%s)", channel, exc)
+                    return False
+                except SlackRefused as exc:
+                    if exc.error == "missing_scope":
+                        problems.append(f"{where}: cannot check the channel without the {exc.needed} scope")
+                    else:
+                        problems.append(f"{where}: Slack says {exc.error}; {_channel_hint(exc.error)}")
+                    continue
+                details = info.get("channel") or {}
+                if details.get("is_archived"):
+                    problems.append(f"{where}: the channel is archived; unarchive it or remove it")
+                elif not details.get("is_member", False):
+                    problems.append(f"{where}: the bot is not a member; invite it with /invite @Secondline")
+                self.health.shared[channel] = bool(details.get("is_ext_shared"))
+                if not details.get("is_ext_shared"):
+                    log.info("%s is not shared with another organisation (an internal channel)", where)
+        for problem in problems:
+            if problem not in self.health.channel_problems:
+                log.error("%s", problem)
+        self.health.channel_problems = problems
         return True
 
     def _scope_warnings(self, scopes: set[str]) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from handlers import actions, commands, events, fallback, shortcuts, views
+from handlers import actions, commands, connect, events, fallback, shortcuts, views
 from handlers.deps import Deps
 from handlers.failures import keep_first_answer
 
@@ -19,5 +19,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     app.use(keep_first_answer)  # a listener failing after its ack never holds the HTTP answer
     app.use(provide_deps)
-    for module in (commands, views, actions, shortcuts, events, fallback):  # fallback last: catches the rest
+    for module in (
+        commands,
+        views,
+        actions,
+        shortcuts,
+        events,
+        connect,
+        fallback,
+    ):  # fallback last: catches the rest
         module.register(app)

@@ -9,11 +9,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot import blocks
+from bot.blocks.conversation import wait_modal
 from bot.ids import Action
 from bot.permissions import Do
 from bot.services.errors import NotFound
 from bot.services.timesheet import billing_today
-from handlers.deps import ROW_ID_MAX, Deps, response_url_of, row_id, user_of, where
+from handlers.deps import ROW_ID_MAX, Deps, actor_team, response_url_of, row_id, user_of, where
 from handlers.failures import told_if_failed
 from models import Ticket
 
@@ -47,9 +48,12 @@ async def as_clicker(deps: Deps, body: Body, work: Callable[[str], Awaitable[obj
     (see handlers/failures.py).
     """
     user = user_of(body) or ""
+    team = actor_team(body)
     async with told_if_failed(deps, body):
+        deps.connect.require_actor(user, team)  # a click naming someone of another organisation: refused
         await work(user)
-        await deps.home.refresh_later(user)  # their App Home shows the change
+        if team is None or deps.connect.is_vendor_team(team):  # App Home is not for Slack Connect guests
+            await deps.home.refresh_later(user)  # their App Home shows the change
 
 
 async def claim(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
@@ -71,8 +75,9 @@ async def release(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps)
 
 
 async def wait_on_customer(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
+    """Waiting on the customer asks what is needed first: the question reaches the customer."""
     await ack()
-    await as_clicker(deps, body, lambda user: deps.transitions.wait_on_customer(ticket_id_of(action), user))
+    await _open_form(deps, body, action, Do.WAIT, wait_modal)
 
 
 async def resume(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:

@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.notifier import Notifier
 from bot.outbox.home import HomeScreen
 from bot.policy import Policy
+from bot.services.connect import Connect
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
 from bot.services.intake import Intake
@@ -71,6 +72,17 @@ def user_of(body: dict[str, Any]) -> str | None:
     return found if isinstance(found, str) and found else None
 
 
+def actor_team(body: dict[str, Any]) -> str | None:
+    """The organisation of whoever acted (T… or E…): `user.team_id` in interactions, else the payload's
+    team. A Slack Connect customer's is not the app's workspace; never the envelope's `team_id` of events."""
+    user = body.get("user")
+    team = user.get("team_id") if isinstance(user, dict) else None
+    if not team:
+        outer = body.get("team")
+        team = outer.get("id") if isinstance(outer, dict) else None
+    return str(team) if team else None
+
+
 @dataclass(frozen=True)
 class Deps:
     policy: Policy
@@ -90,3 +102,4 @@ class Deps:
     reporting: Reporting
     home: HomeScreen
     deliveries: Deliveries
+    connect: Connect

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services.errors import ServiceError
 from bot.text import unescape
+from handlers.connect import message_in_customer_channel
 from handlers.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ async def customer_message(body: dict[str, Any], event: dict[str, Any], deps: De
     DM to the bot it is added to the thread of the reporter's ticket that waits on them.
     """
     if not _is_person_message(event) or not await first_delivery(deps, body):
+        return
+    if await deps.connect.knows(str(event.get("channel") or "")) is not None:
+        await message_in_customer_channel(body, event, deps)  # a customer's own (Slack Connect) channel
         return
     user, text = str(event["user"]), unescape(str(event.get("text") or ""))  # Slack sends it encoded
     files = [(str(f.get("name") or f.get("title") or "file"), str(f["permalink"])) for f in _files(event)]

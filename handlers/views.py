@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -15,8 +16,9 @@ from bot.billing.worktime import parse_work_time
 from bot.ids import Action, Block, Callback
 from bot.services.errors import InvalidInput, NeedsConfirmation, NotFound, ServiceError
 from bot.services.intake import TicketDraft, draft_as_details
-from handlers.deps import Deps, row_id, user_of
+from handlers.deps import Deps, actor_team, row_id, user_of
 from handlers.failures import told_if_failed
+from handlers.origin import origin_of
 from models.tickets import REF_PREFIX
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,14 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
         phone=_text(values, Block.PHONE, Action.PHONE),
         for_key_user=None if for_key_user == blocks.EVERY_KEY_USER else for_key_user,
     )
+    try:  # raised from a card in a customer's own channel (Slack Connect): theirs, from their organisation
+        origin = await origin_of(view, body, deps)
+    except ServiceError as exc:
+        await ack(response_action="errors", errors={Block.TITLE: str(exc)})
+        return
+    if origin is not None:
+        draft = replace(draft, customer=deps.connect.customer_of(origin.channel), origin=origin)
+        customers = [draft.customer or ""]
     choice = _selected(values, Block.DUPLICATE_CHOICE, Action.DUPLICATE_CHOICE)
     # Validate and save before ack: errors go back onto the form; a saved ticket survives Slack outages.
     try:
@@ -94,6 +104,7 @@ async def _submit(
 ) -> None:
     """Run a modal's service call before ack, so a refusal is shown on the form and nothing changes."""
     try:
+        deps.connect.require_actor(user_of(body) or "", actor_team(body))
         await work()
     except InvalidInput as exc:
         await ack(response_action="errors", errors=exc.errors)
@@ -102,6 +113,9 @@ async def _submit(
         await ack(response_action="errors", errors={error_block: str(exc)})
         return
     await ack()
+    team = actor_team(body)
+    if team is not None and not deps.connect.is_vendor_team(team):
+        return  # App Home is not for people of another organisation (Slack Connect)
     async with told_if_failed(deps, body):
         await deps.home.refresh_later(user_of(body) or "")  # their App Home shows the change
 

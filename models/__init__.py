@@ -1,6 +1,7 @@
 """Tortoise models; migrations live in models/migrations (see README, "Changing a model")."""
 
 from models.billing import DepositAlert, IssuedStatement, TimeEntry, WithdrawnStatement
+from models.channels import ChannelMove
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.mail import InboundMail, MailCourtesy, OutboundMail
@@ -9,6 +10,7 @@ from models.replicas import Replica
 from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 
 __all__ = [
+    "ChannelMove",
     "ClockState",
     "DepositAlert",
     "InboundMail",

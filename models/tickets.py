@@ -52,9 +52,17 @@ class Ticket(Model):
     plan_rank = fields.IntField(default=100, db_default=100)  # the plan's queue rank when it was raised
     # Set when its charges are waived (the cause was on the vendor's side): all its time is non-billable.
     waiver_reason = fields.CharField(max_length=300, null=True)
-    # Where it was raised: "slack" (the vendor's workspace), "slack_connect" or "email".
+    # Where it came from: "slack" (/support, the shortcut), "slack_connect" (a customer's channel), "email".
     source = fields.CharField(max_length=16, default="slack", db_default="slack")
     reporter_email = fields.CharField(max_length=254, null=True)  # the reporter's address, for e-mail tickets
+    # Slack Connect: the customer's message it was raised from (its thread is the customer's view of the
+    # ticket), the bot's card in that thread (updated in place), a link to the message, the reporter's
+    # organisation. Channel ids can change (channel_id_changed): kept up to date.
+    customer_channel = fields.CharField(max_length=32, null=True)
+    customer_thread_ts = fields.CharField(max_length=32, null=True)
+    customer_card_ts = fields.CharField(max_length=32, null=True)
+    customer_link = fields.CharField(max_length=300, null=True)
+    reporter_team = fields.CharField(max_length=32, null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 
@@ -68,6 +76,7 @@ class Ticket(Model):
             ("owner_id", "status"),
             ("customer", "created_at"),  # reports and statements read a customer's tickets by date
             ("created_at",),
+            ("customer_channel", "customer_thread_ts"),  # a reply in a customer's thread finds its ticket
         )
 
     @property

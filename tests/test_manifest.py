@@ -38,6 +38,9 @@ def test_manifest_scopes_are_least_privilege() -> None:
         "im:history",
         "im:write",  # a retried DM looks for its earlier attempt, in the DM conversations.open names
         "files:write",  # reports and statements as files
+        "app_mentions:read",  # Slack Connect: mentions in a customer's channel
+        "reactions:read",  # the intake reaction
+        "files:read",  # a customer's files arrive as stubs (files.info)
     }
     # The stand-in every e2e test runs against grants exactly these (plus users:read.email, which the
     # policy needs only when it names people by e-mail): the suite shows the bot needs no more.
@@ -54,6 +57,12 @@ def test_manifest_names_the_command_and_callbacks_the_code_registers() -> None:
         "message.channels",
         "message.groups",
         "message.im",
+        "app_mention",
+        "reaction_added",
+        "member_joined_channel",
+        "channel_shared",
+        "channel_unshared",
+        "channel_id_changed",
     ]
     for url in (
         data["settings"]["event_subscriptions"]["request_url"],
@@ -61,3 +70,10 @@ def test_manifest_names_the_command_and_callbacks_the_code_registers() -> None:
         data["features"]["slash_commands"][0]["url"],
     ):
         assert url.endswith("/slack/events")
+
+
+def test_every_scope_has_its_reason_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("| scope | why |") :].split("\n\n", 1)[0]
+    for scope in manifest()["oauth_config"]["scopes"]["bot"]:
+        assert f"`{scope}`" in table, scope

@@ -61,10 +61,11 @@ def claimed_dm(ticket: Ticket, engineer_id: str) -> Message:
     return message(text, [section(text)])
 
 
-def waiting_dm(ticket: Ticket, engineer_id: str) -> Message:
+def waiting_dm(ticket: Ticket, engineer_id: str, question: str | None = None) -> Message:
+    asked = f"\n>{escape(question)}" if question else ""
     text = (
-        f"{mention(engineer_id)} needs more information from you on *{ticket.ref}*: {escape(ticket.title)}\n"
-        "The resolution clock is paused until you add details."
+        f"{mention(engineer_id)} needs more information from you on *{ticket.ref}*: {escape(ticket.title)}"
+        f"{asked}\nThe resolution clock is paused until you add details."
     )
     return message(f"{ticket.ref} is waiting on you", [section(text), _reporter_buttons(ticket)])
 
@@ -91,3 +92,11 @@ def resolved_dm(ticket: Ticket, engineer_id: str) -> Message:
 
 def simple_dm(ticket: Ticket, text: str) -> Message:
     return message(f"{ticket.ref}: {text}", [section(f"*{ticket.ref}*: {text}")])
+
+
+def reply_dm(ticket: Ticket, engineer_id: str, text: str) -> Message:
+    """An engineer's answer to the key user (Reply to customer)."""
+    body = f"{mention(engineer_id)} replied on *{ticket.ref}*: {escape(ticket.title)}\n>{escape(text)}"
+    return message(
+        f"{ticket.ref}: a reply from second-line support", [section(body), _reporter_buttons(ticket)]
+    )

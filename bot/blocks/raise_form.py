@@ -10,6 +10,7 @@ stale view hash, and works when Slack's API is slow.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -18,7 +19,7 @@ from bot.blocks.kit import modal, mrkdwn, option, plain, section, text_input
 from bot.ids import Action, Block, Callback
 from bot.policy import Policy, Priority
 from bot.services.errors import NeedsConfirmation
-from bot.services.intake import DESCRIPTION_MAX, ENVIRONMENTS, TITLE_MAX, TicketDraft
+from bot.services.intake import DESCRIPTION_MAX, ENVIRONMENTS, TITLE_MAX, Origin, TicketDraft
 from bot.text import escape, mention
 from models import Ticket
 
@@ -67,6 +68,7 @@ def raise_modal(
     similar: Ticket | None = None,
     confirm: NeedsConfirmation | None = None,
     on_behalf: bool = False,
+    origin: Origin | None = None,
 ) -> dict[str, Any]:
     """The /support modal; the customer picker shows only when the key user may raise for several.
 
@@ -160,6 +162,9 @@ def raise_modal(
             )
         )
     metadata: dict[str, Any] = {"customers": list(customers)}
+    origin = origin or (draft.origin if draft else None)
+    if origin is not None:  # raised from a card in a customer's own channel: where to follow it
+        metadata["origin"] = {k: v for k, v in dataclasses.asdict(origin).items() if v}
     if confirm is not None:
         metadata["shown_for"] = confirm.category
     return modal(Callback.RAISE_MODAL, "Second-line support", "Raise ticket", blocks, json.dumps(metadata))

@@ -70,6 +70,10 @@ def ticket_message(
     ]
     if ticket.tried:
         blocks.append(section(f"*Already tried*\n{escape(ticket.tried)}"))
+    if ticket.source == "slack_connect":  # followed by the customer in their own channel's thread
+        link = f"<{ticket.customer_link}|their message>" if ticket.customer_link else "a card"
+        where = f"<#{ticket.customer_channel}>" if ticket.customer_channel else "their channel"
+        blocks.append(context(f":link: Raised in the customer's channel {where} from {link}"))
     if readings and ticket.status != TicketStatus.RESOLVED:
         blocks.append(section("\n".join(clock_line(r) for r in readings)))
     blocks.append(context(_status_line(ticket)))
@@ -114,7 +118,11 @@ def category_text(policy: Policy, ticket: Ticket) -> str:
 def ticket_actions(ticket: Ticket, *, reclassify: bool = False) -> dict[str, Any]:
     value = str(ticket.id)
     if ticket.status == TicketStatus.RESOLVED:
-        return actions(Block.TICKET_ACTIONS, button("Reopen", Action.REOPEN, value))
+        return actions(
+            Block.TICKET_ACTIONS,
+            button("Reopen", Action.REOPEN, value),
+            button("Reply to customer", Action.REPLY_TO_CUSTOMER, value),
+        )
     elements = []
     if ticket.owner_id is None:
         elements.append(button("Claim", Action.CLAIM, value, "primary"))
@@ -138,6 +146,7 @@ def ticket_actions(ticket: Ticket, *, reclassify: bool = False) -> dict[str, Any
     elements.append(button("Log time", Action.LOG_TIME, value))
     if reclassify:
         elements.append(button("Reclassify", Action.RECLASSIFY, value))
+    elements.append(button("Reply to customer", Action.REPLY_TO_CUSTOMER, value))
     elements.append(button("Resolve", Action.RESOLVE, value, "danger"))
     return actions(Block.TICKET_ACTIONS, *elements)
 

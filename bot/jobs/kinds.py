@@ -97,7 +97,10 @@ class NotifyReporter(TicketJob):
 
     @classmethod
     def about(cls, ticket: Ticket, event: str, **fields: Any) -> NotifyReporter:
-        return cls(ticket_id=ticket.id, to=ticket.reporter_id, event=event, **fields)
+        # A Slack Connect ticket is followed in the customer's thread, not by DM: no DM recipient, so it
+        # is never sent along with DMs to the same person (see `topic`).
+        to = "" if ticket.source == "slack_connect" else ticket.reporter_id
+        return cls(ticket_id=ticket.id, to=to, event=event, **fields)
 
     def topic(self) -> str | None:
         # Notices for one Slack user go out together; e-mail tickets' reporters are not Slack users.
@@ -179,6 +182,56 @@ class MailFiles(TicketJob):
 
     def dedupe_key(self) -> str:
         return f"mail-files:{self.mail}"
+
+
+# --- Slack Connect: customers' own channels ---
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostIntakeCard(JobPayload):
+    """The card offering a ticket, in the thread of a customer's message (`message_ts`)."""
+
+    kind: ClassVar[str] = "intake_card"
+    channel: str
+    message_ts: str
+    user: str  # who asked (mention, reaction) or wrote (auto)
+
+    def dedupe_key(self) -> str:
+        return f"card:{self.channel}:{self.message_ts}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloseIntakeCard(JobPayload):
+    """Not now: the card says no ticket was raised, and how to offer it again."""
+
+    kind: ClassVar[str] = "intake_card_closed"
+    channel: str
+    card_ts: str
+    user: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostHowTo(JobPayload):
+    """How to raise a ticket from a customer's channel: in it (`thread_ts`, if any) or, with `user`, only
+    for that person (a greeting)."""
+
+    kind: ClassVar[str] = "how_to"
+    channel: str
+    thread_ts: str | None = None
+    user: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CopyCustomerMessage(TicketJob):
+    """A message written in the customer's thread, copied into the ticket's internal thread: the customer's
+    (`from_staff` False) or an engineer's written there (marked sent to the customer)."""
+
+    kind: ClassVar[str] = "copy_customer_message"
+    user: str
+    team: str = ""
+    text: str = ""
+    files: list[str] = dataclasses.field(default_factory=list)  # file ids (stubs: asked of files.info)
+    from_staff: bool = False
 
 
 # --- timers ---
@@ -278,6 +331,10 @@ KINDS: tuple[type[JobPayload], ...] = (
     ReadMail,
     SendMail,
     MailFiles,
+    PostIntakeCard,
+    CloseIntakeCard,
+    PostHowTo,
+    CopyCustomerMessage,
 )
 BY_NAME: dict[str, type[JobPayload]] = {kind.kind: kind for kind in KINDS}
 

@@ -2,8 +2,7 @@
 waiting with the engineer's question, resumed, resolved with its note, reopened, an engineer's reply) becomes
 one mail to the reporter and the first mail's Cc's, threaded under their original message.
 
-`EmailPlace.deliver` is the place of the contract with the Slack Connect branch (`PLACES["email"]` in
-bot/outbox/customer.py after the merge); until then `ByPlace` sends e-mail tickets' news here.
+`EmailPlace` is the `email` row of the table of places built in bot/app.py (bot/outbox/customer.py).
 """
 
 from __future__ import annotations
@@ -67,19 +66,3 @@ class EmailPlace:
             message_id=self.mailer.new_id(f"{job.id}.{news.event}"),  # a retried job sends nothing twice
             from_name=from_name,
         )
-
-
-@dataclass
-class ByPlace:
-    """News for the reporter where they follow the ticket: by mail for e-mail tickets, else by DM."""
-
-    dm: Callable[[NotifyReporter, Job], Awaitable[None]]  # ReporterNews.notify
-    email: EmailPlace | None
-
-    async def notify(self, news: NotifyReporter, job: Job) -> None:
-        ticket = await Ticket.get_or_none(id=news.ticket_id)
-        if ticket is not None and ticket.source == EMAIL_SOURCE:
-            if self.email is not None:
-                await self.email.deliver(ticket, news, job)
-            return  # an e-mail ticket's reporter has no Slack DM
-        await self.dm(news, job)

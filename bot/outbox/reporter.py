@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot import blocks
+from bot.blocks.dms import reply_dm
 from bot.blocks.kit import message
 from bot.jobs.kinds import NotifyReporter, TellPerson
 from bot.jobs.queue import JobQueue
@@ -67,7 +68,13 @@ class ReporterNews:
         self.renderers = {
             "raised": self._raised,
             "claimed": _plain(lambda t, n: blocks.claimed_dm(t, n.by)),
-            "waiting": _plain(lambda t, n: blocks.waiting_dm(t, n.by)),
+            "waiting": _plain(lambda t, n: blocks.waiting_dm(t, n.by, n.text)),
+            "reply": _plain(lambda t, n: reply_dm(t, n.by, str(n.text or ""))),
+            "resumed": _plain(
+                lambda t, n: blocks.simple_dm(
+                    t, "thanks, your answer arrived; the resolution clock runs again."
+                )
+            ),
             "resolved": _plain(lambda t, n: blocks.resolved_dm(t, n.by)),
             "reopened": _plain(lambda t, n: blocks.simple_dm(t, f"<@{n.by}> reopened the ticket.")),
             "priority": _plain(

@@ -21,19 +21,22 @@ from bot.ids import COMMAND
 from bot.playground.composer import as_command, as_message
 from bot.playground.modals import Modals
 from bot.playground.tracking import SLACKBOT, Tracker
-from bot.standin import SlackStandIn, dm_channel_for
+from bot.standin import BOT_USER_ID, SlackStandIn, dm_channel_for
 from bot.standin.payloads import (
     SlackClient,
     app_home_opened,
+    app_mention,
     block_actions,
     full_view,
     message_event,
     new_trigger_id,
+    reaction_added,
     slash_command,
     view_closed,
     view_submission,
 )
 
+MENTION = "@secondline"  # how a person writes the bot's mention on the page
 ACK_DEADLINE = 3.0  # seconds: Slack shows the person an error when the app answers later
 
 
@@ -52,7 +55,7 @@ class Gestures:
         """`/support …` typed in `channel`; returns what Slack did with the app's answer."""
         name, _, text = line.strip().partition(" ")
         self.must_be_in(persona, channel)
-        if name != COMMAND:
+        if name != COMMAND or self.standin.workspace.is_external(persona):  # none for Slack Connect guests
             self._slackbot(persona, channel, f"{name} is not a valid command. In Slack, all messages that "
                            'start with the "/" character are interpreted as commands.')  # fmt: skip
             return "unknown_command"
@@ -98,6 +101,7 @@ class Gestures:
                 blocks=shown.get("blocks"), message_text=str(shown.get("text") or ""),
                 trigger_id=trigger, is_ephemeral=surface == "ephemeral", state_values=state,
                 response_url=self.standin.new_response_url(persona, channel, ts),
+                team=self.standin.team_of(persona),
             )  # fmt: skip
         elif surface in ("home", "modal"):
             if surface == "home":
@@ -109,6 +113,7 @@ class Gestures:
             body, content_type = block_actions(
                 persona, action["action_id"], container_type="view", view=dict(view),
                 blocks=view.get("blocks"), trigger_id=trigger, state_values=state,
+                team=self.standin.team_of(persona),
             )  # fmt: skip
             channel = dm_channel_for(persona)
         else:
@@ -124,6 +129,7 @@ class Gestures:
             submit=_text(view.get("submit")), close=_text(view.get("close")),
             external_id=str(view.get("external_id") or ""), root_view_id=view.get("root_view_id"),
             previous_view_id=view.get("previous_view_id"), trigger_id=self._trigger(persona),
+            team=self.standin.team_of(persona),
         )  # fmt: skip
         status, answer = await self._send(persona, dm_channel_for(persona), *body)
         return self.modals.answered(persona, view_id, status, answer)
@@ -147,15 +153,37 @@ class Gestures:
         root = self.standin.messages.get((channel, thread_ts)) if thread_ts else None
         if thread_ts and root is None:
             raise GestureError(f"no message {thread_ts} in {channel} to reply to")
+        # "@Secondline …" is a mention of the bot, as Slack's composer makes it.
+        mentions = text.lstrip().lower().startswith(MENTION)
         shown = as_message(text, self.standin.users)
+        if mentions and not shown.startswith(f"<@{BOT_USER_ID}>"):
+            shown = (
+                f"<@{BOT_USER_ID}> {as_message(text.lstrip()[len(MENTION) :].strip(), self.standin.users)}"
+            )
         ts = self.standin.seed_message(channel, shown, user=persona, thread_ts=thread_ts)
         self.tracker.stamp(ts)
-        event = message_event(persona, channel, shown, thread_ts, ts=ts, root=root, raw=True)
+        team = self.standin.team_of(persona)
+        event = message_event(persona, channel, shown, thread_ts, ts=ts, root=root, raw=True, team=team)
         await self._send(persona, channel, *event)
+        if mentions:
+            await self._send(persona, channel, *app_mention(persona, channel, shown, team=team, ts=ts,
+                                                            thread_ts=thread_ts))  # fmt: skip
         return ts
 
+    async def react(self, persona: str, channel: str, ts: str, reaction: str) -> None:
+        """The person adds an emoji reaction to a message (the intake reaction offers a ticket)."""
+        message = self.standin.messages.get((channel, ts))
+        if message is None:
+            raise GestureError(f"no message {ts} in {channel} to react to")
+        shared = bool(self.standin.channels.get(channel) and self.standin.channels[channel].ext_shared)
+        body = reaction_added(persona, channel, ts, reaction.strip(":") or "ticket",
+                              item_user=str(message.get("user") or ""), shared=shared)  # fmt: skip
+        await self._send(persona, channel, *body)
+
     async def open_home(self, persona: str) -> None:
-        """The person opens the app's Home tab (Slack says so every time)."""
+        """The person opens the app's Home tab (Slack says so every time; never for Slack Connect guests)."""
+        if self.standin.workspace.is_external(persona):
+            raise GestureError("App Home is not available to people of another organisation")
         shown = self.standin.home_views.get(persona)
         view: dict[str, Any] | None = None
         if shown is not None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.policy import EMAIL, Policy
 from bot.policy.escalation import Rotation
-from bot.standin import DEFAULT_TZ, SlackStandIn
+from bot.standin import DEFAULT_TZ, TEAM_ID, SlackStandIn
 
 KEY_USER = "key user"
 
@@ -26,6 +26,9 @@ class Persona:
     roles: list[str] = field(default_factory=list)
     email: str | None = None  # when the policy names this person by e-mail
     tz: str = DEFAULT_TZ  # as the stand-in's users.info gives it
+    # Their own Slack organisation (a Slack Connect customer's key user): None for the vendor's workspace.
+    team: str | None = None
+    channels: list[str] = field(default_factory=list)  # their organisation's channels shared with the vendor
 
     @property
     def staff(self) -> bool:
@@ -37,7 +40,10 @@ class Persona:
         return f"@{self.name} · {', '.join(self.roles)}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "roles": self.roles, "label": self.label}
+        return {
+            "id": self.id, "name": self.name, "roles": self.roles, "label": self.label,
+            "organisation": self.team, "channels": self.channels,
+        }  # fmt: skip
 
 
 def slack_id(person: str) -> str:
@@ -68,7 +74,12 @@ def personas(policy: Policy) -> list[Persona]:
 
     for customer in policy.customers.values():
         for person in customer.key_users:
-            add(person, f"{KEY_USER}, {customer.name}")
+            if customer.teams:  # in their own organisation: they reach us through their shared channel
+                add(person, f"{KEY_USER}, {customer.name} (own Slack)")
+                found[slack_id(person)].team = customer.teams[0]
+                found[slack_id(person)].channels = list(customer.channels)
+            else:
+                add(person, f"{KEY_USER}, {customer.name}")
     for person in policy.engineers:
         add(person, "engineer")
     for level_name, level in policy.escalation.levels.items():
@@ -87,9 +98,10 @@ def seed(standin: SlackStandIn, policy: Policy, people: list[Persona]) -> None:
     for persona in people:
         standin.add_user(
             persona.id, name=persona.name, real_name=", ".join(persona.roles), email=persona.email,
-            tz=persona.tz,
+            tz=persona.tz, team=persona.team or TEAM_ID,
         )  # fmt: skip
     standin.seed_from_policy(policy)  # the channel, with everyone named by id; people kept as seeded above
     support = str(policy.support_channel)
     standin.leave(support, *(p.id for p in people if not p.staff))
-    standin.join(support, *(p.id for p in people if p.staff))
+    # The support channel is the vendor's: people of a customer's own organisation are never in it.
+    standin.join(support, *(p.id for p in people if p.staff and p.team is None))

@@ -15,7 +15,7 @@ from bot.playground.people import Persona
 from bot.playground.times import policy_zones
 from bot.playground.tracking import SLACKBOT, Tracker
 from bot.policy import Policy
-from bot.standin import BOT_USER_ID, TEAM_DOMAIN, SlackStandIn, dm_channel_for
+from bot.standin import BOT_USER_ID, DEFAULT_TZ, TEAM_DOMAIN, SlackStandIn, dm_channel_for
 
 MESSAGE_FIELDS = ("ts", "user", "text", "blocks", "attachments", "files", "edited", "thread_ts", "bot_id")
 
@@ -32,13 +32,17 @@ def persona_state(
     mailbox: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     support = str(policy.support_channel)
+    # Someone of a customer's own organisation is in their shared channel only, never the vendor's support
+    # channel (bot/playground/people.py), and has no App Home (Slack does not give it to them).
+    me = next((p for p in people if p.id == persona), None)
     dm = dm_channel_for(persona)
     joined = [c for c in standin.channels.values() if persona in c.members and not c.archived]
     joined.sort(key=lambda c: (c.id != support, c.name))  # the support channel first, as the bot's home
     state: dict[str, Any] = {
         "persona": persona,
         "personas": [p.as_json() for p in people],
-        "tz": str(standin.workspace.user_object(persona)["tz"]),
+        # The persona's own zone as seeded (Slack withholds it from other organisations' apps only).
+        "tz": str(standin.workspace.users[persona].get("tz") or DEFAULT_TZ),
         "workspace": f"{TEAM_DOMAIN}.slack.com",  # permalinks to it open inside the page
         "users": _users(standin),
         "bot": BOT_USER_ID,
@@ -50,6 +54,7 @@ def persona_state(
         ],
         "dm": {"id": dm, "items": conversation(standin, tracker, dm, persona)},
         "home": standin.home_views.get(persona),
+        "organisation": me.team if me is not None else None,
         "modal": modals.as_json(persona),
         "zones": policy_zones(policy),
         "timeline": len(tracker.timeline),

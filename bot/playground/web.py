@@ -10,6 +10,7 @@
     POST /api/submit            {persona, view_id, values: {block_id: {action_id: {...}}}}
     POST /api/close             {persona, view_id}: Cancel, the x or Escape (view_closed if asked for)
     POST /api/message           {persona, channel, text, thread_ts?}
+    POST /api/react             {persona, channel, ts, reaction}: an emoji reaction (🎫 offers a ticket)
     POST /api/home              {persona}: the person opened App Home
     POST /api/mail              {from, subject, text, in_reply_to?}: a customer writes to the support address
     POST /api/clock             {move: "15m" | "1h" | "morning"}
@@ -110,6 +111,14 @@ def playground_app(session: PlaygroundSession) -> web.Application:
         )  # fmt: skip
         return {"ok": True}
 
+    async def react(body: dict[str, Any]) -> dict[str, Any]:
+        persona = _persona(session, body)
+        async with session.lock:
+            await session.gestures.react(
+                persona, _str(body, "channel"), _str(body, "ts"), str(body.get("reaction") or "ticket")
+            )
+        return {"ok": True}
+
     async def home(body: dict[str, Any]) -> dict[str, Any]:
         persona = _persona(session, body)
         async with session.lock:
@@ -132,7 +141,7 @@ def playground_app(session: PlaygroundSession) -> web.Application:
     app.router.add_get("/api/files/{file_id}", file)
     posts: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
         "command": command, "action": action, "submit": submit, "close": close, "message": message,
-        "home": home, "clock": clock, "reset": reset, "mail": mail,
+        "home": home, "clock": clock, "reset": reset, "mail": mail, "react": react,
     }  # fmt: skip
     for name, handler in posts.items():
         app.router.add_post(f"/api/{name}", _post(handler))

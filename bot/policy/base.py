@@ -49,6 +49,8 @@ RECURRING_TARGETS = ("next_response", "update_every")  # once per customer messa
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SLACK_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")  # a workspace (T…) or an Enterprise Grid organisation (E…)
+EMOJI_NAME = re.compile(r"^[a-z0-9_+'-]{1,100}$")
 
 Duration = Annotated[
     timedelta, BeforeValidator(lambda v: v if isinstance(v, timedelta) else parse_duration(v))
@@ -76,3 +78,23 @@ def check_slack_id(value: object) -> str:
 # Escalation levels may name people by e-mail (looked up when paging); everyone else by Slack id.
 Person = Annotated[str, BeforeValidator(check_person)]
 SlackId = Annotated[str, BeforeValidator(check_slack_id)]
+
+
+def check_channel_id(value: object) -> str:
+    text = str(value).strip()
+    if not SLACK_CHANNEL_ID.match(text):
+        raise ValueError(f"{text!r} is not a channel id (C…); copy it from the channel's details")
+    return text
+
+
+def check_team_id(value: object) -> str:
+    text = str(value).strip()
+    if not SLACK_TEAM_ID.match(text):
+        raise ValueError(
+            f"{text!r} is not a Slack organisation id (T… for a workspace, E… for an Enterprise Grid)"
+        )
+    return text
+
+
+ChannelId = Annotated[str, BeforeValidator(check_channel_id)]
+TeamId = Annotated[str, BeforeValidator(check_team_id)]

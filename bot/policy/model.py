@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.permissions import DEFAULT_PERMISSIONS, Do, Role
 from bot.policy.addons import Addon
-from bot.policy.base import SLACK_CHANNEL_ID, Priority, SlackId, Strict
+from bot.policy.base import EMOJI_NAME, SLACK_CHANNEL_ID, Priority, SlackId, Strict
 from bot.policy.calendars import CalendarSpec
 from bot.policy.contracts import INCLUDED, Contract, check_digits, prices_of
 from bot.policy.digests import DigestSpec
@@ -31,6 +31,7 @@ class Policy(Strict):
     scope: Scope | None = None
     email: EmailSettings | None = None
     addons: dict[str, Addon] = Field(default_factory=dict)
+    intake_reaction: str = "ticket"  # the emoji (its name, no colons) that turns a message into a ticket
 
     @field_validator("support_channel")
     @classmethod
@@ -38,6 +39,33 @@ class Policy(Strict):
         if not SLACK_CHANNEL_ID.match(value):
             raise ValueError(f"{value!r} is not a channel id (C…); copy it from the channel's details")
         return value
+
+    @field_validator("intake_reaction")
+    @classmethod
+    def _emoji_name(cls, value: str) -> str:
+        name = value.strip().strip(":")
+        if not EMOJI_NAME.match(name):
+            raise ValueError(f"{value!r} is not an emoji name (like ticket, without colons)")
+        return name
+
+    @model_validator(mode="after")
+    def _customer_channels(self) -> Policy:
+        """A channel belongs to one customer: a message there must name whose ticket it would be."""
+        owner: dict[str, str] = {}
+        for key, customer in self.customers.items():
+            for channel in customer.channels:
+                if channel == self.support_channel:
+                    raise ValueError(
+                        f"customers.{key}.channels: {channel} is the support channel, which is internal; "
+                        "name the customer's own channel"
+                    )
+                if channel in owner:
+                    raise ValueError(
+                        f"customers.{key}.channels: {channel} is already a channel of customers."
+                        f"{owner[channel]}; a channel belongs to one customer"
+                    )
+                owner[channel] = key
+        return self
 
     @model_validator(mode="after")
     def _references(self) -> Policy:
@@ -180,6 +208,23 @@ class Policy(Strict):
     def customers_of(self, user_id: str) -> list[str]:
         """Customer keys for which this user is a key user, in policy order."""
         return [key for key, customer in self.customers.items() if user_id in customer.key_users]
+
+    def customer_of_channel(self, channel: str) -> str | None:
+        """The customer whose own (e.g. Slack Connect) channel this is, if any."""
+        return self.channel_owners.get(channel)
+
+    @cached_property
+    def channel_owners(self) -> dict[str, str]:
+        return {channel: key for key, customer in self.customers.items() for channel in customer.channels}
+
+    @cached_property
+    def customer_teams(self) -> dict[str, list[str]]:
+        """Each customer organisation's id (T… or E…) and the customers it is."""
+        teams: dict[str, list[str]] = {}
+        for key, customer in self.customers.items():
+            for team in customer.teams:
+                teams.setdefault(team, []).append(key)
+        return teams
 
     def customer_by_domain(self, email: str) -> str | None:
         domain = email.rpartition("@")[2].lower()

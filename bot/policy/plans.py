@@ -8,16 +8,23 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from bot.policy.base import Duration, Person, Priority, SlackId, Strict
+from bot.policy.base import ChannelId, Duration, Person, Priority, SlackId, Strict, TeamId
 from bot.policy.email import CustomerEmail
 from bot.policy.escalation import Ladder
 
 Channel = Literal["slack", "email", "web", "phone"]
+# How a message in a customer's own channel becomes a ticket: a mention of the bot, the intake reaction,
+# or every top-level message of a key user (auto).
+IntakeWay = Literal["mention", "reaction", "auto"]
 DEFAULT_RANK = 100  # plans without a rank queue after those with one
 
 
 def _slack_only() -> list[Channel]:
     return ["slack"]
+
+
+def _mention_and_reaction() -> list[IntakeWay]:
+    return ["mention", "reaction"]
 
 
 class Plan(Strict):
@@ -89,3 +96,14 @@ class Customer(Strict):
         if empty:
             raise ValueError(f"{', '.join(empty)}: name at least one person, or leave the level out")
         return value
+
+    # Slack Connect: the customer's own channels with the vendor, their organisations' ids (T… or E…),
+    # and how a message there becomes a ticket.
+    channels: list[ChannelId] = Field(default_factory=list)
+    teams: list[TeamId] = Field(default_factory=list)
+    intake: list[IntakeWay] = Field(default_factory=_mention_and_reaction)
+
+    @field_validator("channels", "teams", "intake")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))

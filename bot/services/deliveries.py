@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from bot.clock import Clock
 from models import ProcessedEvent
 
 KEEP_FOR = timedelta(days=2)  # Slack redelivers within minutes; two days is plenty
+# Kept for good: a customer channel's how-to is posted once, and each newcomer greeted once (Slack Connect).
+KEPT = ("howto:", "greet:")
 
 
 class Deliveries:
@@ -28,4 +31,5 @@ class Deliveries:
         return await ProcessedEvent.exists(event_id=event_id)
 
     async def forget_old(self) -> int:
-        return await ProcessedEvent.filter(at__lt=self.clock.now() - KEEP_FOR).delete()
+        kept = [~Q(event_id__startswith=prefix) for prefix in KEPT]
+        return await ProcessedEvent.filter(*kept, at__lt=self.clock.now() - KEEP_FOR).delete()

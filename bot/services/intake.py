@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from bot.clock import Clock
 from bot.clocks import policy_snapshot
@@ -41,6 +42,18 @@ ENVIRONMENTS = {"production": "Production", "non-production": "Non-production"}
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a ticket raised from a customer's own (Slack Connect) channel came from: the message (None:
+    the how-to's button), the card in its thread, a link to the message, the reporter's organisation."""
+
+    channel: str
+    thread_ts: str | None = None
+    card_ts: str | None = None
+    link: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
 class TicketDraft:
     """What someone typed into the modal, before validation."""
 
@@ -56,6 +69,7 @@ class TicketDraft:
     terms_shown_for: str | None = None  # the not-covered category whose terms the form already showed
     phone: str | None = None
     for_key_user: str | None = None  # staff raising: the customer's key user it is for, if they chose one
+    origin: Origin | None = None  # raised from a customer's channel (Slack Connect)
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,20 @@ class ValidDraft:
     raised_by: str | None = None  # staff who raised it on the customer's behalf
     tell: tuple[str, ...] = ()  # who gets the confirmation DM
     addon: str | None = None  # the add-on service that covers its category, if one does
+    origin: Origin | None = None  # raised from a customer's channel (Slack Connect)
+
+
+def _origin_fields(origin: Origin | None) -> dict[str, Any]:
+    if origin is None:
+        return {}
+    return {
+        "source": "slack_connect",
+        "customer_channel": origin.channel,
+        "customer_thread_ts": origin.thread_ts,
+        "customer_card_ts": origin.card_ts,
+        "customer_link": origin.link,
+        "reporter_team": origin.team,
+    }
 
 
 def similarity(a: str, b: str) -> float:
@@ -205,6 +233,7 @@ class Intake:
             raised_by,
             tell,
             scoped.addon,
+            draft.origin,
         )
 
     def _on_behalf(
@@ -304,7 +333,7 @@ class Intake:
                 addon=valid.addon,
                 callback_phone=valid.phone,
                 plan_rank=self.policy.plans[plan].rank,
-                source=source,
+                **(_origin_fields(valid.origin) or {"source": source}),
                 reporter_email=reporter_email,
                 created_at=now,
                 updated_at=now,

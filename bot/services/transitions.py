@@ -219,33 +219,85 @@ class Transitions:
 
         return (await self.run(Do.CHANGE_PRIORITY, ticket_id, user_id, decide))[0]
 
-    async def wait_on_customer(self, ticket_id: int, user_id: str) -> Ticket:
+    async def wait_on_customer(self, ticket_id: int, user_id: str, question: str | None = None) -> Ticket:
+        """Waiting on the customer; `question` (what is needed) reaches them wherever they follow it."""
+        question = (question or "").strip() or None
+
         async def decide(ticket: Ticket, now: datetime) -> Change | None:
             if ticket.status == TicketStatus.WAITING:
                 return None
+            if question is not None and len(question) > DETAILS_MAX:
+                raise InvalidInput({Block.QUESTION: f"Keep it under {DETAILS_MAX} characters."})
+            asked = " They were asked:" if question else ""
+            # A question is a message to the customer (it answers theirs); then every clock pauses.
+            effects: tuple[ClockEffect, ...] = (lambda t, at: self.sla.pause_all(t, at, user_id),)
+            if question:
+                effects = (lambda t, at: self.sla.vendor_message(t, at, user_id), *effects)
             return Change(
                 "waiting_on_customer",
                 fields={"status": TicketStatus.WAITING},
-                effects=(lambda t, at: self.sla.pause_all(t, at, user_id),),
-                note=f"<@{user_id}> is waiting on the customer; the resolution clock is paused.",
-                reporter=NotifyReporter.about(ticket, "waiting", by=user_id),
+                detail={"question": question} if question else {},
+                effects=effects,
+                note=f"<@{user_id}> is waiting on the customer; the resolution clock is paused.{asked}",
+                quote=question,
+                reporter=NotifyReporter.about(ticket, "waiting", by=user_id, text=question),
             )
 
         return (await self.run(Do.WAIT, ticket_id, user_id, decide))[0]
 
     async def resume(self, ticket_id: int, user_id: str, *, reason: str = "resumed") -> Ticket:
         async def decide(ticket: Ticket, now: datetime) -> Change | None:
-            if ticket.status != TicketStatus.WAITING:
-                return None
-            return Change(
-                "resumed",
-                fields={"status": TicketStatus.OPEN},
-                detail={"reason": reason},
-                effects=(lambda t, at: self.sla.resume_all(t, at, user_id),),
-                note=f"{mention(user_id)} {reason}; the resolution clock runs again.",
-            )
+            return self._resumed(ticket, user_id, reason)
 
         return (await self.run(Do.RESUME, ticket_id, user_id, decide, must_be_open=False))[0]
+
+    def _resumed(self, ticket: Ticket, user_id: str, reason: str) -> Change | None:
+        if ticket.status != TicketStatus.WAITING:
+            return None
+        # The customer's own answer: they are told it arrived and the clock runs again.
+        by_customer = not self.roles.of(user_id, ticket) & {Role.ENGINEER, Role.ESCALATION, Role.OWNER}
+        return Change(
+            "resumed",
+            fields={"status": TicketStatus.OPEN},
+            detail={"reason": reason},
+            effects=(lambda t, at: self.sla.resume_all(t, at, user_id),),
+            note=f"{mention(user_id)} {reason}; the resolution clock runs again.",
+            reporter=NotifyReporter.about(ticket, "resumed", by=user_id) if by_customer else None,
+        )
+
+    async def customer_replied(self, ticket_id: int, user_id: str) -> Ticket:
+        """One of the customer's people answered in their channel's thread (bot/services/connect.py decided
+        on their organisation; they need not be a key user): a ticket waiting on them resumes."""
+        ticket = await self.queries.get(ticket_id)
+        await self.customer_wrote(ticket, user_id, "customer_thread")
+        change = self._resumed(ticket, user_id, "replied in the customer's channel")
+        if change is None:
+            return ticket
+        async with self.jobs.transaction():
+            await self._apply(ticket, user_id, self.clock.now(), change)
+        return await self.queries.get(ticket_id)
+
+    async def reply_to_customer(self, ticket_id: int, user_id: str, text: str) -> Ticket:
+        """An engineer's answer to the customer, sent wherever they follow the ticket (their thread, a DM)."""
+        text = text.strip()
+
+        async def decide(ticket: Ticket, now: datetime) -> Change:
+            if not self.roles.is_staff(user_id):
+                raise NotAllowed("Only support engineers, leads, managers and executives reply to customers.")
+            if not text:
+                raise InvalidInput({Block.REPLY: "Write the reply."})
+            if len(text) > DETAILS_MAX:
+                raise InvalidInput({Block.REPLY: f"Keep it under {DETAILS_MAX} characters."})
+            return Change(
+                "replied_to_customer",
+                detail={"text": text},
+                note=f"<@{user_id}> replied to the customer:",
+                quote=text,
+                effects=(lambda t, at: self.sla.vendor_message(t, at, user_id),),
+                reporter=NotifyReporter.about(ticket, "reply", by=user_id, text=text),
+            )
+
+        return (await self.run(Do.WAIT, ticket_id, user_id, decide, must_be_open=False))[0]
 
     async def customer_wrote(self, ticket: Ticket, user_id: str, where: str) -> None:
         """The customer wrote somewhere the engineers read it (the ticket's thread, say): their message

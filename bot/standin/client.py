@@ -6,10 +6,12 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
+
+from bot.standin.ids import TEAM_ID
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -30,6 +32,51 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, st
 def retry_headers(num: int = 1, reason: str = "http_timeout") -> dict[str, str]:
     """Headers of an Events API redelivery (reasons: http_timeout, http_error, too_many_requests, ...)."""
     return {"X-Slack-Retry-Num": str(num), "X-Slack-Retry-Reason": reason}
+
+
+@runtime_checkable
+class Organisations(Protocol):
+    """Who belongs to which organisation (the stand-in's workspace)."""
+
+    def team_of(self, uid: str) -> str: ...
+
+
+class NotDelivered(Exception):
+    """A request Slack never sends: commands, shortcuts and App Home of people of another organisation."""
+
+
+HOME_ONLY_PAYLOADS = {"shortcut": "a global shortcut", "message_action": "a message shortcut"}
+
+
+def undeliverable(body: bytes, content_type: str, organisations: Organisations, home_team: str) -> str | None:
+    """Why Slack would never send this request (a Slack Connect person's command, shortcut or App Home
+    visit), or None."""
+    user, what = None, ""
+    if content_type == FORM:
+        try:
+            form = dict(parse_qsl(body.decode(), keep_blank_values=True))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        if form.get("command"):
+            user, what = form.get("user_id"), f"the slash command {form['command']}"
+        elif "payload" in form:
+            try:
+                payload = json.loads(form["payload"])
+            except json.JSONDecodeError:
+                return None
+            if isinstance(payload, dict) and payload.get("type") in HOME_ONLY_PAYLOADS:
+                user, what = _field(payload, "user", "id"), HOME_ONLY_PAYLOADS[payload["type"]]
+    elif content_type == JSON:
+        try:
+            envelope = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return None
+        event = envelope.get("event") if isinstance(envelope, dict) else None
+        if isinstance(event, dict) and event.get("type") == "app_home_opened":
+            user, what = str(event.get("user") or ""), "App Home"
+    if user and organisations.team_of(user) != home_team:
+        return f"Slack never delivers {what} for {user}, a person of another organisation"
+    return None
 
 
 class ResponseUrlSource(Protocol):
@@ -70,7 +117,16 @@ class SlackClient:
         *,
         url: str | None = None,
     ) -> tuple[int, str]:
-        """POST ``body``; returns ``(status, response text)``. ``sign=False`` sends no signature headers."""
+        """POST ``body``; returns ``(status, response text)``. ``sign=False`` sends no signature headers.
+
+        With a stand-in that knows people's organisations, a request Slack would never send (a Slack
+        Connect guest's slash command, shortcut or App Home) raises NotDelivered instead of being sent.
+        """
+        organisations = self.response_urls
+        if isinstance(organisations, Organisations):
+            why = undeliverable(body, content_type, organisations, TEAM_ID)
+            if why is not None:
+                raise NotDelivered(why)
         if self.response_urls is not None and content_type == FORM:
             body = _live_response_url(body, self.response_urls)
         all_headers = {

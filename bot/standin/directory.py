@@ -67,6 +67,8 @@ class Directory:
                 raise SlackError("user_not_found")
             if seed.get("deleted"):
                 raise SlackError("user_disabled")
+            if self.workspace.is_external(uid) and not self.workspace.shares_channel_with_bot(uid):
+                raise SlackError("invalid_user_combination")  # Slack Connect: only while a channel is shared
         if len(users) == 1:
             channel_id = dm_channel_for(users[0])
         else:

@@ -32,8 +32,15 @@ SUBTYPES = (
 
 
 def event_callback(
-    event: dict[str, Any], event_id: str | None = None, *, event_time: int | None = None
+    event: dict[str, Any],
+    event_id: str | None = None,
+    *,
+    event_time: int | None = None,
+    shared: bool = False,
 ) -> Body:
+    """The envelope: its ``team_id`` is always the app's own workspace, even when a person of another
+    organisation acted in a shared channel (``shared``: ``is_ext_shared_channel``); the actor's
+    organisation is only in the event (``user_team``/``team``)."""
     body = {
         "token": VERIFICATION_TOKEN,
         "team_id": TEAM_ID,
@@ -51,7 +58,9 @@ def event_callback(
                 "is_enterprise_install": False,
             }
         ],
-        "is_ext_shared_channel": False,
+        "is_ext_shared_channel": shared,
+        "context_team_id": TEAM_ID,
+        "context_enterprise_id": None,
         "event_context": f"4-{secrets.token_urlsafe(24)}",
     }
     return json.dumps(body).encode(), JSON
@@ -76,6 +85,14 @@ def app_home_opened(
     if view is not None:
         event["view"] = full_view({"type": "home", **view})
     return event_callback(event, event_id)
+
+
+def stub(file: dict[str, Any]) -> dict[str, Any]:
+    """What a message event carries of a file from another organisation: an id to ask files.info about."""
+    return {
+        "id": file["id"], "mode": "hosted", "file_access": "check_file_info",
+        "created": file.get("created"), "timestamp": file.get("timestamp"), "user": file.get("user"),
+    }  # fmt: skip
 
 
 def shared_file(
@@ -112,6 +129,8 @@ def message_event(
     root: dict[str, Any] | None = None,
     previous_text: str = "",
     bot_id: str = "B0OTHER",
+    team: str = TEAM_ID,
+    shared: bool | None = None,
 ) -> Body:
     """A ``message`` event: a person's message, or one of Slack's subtypes.
 
@@ -122,6 +141,10 @@ def message_event(
     * ``message_deleted``: ``user``'s message ``ts`` (which read ``previous_text``) is gone;
     * ``bot_message``: a post by another integration (``bot_id``), with no ``user``;
     * ``channel_join``: ``user`` joined (the text is Slack's own unless given).
+
+    ``team``: the writer's organisation (``user_team``, ``team``, ``source_team``); ``shared``: the
+    channel is a Slack Connect one (default: when the writer is of another organisation). A person of
+    another organisation's files come as stubs (``file_access: check_file_info``).
     """
     if subtype is not None and subtype not in SUBTYPES:
         raise ValueError(f"subtype must be one of {SUBTYPES}, not {subtype!r}")
@@ -141,12 +164,14 @@ def message_event(
     elif subtype == "bot_message":
         event.update({"subtype": subtype, "bot_id": bot_id, "username": "integration", "text": shown})
     else:
-        event.update({"user": user, "text": shown, "team": TEAM_ID})
+        event.update({"user": user, "text": shown, "team": team, "user_team": team, "source_team": team})
         if subtype == "channel_join":
             event.update({"subtype": subtype, "text": shown or f"<@{user}> has joined the channel"})
         elif subtype == "file_share":
-            shared = files if files is not None else [shared_file(user=user)]
-            event.update({"subtype": subtype, "files": shared, "upload": False, "display_as_bot": False})
+            attached = files if files is not None else [shared_file(user=user)]
+            if team != TEAM_ID:
+                attached = [stub(f) for f in attached]
+            event.update({"subtype": subtype, "files": attached, "upload": False, "display_as_bot": False})
         else:
             event["client_msg_id"] = str(uuid.uuid4())
         if subtype == "thread_broadcast":
@@ -161,4 +186,82 @@ def message_event(
             event["thread_ts"] = thread_ts
             event["parent_user_id"] = (root or {}).get("user", BOT_USER_ID)
     event["channel_type"] = {"D": "im", "G": "group"}.get(channel[:1], "channel")
+    return event_callback(event, event_id, shared=team != TEAM_ID if shared is None else shared)
+
+
+def app_mention(
+    user: str,
+    channel: str,
+    text: str,
+    *,
+    team: str = TEAM_ID,
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    event_id: str | None = None,
+    shared: bool | None = None,
+) -> Body:
+    """``app_mention``: ``text`` as written, the bot's mention included (``<@U0BOT> help``)."""
+    ts = ts or new_ts()
+    event: dict[str, Any] = {
+        "type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel, "event_ts": ts,
+        "team": team, "user_team": team, "source_team": team, "client_msg_id": str(uuid.uuid4()),
+    }  # fmt: skip
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    return event_callback(event, event_id, shared=team != TEAM_ID if shared is None else shared)
+
+
+def reaction_added(
+    user: str,
+    channel: str,
+    ts: str,
+    reaction: str = "ticket",
+    *,
+    item_user: str = "U0OTHER",
+    event_id: str | None = None,
+    shared: bool = False,
+) -> Body:
+    """``reaction_added``: names who reacted, never their organisation (ask users.info)."""
+    event = {
+        "type": "reaction_added", "user": user, "reaction": reaction, "item_user": item_user,
+        "item": {"type": "message", "channel": channel, "ts": ts}, "event_ts": new_ts(),
+    }  # fmt: skip
+    return event_callback(event, event_id, shared=shared)
+
+
+def member_joined_channel(
+    user: str,
+    channel: str,
+    *,
+    team: str = TEAM_ID,
+    inviter: str | None = None,
+    event_id: str | None = None,
+    shared: bool = False,
+) -> Body:
+    event: dict[str, Any] = {
+        "type": "member_joined_channel", "user": user, "channel": channel,
+        "channel_type": "G" if channel.startswith("G") else "C", "team": team, "event_ts": new_ts(),
+    }  # fmt: skip
+    if inviter:
+        event["inviter"] = inviter
+    return event_callback(event, event_id, shared=shared)
+
+
+def channel_id_changed(old: str, new: str, *, event_id: str | None = None) -> Body:
+    event = {"type": "channel_id_changed", "old_channel_id": old, "new_channel_id": new, "event_ts": new_ts()}
     return event_callback(event, event_id)
+
+
+def channel_shared(channel: str, team: str, *, event_id: str | None = None) -> Body:
+    event = {"type": "channel_shared", "connected_team_id": team, "channel": channel, "event_ts": new_ts()}
+    return event_callback(event, event_id, shared=True)
+
+
+def channel_unshared(
+    channel: str, team: str, *, still_shared: bool = False, event_id: str | None = None
+) -> Body:
+    event = {
+        "type": "channel_unshared", "previously_connected_team_id": team, "channel": channel,
+        "is_ext_shared": still_shared, "event_ts": new_ts(),
+    }  # fmt: skip
+    return event_callback(event, event_id, shared=still_shared)

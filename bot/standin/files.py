@@ -61,15 +61,32 @@ class Files:
         self.chat = chat
         self.upload_root = upload_root  # "http://127.0.0.1:<port>/upload/", known once started
         self.files: dict[str, StoredFile] = {}
+        # Files people posted (a Slack Connect customer's arrive in events as stubs): id -> full object.
+        self.posted: dict[str, dict[str, Any]] = {}
 
     def handlers(self) -> dict[str, Callable[[Args], Answer]]:
         return {
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete,
+            "files.info": self._info,
         }
 
     def reset(self) -> None:
         self.files.clear()
+        self.posted.clear()
+
+    def add_posted(self, file: dict[str, Any]) -> None:
+        """A file a person posted, as files.info will answer it."""
+        self.posted[str(file["id"])] = file
+
+    def _info(self, args: Args) -> Answer:
+        file_id = str(args.get("file") or "")
+        if file_id in self.posted:
+            return {"file": self.posted[file_id], "comments": [], "response_metadata": {"next_cursor": ""}}
+        stored = self.files.get(file_id)
+        if stored is None or not stored.completed:
+            raise SlackError("file_not_found")
+        return {"file": stored.info(), "comments": [], "response_metadata": {"next_cursor": ""}}
 
     def _get_upload_url(self, args: Args) -> Answer:
         filename = str(args.get("filename") or "")

@@ -58,10 +58,33 @@ class Inspection(Recorder):
         bot_member: bool = True,
         private: bool = False,
         archived: bool = False,
+        shared_with: Iterable[str] = (),
     ) -> Channel:
+        """``shared_with``: other organisations' team ids, for a Slack Connect channel."""
         return self.workspace.add_channel(
-            cid, name, members=members, bot_member=bot_member, private=private, archived=archived
-        )
+            cid, name, members=members, bot_member=bot_member, private=private, archived=archived,
+            shared_with=shared_with,
+        )  # fmt: skip
+
+    def team_of(self, uid: str) -> str:
+        """A person's organisation; SlackClient asks, to refuse what Slack never sends for strangers."""
+        return self.workspace.team_of(uid)
+
+    def post_file(self, file: dict[str, Any]) -> None:
+        """A file a person posted (see events.shared_file), as files.info answers it."""
+        self._files.add_posted(file)
+
+    def share(self, cid: str, team: str) -> None:
+        self.workspace.share(cid, team)
+
+    def unshare(self, cid: str, team: str) -> None:
+        self.workspace.unshare(cid, team)
+
+    def change_channel_id(self, old: str, new: str) -> None:
+        """Slack's side of ``channel_id_changed``: the channel, its messages and their threads move."""
+        self.workspace.change_id(old, new)
+        for cid, ts in [k for k in self.chat.messages if k[0] == old]:
+            self.chat.messages[(new, ts)] = self.chat.messages.pop((cid, ts))
 
     def archive(self, cid: str) -> None:
         self.workspace.archive(cid)

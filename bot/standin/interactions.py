@@ -13,7 +13,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.standin.client import FORM, PLACEHOLDER_RESPONSE_URL, Body
+from bot.standin.client import FORM, PLACEHOLDER_RESPONSE_URL, Body, NotDelivered
 from bot.standin.ids import (
     APP_ID,
     BOT_ID,
@@ -48,13 +48,21 @@ def name_of_channel(channel_id: str) -> str:
     return (channel_id[2:] if channel_id.startswith(("C0", "G0")) else channel_id).lower()
 
 
-def _user(user_id: str, name: str | None) -> dict[str, Any]:
+def only_home_team(team: str, what: str) -> None:
+    if team != TEAM_ID:
+        raise NotDelivered(
+            f"Slack never delivers {what} from a person of another organisation ({team}): it exists only "
+            f"for people of the workspace the app is installed in ({TEAM_ID})"
+        )
+
+
+def _user(user_id: str, name: str | None, team: str = TEAM_ID) -> dict[str, Any]:
     name = name or name_of_user(user_id)
-    return {"id": user_id, "username": name, "name": name, "team_id": TEAM_ID}
+    return {"id": user_id, "username": name, "name": name, "team_id": team}
 
 
-def _team() -> dict[str, Any]:
-    return {"id": TEAM_ID, "domain": TEAM_DOMAIN}
+def _team(team: str = TEAM_ID) -> dict[str, Any]:
+    return {"id": team, "domain": TEAM_DOMAIN if team == TEAM_ID else team.lower()}
 
 
 def _form_payload(payload: dict[str, Any]) -> Body:
@@ -71,9 +79,12 @@ def slash_command(
     user_name: str | None = None,
     channel_name: str | None = None,
     response_url: str | None = None,
+    team: str = TEAM_ID,
 ) -> Body:
     """``text`` as given. With the manifest's ``should_escape: true`` Slack sends it encoded, mentions as
-    ``<@U…|name>`` (bot/playground/composer.py makes that of typed text); escaping off, as typed."""
+    ``<@U…|name>`` (bot/playground/composer.py makes that of typed text); escaping off, as typed.
+    ``team``: the person's organisation; another one raises NotDelivered, as Slack never sends it."""
+    only_home_team(team, "a slash command")
     fields = {
         "token": VERIFICATION_TOKEN,
         "team_id": TEAM_ID,
@@ -111,6 +122,7 @@ def block_actions(
     trigger_id: str | None = None,
     is_ephemeral: bool = False,
     response_url: str | None = None,
+    team: str = TEAM_ID,
 ) -> Body:
     """A click in a message (``container_type="message"``) or in a view (``"view"``: App Home or a modal).
 
@@ -118,7 +130,8 @@ def block_actions(
     (``value`` becomes ``selected_option``), ``users_select`` (``value`` is the selected user id).
     For a view, ``view`` is the view as Slack shows it (id, type, blocks, private_metadata, ...);
     missing fields are filled in (a ``home`` view ``V0HOME`` by default). Clicks in messages carry a
-    ``response_url``; clicks in views carry one only when given.
+    ``response_url``; clicks in views carry one only when given. ``team``: the clicker's organisation
+    (``user.team_id``; a Slack Connect customer clicks the app's buttons in a shared channel).
     """
     action: dict[str, Any] = {"type": action_type, "action_id": action_id, "block_id": block_id}
     if action_type == "button":
@@ -139,11 +152,11 @@ def block_actions(
 
     payload: dict[str, Any] = {
         "type": "block_actions",
-        "user": _user(user_id, user_name),
+        "user": _user(user_id, user_name, team),
         "api_app_id": APP_ID,
         "token": VERIFICATION_TOKEN,
         "trigger_id": trigger_id or new_trigger_id(),
-        "team": _team(),
+        "team": _team(team),
         "enterprise": None,
         "is_enterprise_install": False,
     }
@@ -218,8 +231,12 @@ def view_submission(
     previous_view_id: str | None = None,
     user_name: str | None = None,
     trigger_id: str | None = None,
+    team: str = TEAM_ID,
 ) -> Body:
-    """A submitted modal; ``values`` is view.state.values: ``{block_id: {action_id: text_value("...")}}``."""
+    """A submitted modal; ``values`` is view.state.values: ``{block_id: {action_id: text_value("...")}}``.
+
+    ``team``: the submitter's organisation; for a Slack Connect customer (who opened the modal from a
+    button) the payload's ``team`` is theirs and ``view.app_installed_team_id`` stays the app's."""
     view = full_view(
         {
             "id": view_id,
@@ -238,8 +255,8 @@ def view_submission(
     )
     payload = {
         "type": "view_submission",
-        "team": _team(),
-        "user": _user(user_id, user_name),
+        "team": _team(team),
+        "user": _user(user_id, user_name, team),
         "api_app_id": APP_ID,
         "token": VERIFICATION_TOKEN,
         "trigger_id": trigger_id or new_trigger_id(),
@@ -282,8 +299,11 @@ def message_action(
     trigger_id: str | None = None,
     response_url: str | None = None,
     raw: bool = False,
+    team: str = TEAM_ID,
 ) -> Body:
-    """A message shortcut used on someone's message; its text is encoded as Slack does (``raw``: as given)."""
+    """A message shortcut used on someone's message; its text is encoded as Slack does (``raw``: as given).
+    Never for a person of another organisation (``team``): NotDelivered."""
+    only_home_team(team, "a message shortcut")
     payload = {
         "type": "message_action",
         "callback_id": callback_id,
@@ -314,8 +334,11 @@ def shortcut(
     user_name: str | None = None,
     trigger_id: str | None = None,
     response_url: str | None = None,
+    team: str = TEAM_ID,
 ) -> Body:
-    """A global shortcut (from the lightning menu); Slack sends no response_url unless one is given."""
+    """A global shortcut (from the lightning menu); Slack sends no response_url unless one is given.
+    Never for a person of another organisation (``team``): NotDelivered."""
+    only_home_team(team, "a global shortcut")
     payload: dict[str, Any] = {
         "type": "shortcut",
         "token": VERIFICATION_TOKEN,

@@ -24,6 +24,7 @@ class Views:
         self.workspace = workspace
         self.views: dict[str, View] = {}
         self.home_views: dict[str, View] = {}
+        self.unseen_homes: dict[str, View] = {}  # published for people of another organisation
         self.used_trigger_ids: set[str] = set()
         self._seq = 0
 
@@ -38,6 +39,7 @@ class Views:
     def reset(self) -> None:
         self.views.clear()
         self.home_views.clear()
+        self.unseen_homes.clear()
         self.used_trigger_ids.clear()
 
     def _new_view(self, view: View, view_id: str | None = None) -> View:
@@ -113,5 +115,10 @@ class Views:
         if current is not None and args.get("hash") and args["hash"] != current["hash"]:
             raise SlackError("hash_conflict")
         stored = self._new_view(view, current["id"] if current else None)
-        self.home_views[user_id] = stored
+        if self.workspace.is_external(user_id):
+            # Slack answers ok, but App Home is not for people of another organisation: they may see
+            # "work in progress" instead. Kept apart, so a test reading their Home finds none.
+            self.unseen_homes[user_id] = stored
+        else:
+            self.home_views[user_id] = stored
         return {"view": stored}

@@ -21,6 +21,7 @@ from bot.standin.ids import BOT_USER_ID, DEFAULT_TZ, TEAM_DOMAIN, TEAM_ID, dm_ch
 DEFAULT_SCOPES = frozenset({
     "commands", "chat:write", "users:read", "users:read.email", "channels:read", "groups:read",
     "channels:history", "groups:history", "im:history", "im:write", "files:write",
+    "app_mentions:read", "reactions:read", "files:read",
 })  # fmt: skip
 
 # Methods that need one scope whatever they are called with (others check per conversation type).
@@ -33,6 +34,7 @@ METHOD_SCOPES = {
     "users.lookupByEmail": "users:read.email",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
+    "files.info": "files:read",
 }
 
 _TZ_LABELS = {
@@ -57,10 +59,15 @@ class Channel:
     members: set[str] = field(default_factory=set)  # user ids; the bot is BOT_USER_ID
     is_im: bool = False
     user: str | None = None  # the person in an im
+    shared_with: set[str] = field(default_factory=set)  # other organisations' team ids (Slack Connect)
 
     @property
     def bot_member(self) -> bool:
         return BOT_USER_ID in self.members
+
+    @property
+    def ext_shared(self) -> bool:
+        return bool(self.shared_with)
 
 
 def _default_name(channel_id: str) -> str:
@@ -93,9 +100,12 @@ class Workspace:
         email: str | None = None,
         deleted: bool = False,
         is_bot: bool = False,
+        team: str = TEAM_ID,
         **extra: Any,
     ) -> dict[str, Any]:
-        seed: dict[str, Any] = {"tz": tz, "deleted": deleted, "is_bot": is_bot, **extra}
+        """``team``: the person's organisation; another than ``TEAM_ID`` makes them someone Slack Connect
+        lets the app meet only in shared channels."""
+        seed: dict[str, Any] = {"tz": tz, "deleted": deleted, "is_bot": is_bot, "team": team, **extra}
         for key, value in (("name", name), ("real_name", real_name), ("email", email)):
             if value is not None:
                 seed[key] = value
@@ -111,8 +121,10 @@ class Workspace:
         bot_member: bool = True,
         private: bool = False,
         archived: bool = False,
+        shared_with: Iterable[str] = (),
     ) -> Channel:
         channel = Channel(cid, name or _default_name(cid), private=private, archived=archived)
+        channel.shared_with.update(shared_with)
         channel.members.update(members)
         if bot_member:
             channel.members.add(BOT_USER_ID)
@@ -140,6 +152,37 @@ class Workspace:
     def leave(self, cid: str, *users: str) -> None:
         self._channel(cid).members.difference_update(users)
 
+    def share(self, cid: str, team: str) -> None:
+        """Slack Connect: the channel is now shared with organisation ``team``."""
+        self._channel(cid).shared_with.add(team)
+
+    def unshare(self, cid: str, team: str) -> None:
+        """The share with ``team`` ends: its people leave; the host keeps the channel and its id."""
+        channel = self._channel(cid)
+        channel.shared_with.discard(team)
+        channel.members.difference_update({u for u in channel.members if self.team_of(u) == team})
+
+    def change_id(self, old: str, new: str) -> Channel:
+        """A private channel's id changes when it becomes shared (``channel_id_changed``)."""
+        channel = self.channels.pop(old)
+        channel.id = new
+        self.channels[new] = channel
+        return channel
+
+    def team_of(self, uid: str) -> str:
+        """The organisation a person belongs to (``TEAM_ID``: the app's own workspace)."""
+        return str((self.users.get(uid) or {}).get("team", TEAM_ID))
+
+    def is_external(self, uid: str) -> bool:
+        return self.team_of(uid) != TEAM_ID
+
+    def shares_channel_with_bot(self, uid: str) -> bool:
+        """Slack lets the app DM someone of another organisation only while they share a channel."""
+        return any(
+            uid in c.members and c.bot_member and not c.is_im and not c.archived
+            for c in self.channels.values()
+        )
+
     def seed_from_policy(self, policy: Any) -> None:
         """The support channel (the bot in it) and everyone the policy names by Slack id, in one call.
 
@@ -149,7 +192,12 @@ class Workspace:
         ``add_user(uid, email=...)``. Existing seeds are kept.
         """
         people: list[str] = []
+        external: dict[str, str] = {}  # key users of customers with their own organisation: uid -> team
         for customer in dict(policy.customers).values():
+            teams = list(getattr(customer, "teams", []) or [])
+            if teams:
+                external.update({str(uid): str(teams[0]) for uid in customer.key_users if is_user_id(uid)})
+                continue
             people.extend(customer.key_users)
             if getattr(customer, "account_manager", None):
                 people.append(customer.account_manager)
@@ -164,6 +212,16 @@ class Workspace:
             self.channels[support].members.update([*ids, BOT_USER_ID])
         else:
             self.add_channel(support, "support", members=ids)
+        for uid, team in external.items():
+            if uid not in self.users:
+                self.add_user(uid, team=team)
+        staff = [str(p) for p in policy.engineers if is_user_id(str(p))]
+        for customer in dict(policy.customers).values():
+            teams = [str(t) for t in getattr(customer, "teams", []) or []]
+            for cid in getattr(customer, "channels", []) or []:
+                theirs = [str(u) for u in customer.key_users if is_user_id(str(u))]
+                if str(cid) not in self.channels:
+                    self.add_channel(str(cid), members=[*theirs, *staff], shared_with=teams)
 
     # ------------------------------------------------------------------ looking up
 
@@ -173,6 +231,8 @@ class Workspace:
             return self.channels[cid]
         if cid.startswith("D"):
             uid = next((p + cid[1:] for p in "UW" if p + cid[1:] in self.users), None)
+            if uid is not None and self.is_external(uid) and not self.shares_channel_with_bot(uid):
+                return None  # no DM with someone of another organisation outside a shared channel
             if uid is not None and uid != BOT_USER_ID:
                 return Channel(cid, cid, private=True, members={uid, BOT_USER_ID}, is_im=True, user=uid)
         return None
@@ -198,6 +258,8 @@ class Workspace:
                 raise SlackError("cannot_dm_bot")
             if target not in self.users:
                 raise SlackError("channel_not_found")
+            if self.is_external(target) and not self.shares_channel_with_bot(target):
+                raise SlackError("invalid_user_combination")
             target = dm_channel_for(target)
         channel = self.visible(target)
         if channel.archived:
@@ -217,8 +279,13 @@ class Workspace:
     # ------------------------------------------------------------------ answers
 
     def user_object(self, uid: str) -> dict[str, Any]:
-        """``users.info``'s ``user``: the seed filled in; ``profile.email`` only with users:read.email."""
+        """``users.info``'s ``user``: the seed filled in; ``profile.email`` only with users:read.email.
+
+        Someone of another organisation (Slack Connect) comes without locale, ``tz`` or e-mail, with
+        their own ``team_id`` and ``is_stranger`` false while a channel is shared."""
         seed = self.users[uid]
+        if self.is_external(uid):
+            return self._stranger_object(uid, seed)
         tz_name = str(seed.get("tz", DEFAULT_TZ))
         now = datetime.now(UTC).astimezone(ZoneInfo(tz_name))
         offset = now.utcoffset()
@@ -238,8 +305,22 @@ class Workspace:
             "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
             "profile": profile,
         }  # fmt: skip
-        user.update({k: v for k, v in seed.items() if k not in user and k not in ("email", "profile")})
+        user.update(
+            {k: v for k, v in seed.items() if k not in user and k not in ("email", "profile", "team")}
+        )
         return user
+
+    def _stranger_object(self, uid: str, seed: dict[str, Any]) -> dict[str, Any]:
+        name = str(seed.get("name", uid.lower()))
+        real_name = str(seed.get("real_name", name.title()))
+        team = self.team_of(uid)
+        return {
+            "id": uid, "team_id": team, "name": name, "real_name": real_name,
+            "deleted": bool(seed.get("deleted", False)), "is_bot": bool(seed.get("is_bot", False)),
+            "is_app_user": False, "is_restricted": False, "is_ultra_restricted": False,
+            "is_stranger": not self.shares_channel_with_bot(uid), "updated": 1_700_000_000,
+            "profile": {"real_name": real_name, "display_name": name, "team": team},
+        }  # fmt: skip
 
     def email_of(self, uid: str) -> str:
         seed = self.users[uid]
@@ -257,6 +338,7 @@ class Workspace:
             "is_channel": not channel.private, "is_group": channel.private, "is_im": False,
             "is_mpim": False, "is_private": channel.private, "is_archived": channel.archived,
             "is_general": channel.name == "general", "is_member": channel.bot_member,
-            "is_shared": False, "is_ext_shared": False, "is_org_shared": False,
+            "is_shared": channel.ext_shared, "is_ext_shared": channel.ext_shared, "is_org_shared": False,
+            "is_pending_ext_shared": False, "shared_team_ids": [TEAM_ID, *sorted(channel.shared_with)],
             "created": 1_700_000_000, "creator": "U0ADMIN", "context_team_id": TEAM_ID,
         }  # fmt: skip

@@ -112,12 +112,13 @@ def test_clock_lines_write_business_days_never_24_hour_days() -> None:
     assert "31 business hours left" in blocks.clock_line(partial)
 
 
-def test_resolved_ticket_shows_resolution_and_only_reopen(policy: Policy) -> None:
+def test_resolved_ticket_shows_resolution_and_only_reopen_and_reply(policy: Policy) -> None:
     ticket = make_ticket(status=TicketStatus.RESOLVED, resolution=Resolution.THIRD_PARTY, owner_id="U0ENG1")
     message = blocks.ticket_message(ticket, policy, [reading(state=ClockState.MET)], NOW)
     assert_valid_message(message)
     actions = next(b for b in message["blocks"] if b["type"] == "actions")
-    assert [e["action_id"] for e in actions["elements"]] == [Action.REOPEN]
+    # Reply to customer works on every ticket, resolved ones too.
+    assert [e["action_id"] for e in actions["elements"]] == [Action.REOPEN, Action.REPLY_TO_CUSTOMER]
     assert "Out of scope: third-party software" in json.dumps(message)
 
 

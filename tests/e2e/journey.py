@@ -118,6 +118,19 @@ async def click(
     await running.settle()
 
 
+async def wait_on(running: RunningBot, user: str, ticket: Ticket, question: str = "") -> None:
+    """Waiting on customer: the button asks for the question, the form sends it."""
+    await click(running, user, Action.WAIT, ticket)
+    view = running.standin.calls_to("views.open")[-1].args["view"]
+    assert view["callback_id"] == Callback.WAIT_MODAL
+    values = {Block.QUESTION: {Action.QUESTION: text_value(question or None)}}
+    status, _ = await running.slack.send(
+        *view_submission(user, Callback.WAIT_MODAL, values, private_metadata=view["private_metadata"])
+    )
+    assert status == 200
+    await running.settle()
+
+
 def channel_message(running: RunningBot, ticket: Ticket) -> str:
     """The ticket's channel message as it stands now, as one string to search."""
     posted = [c for c in running.standin.posts_to("C0SUPPORT") if f"SUP-{ticket.id} " in c.args["text"]]

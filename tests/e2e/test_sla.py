@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.ids import Action
 from models import SlaClock, TicketEvent
 from tests.conftest import RunningBot
-from tests.e2e.journey import channel_message, click, raise_ticket, thread_notes
+from tests.e2e.journey import channel_message, click, raise_ticket, thread_notes, wait_on
 
 FRIDAY_4PM_CENTRAL = datetime(2026, 11, 20, 22, 0, tzinfo=UTC)
 MONDAY_11AM_CENTRAL = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
@@ -68,7 +68,7 @@ async def test_waiting_on_customer_pauses_resolution_and_resume_moves_the_due_ti
     ticket = await raise_ticket(running, user="U0KEY2", priority="P1")  # resolution 9h business
     await click(running, "U0ENG1", Action.CLAIM, ticket)
     running.clock.advance(timedelta(hours=1))  # 11:00: 1h of resolution time used
-    await click(running, "U0ENG1", Action.WAIT, ticket)
+    await wait_on(running, "U0ENG1", ticket)
     shown = channel_message(running, ticket)
     assert "*Resolution*: paused, 8 business hours left" in shown and Action.RESUME in shown
     waiting_dm = running.standin.posts_to("U0KEY2")[-1]

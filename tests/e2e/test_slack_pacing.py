@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.ids import Action
+from bot.ids import Action, Block, Callback
 from bot.slack.people import KEEP_SECONDS
 from bot.standin import Call
-from bot.standin.payloads import block_actions
+from bot.standin.payloads import block_actions, text_value, view_submission
 from models import Ticket
 from tests.conftest import BOLT_TASKS, RunningBot
 from tests.e2e.journey import command, open_modal, pages_to, raise_ticket, submit
@@ -66,7 +66,13 @@ async def test_several_notices_to_one_person_within_seconds_go_out_as_one_dm(run
         block_actions(
             "U0ENG1", Action.SET_PRIORITY, f"{ticket.id}:P2", message_ts=ts, action_type="static_select"
         ),
-        block_actions("U0ENG1", Action.WAIT, str(ticket.id), message_ts=ts),
+        # Waiting on customer: its form, sent with the question
+        view_submission(
+            "U0ENG1",
+            Callback.WAIT_MODAL,
+            {Block.QUESTION: {Action.QUESTION: text_value("Which browser?")}},
+            private_metadata=str(ticket.id),
+        ),
     ]
     for body, content_type in clicks:  # within seconds: the worker has not run in between
         status, _ = await running.slack.send(body, content_type)
@@ -77,7 +83,7 @@ async def test_several_notices_to_one_person_within_seconds_go_out_as_one_dm(run
     shown = news.args["text"] + json.dumps(news.args["blocks"])
     assert "<@U0ENG1> has taken your ticket" in shown
     assert "changed the priority from P1 to P2" in shown
-    assert "needs more information from you" in shown
+    assert "needs more information from you" in shown and "Which browser?" in shown
     assert (await Ticket.get(id=ticket.id)).status == "waiting"
 
 

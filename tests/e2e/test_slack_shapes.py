@@ -9,7 +9,7 @@ from bot.ids import Action, Block, Callback
 from bot.standin.payloads import block_actions, message_action, message_event, shared_file
 from models import Ticket, TicketEvent
 from tests.conftest import BOLT_TASKS, RunningBot
-from tests.e2e.journey import click, raise_ticket, thread_notes
+from tests.e2e.journey import click, raise_ticket, thread_notes, wait_on
 
 # Shortcuts touch no ticket: the kind of database makes no difference.
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -19,7 +19,7 @@ async def waiting_ticket(running: RunningBot) -> Ticket:
     """A posted ticket of U0KEY1's, claimed by U0ENG1, now waiting on the customer."""
     ticket = await raise_ticket(running)
     await click(running, "U0ENG1", Action.CLAIM, ticket)
-    await click(running, "U0ENG1", Action.WAIT, ticket)
+    await wait_on(running, "U0ENG1", ticket)
     fresh = await Ticket.get(id=ticket.id)
     assert fresh.status == "waiting" and fresh.message_ts
     return fresh
@@ -48,7 +48,7 @@ async def test_a_file_shared_in_the_dm_resumes_the_waiting_ticket_and_the_thread
     (note,) = [n for n in thread_notes(running, ticket) if "added details:" in n]
     assert f"<{screenshot['permalink']}|checkout-error.png>" in note and "Here is the error" in note
     # A file alone, with no words, is an answer too.
-    await click(running, "U0ENG1", Action.WAIT, ticket)
+    await wait_on(running, "U0ENG1", ticket)
     log = shared_file("server.log", user="U0KEY1")
     await deliver(running, message_event("U0KEY1", "D0KEY1", "", subtype="file_share", files=[log]))
     assert await status_of(ticket) == "open"

@@ -30,10 +30,13 @@ async def dark_after_the_check() -> AsyncIterator[Callable[[], Any]]:
             standin = await stack.enter_async_context(SlackStandIn(token=BOT_TOKEN))
             seed_workspace(standin, load_config(EXAMPLE_POLICY))
 
-            def go_dark(_: object) -> bool:
-                # Called while conversations.info (the check's last call) is answered: every later
-                # request is held, deterministically, whenever the bot sends it.
-                standin.stall_until_released()
+            last = "C0SOYLENT"  # the check's last channel: the example's Slack Connect customer's
+
+            def go_dark(args: dict[str, object]) -> bool:
+                # Called while the check's last conversations.info is answered: every later request is
+                # held, deterministically, whenever the bot sends it.
+                if args.get("channel") == last:
+                    standin.stall_until_released()
                 return False
 
             standin.fail_for("conversations.info", go_dark, error="unused")

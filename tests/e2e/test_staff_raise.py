@@ -39,7 +39,7 @@ async def test_an_engineer_raises_for_a_customer_whose_key_users_are_told(runnin
     first = await open_modal(running, "U0ENG1")
     assert first["callback_id"] == Callback.RAISE_FOR_MODAL
     options = _block(first, Block.CUSTOMER)["element"]["options"]
-    assert [o["value"] for o in options] == ["acme", "globex", "initech", "umbrella", "hooli"]
+    assert [o["value"] for o in options] == ["acme", "globex", "initech", "umbrella", "hooli", "soylent"]
 
     status, answer = await _choose(running, "U0ENG1", None)  # the customer is required
     assert status == 200 and set(answer["errors"]) == {Block.CUSTOMER}

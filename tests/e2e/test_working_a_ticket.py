@@ -28,6 +28,7 @@ from tests.e2e.journey import (
     thread_notes,
     told,
     told_users,
+    wait_on,
 )
 
 
@@ -145,7 +146,7 @@ async def test_resolve_form_errors_change_nothing(running: RunningBot) -> None:
 async def test_key_user_adds_details_from_the_dm_and_it_resumes_the_clock(running: RunningBot) -> None:
     ticket = await raise_ticket(running)
     await click(running, "U0ENG1", Action.CLAIM, ticket)
-    await click(running, "U0ENG1", Action.WAIT, ticket)
+    await wait_on(running, "U0ENG1", ticket)
     body, content_type = block_actions("U0KEY1", Action.ADD_DETAILS, str(ticket.id), channel_id="D0KEY1")
     await running.slack.send(body, content_type)
     await running.settle()
@@ -165,7 +166,7 @@ async def test_key_user_adds_details_from_the_dm_and_it_resumes_the_clock(runnin
 async def test_customer_reply_in_thread_or_dm_resumes_a_waiting_ticket_once(running: RunningBot) -> None:
     ticket = await raise_ticket(running)
     await click(running, "U0ENG1", Action.CLAIM, ticket)
-    await click(running, "U0ENG1", Action.WAIT, ticket)
+    await wait_on(running, "U0ENG1", ticket)
     fresh = await Ticket.get(id=ticket.id)
     body, content_type = message_event(
         "U0KEY1", "C0SUPPORT", "Here is the log", thread_ts=fresh.message_ts, event_id="Ev0REPLY1"
@@ -173,7 +174,7 @@ async def test_customer_reply_in_thread_or_dm_resumes_a_waiting_ticket_once(runn
     assert (await running.slack.send(body, content_type))[0] == 200
     await running.settle()
     assert (await Ticket.get(id=ticket.id)).status == "open"
-    await click(running, "U0ENG1", Action.WAIT, ticket)
+    await wait_on(running, "U0ENG1", ticket)
     # Slack redelivers the same event: nothing happens twice (the ticket stays waiting).
     await running.slack.send(body, content_type, headers=retry_headers(1))
     await running.settle()

@@ -40,7 +40,8 @@ async def test_a_key_user_raises_a_ticket_through_the_json_api_and_the_support_t
     assert reporter["conversations"] == []  # the support channel is the vendor's: not the customer's
     timeline = await (await playground.client.get("/api/timeline", params={"since": "0"})).json()
     methods = [entry["method"] for entry in timeline["entries"]]
-    assert methods[:4] == ["auth.test", "conversations.info", "auth.test", "views.open"]
+    # The start-up check: the token, the support channel, then each customer channel (Slack Connect).
+    assert methods[:5] == ["auth.test", "conversations.info", "conversations.info", "auth.test", "views.open"]
     assert "chat.postMessage" in methods
     posted = next(e for e in timeline["entries"] if e["method"] == "chat.postMessage")
     assert posted["args"]["channel"] == "C0SUPPORT" and posted["ok"] and posted["response"]["ts"]
@@ -128,6 +129,10 @@ async def test_a_key_users_reply_in_their_dm_resumes_the_ticket_waiting_on_them(
     current = ticket(claimed, "Export fails")
     assert current is not None
     await playground.post("action", persona="U0ENG1", where=where, action=button(current, Action.WAIT))
+    asked = await playground.until("U0ENG1", lambda s: s["modal"] is not None, "the question form")
+    form = asked["modal"]["view"]["id"]
+    answer = await playground.post("submit", persona="U0ENG1", view_id=form, values={})
+    assert answer["outcome"] == "closed", answer
     await playground.until(
         "U0ENG1", lambda s: "Waiting on customer ·" in str(ticket(s, "Export fails")), "waiting"
     )
@@ -200,7 +205,9 @@ async def test_reset_forgets_everything_and_starts_the_bot_again(playground: Pla
     await playground.post("clock", move="1h")
     await playground.post("reset")
     state = await playground.state("U0ENG1")
-    assert items(state) == [] and state["dm"]["items"] == [] and state["timeline"] == 2
+    # The timeline holds only the new start-up check: auth.test, conversations.info of the support channel
+    # and of the customer channel.
+    assert items(state) == [] and state["dm"]["items"] == [] and state["timeline"] == 3
     assert abs(playground.session.clock.now() - start) < timedelta(minutes=1)
     assert await Ticket.all().count() == 0
     again = await playground.raise_ticket("U0KEY1", title="Payroll down again")
@@ -263,7 +270,8 @@ async def test_each_persona_sees_and_acts_only_in_the_conversations_they_are_in(
 ) -> None:
     message = await playground.raise_ticket("U0KEY1", title="Payroll down")
     engineer, customer = await playground.state("U0ENG1"), await playground.state("U0KEY2")
-    assert [c["id"] for c in engineer["conversations"]] == ["C0SUPPORT"]
+    # The vendor's staff are in the support channel and in the customers' shared channels (Soylent's).
+    assert [c["id"] for c in engineer["conversations"]] == ["C0SUPPORT", "C0SOYLENT"]
     assert customer["conversations"] == [] and "Payroll down" not in str(customer)  # another customer's
     where = {"surface": "message", "channel": "C0SUPPORT", "ts": message["ts"]}
     for path, body, error in [

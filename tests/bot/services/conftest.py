@@ -66,6 +66,10 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.ReadMail,
     kinds.SendMail,
     kinds.MailFiles,
+    kinds.PostIntakeCard,
+    kinds.CloseIntakeCard,
+    kinds.PostHowTo,
+    kinds.CopyCustomerMessage,
 )
 
 

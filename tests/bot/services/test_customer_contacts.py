@@ -24,8 +24,8 @@ ACME = "  acme: {name: Acme Corp, plan: enterprise, key_users: [U0KEY1], " + (
 
 def contacts_text(escalation: str = "{manager: [U0ACMECSM]}") -> str:
     text = EXAMPLE_POLICY.read_text()
-    assert ACME + "}" in text
-    return text.replace(ACME + "}", f"{ACME}, escalation: {escalation}}}")
+    assert ACME in text
+    return text.replace(ACME, f"{ACME}, escalation: {escalation}", 1)
 
 
 def contacts_policy() -> Policy:

@@ -31,3 +31,12 @@ async def test_ids_older_than_two_days_are_forgotten(env: Env) -> None:
     assert await env.deliveries.forget_old() == 1
     assert [e.event_id for e in await ProcessedEvent.all()] == ["Ev_NEW"]
     assert await env.deliveries.first_time("Ev_OLD")  # forgotten: it would be handled again
+
+
+async def test_a_channels_how_to_and_each_greeting_are_remembered_for_good(env: Env) -> None:
+    for key in ("howto:C0SOYLENT", "greet:C0SOYLENT:U0NEW", "card:C0SOYLENT:1.2"):
+        assert await env.deliveries.first_time(key)
+    env.clock.advance(KEEP_FOR * 10)
+    assert await env.deliveries.forget_old() == 1  # the card's: a message may be offered again later
+    assert not await env.deliveries.first_time("greet:C0SOYLENT:U0NEW")  # once per person
+    assert not await env.deliveries.first_time("howto:C0SOYLENT")

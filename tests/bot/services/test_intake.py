@@ -119,7 +119,7 @@ def test_the_permission_table_decides_who_raises_on_a_customers_behalf(env: Env)
         EXAMPLE_POLICY.read_text().replace("account_manager: U0AM1", "account_manager: U0ENG1")
     )
     intake = Intake(both, env.clock, env.jobs, env.sla, env.ladder)
-    assert intake.customers_for("U0ENG1") == ["acme", "globex", "initech", "umbrella", "hooli"]
+    assert intake.customers_for("U0ENG1") == ["acme", "globex", "initech", "umbrella", "hooli", "soylent"]
     hooli_manager = parse_config(
         EXAMPLE_POLICY.read_text().replace(
             "key_users: [U0KEY5]}", "key_users: [U0KEY5], account_manager: U0ENG2}"

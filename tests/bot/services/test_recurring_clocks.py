@@ -84,7 +84,7 @@ async def test_a_thread_reply_starts_next_response_which_breaches_over_the_weeke
     (page,) = await Page.filter(ticket_id=ticket.id)
     assert (page.level, page.recipient) == ("manager", "U0MGR")
     assert page.reason == "P2 next-response target missed"
-    assert DeliverPage(ticket_id=ticket.id, page=page.id) in sent
+    assert DeliverPage(ticket_id=ticket.id, page=page.id, to="U0MGR") in sent
 
     env.clock.set(central(23, 10))
     await vendor_says(env, ticket.id)
