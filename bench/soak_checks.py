@@ -20,9 +20,9 @@ from tortoise import Tortoise
 
 from bot.db import tortoise_config
 from bot.ids import Action
+from bot.standin.processes import ROOT
 from models import Job, Page, Ticket, TicketEvent, TimeEntry
 from models.jobs import JobStatus
-from tests.conftest import ROOT
 
 if TYPE_CHECKING:
     from soak import Soak
