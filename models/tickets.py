@@ -59,9 +59,14 @@ class Ticket(Model):
         table = "tickets"
         indexes = (
             ("status", "customer"),
-            ("owner_id", "status"),
+            # A person's tickets; and the unclaimed queue (owner NULL), read in its order of plan rank.
+            ("owner_id", "status", "plan_rank"),
             ("customer", "created_at"),  # reports and statements read a customer's tickets by date
             ("created_at",),
+            (
+                "customer",
+                "id",
+            ),  # a customer's latest tickets, newest first: the raise form's similar-title check
         )
 
     @property
