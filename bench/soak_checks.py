@@ -68,13 +68,18 @@ def _ms(values: list[float]) -> str:
     return f"{statistics.median(ordered) * 1000:.0f} / {p95 * 1000:.0f} / {ordered[-1] * 1000:.0f}"
 
 
+# Redraws only refresh what a message shows, and open tickets' SLA timers keep queuing them at the
+# chat.update budget's pace long after traffic stops: the drain waits for them only when they are due.
+REFRESHES = ("redraw_ticket", "redraw_page")
+
+
 def _unfinished() -> Any:
     """Pending jobs the drain waits for: those due now (a lease a killed replica held runs out within
     60 s, then another replica runs the job), and those waiting on a retry's backoff or a rate budget,
-    whatever their due time (a post Slack answered 429 is due again later, and still has to arrive)."""
-    return Job.filter(
-        Q(due_at__lte=datetime.now(UTC)) | Q(last_error__isnull=False), status=JobStatus.PENDING
-    )
+    whatever their due time (a post deferred behind the channel's pace, or answered 429, is due again
+    later, and still has to arrive)."""
+    waiting = Q(last_error__isnull=False) & ~Q(kind__in=REFRESHES)
+    return Job.filter(Q(due_at__lte=datetime.now(UTC)) | waiting, status=JobStatus.PENDING)
 
 
 async def drain(findings: Findings) -> float:
