@@ -402,6 +402,26 @@ def _gestures(findings: Findings, soak: Soak, traffic: Traffic) -> None:
     findings.figures.append(("requests answered 5xx (all during faults, if any)", str(len(five))))
 
 
+def _where_limited(soak: Soak) -> str:
+    """Each 429 of Slack's own limits by conversation and by the fault it followed: a request held through
+    Slack's silence arrived during it and was answered in the burst at its end, after its sender's
+    timeout."""
+    counts: Counter[str] = Counter()
+    for call in soak.standin.calls:
+        if not call.rate_limited:
+            continue
+        where = str(call.args.get("channel") or "-")
+        before = [w for w in soak.windows if w.start <= call.at]
+        if before and before[-1].name.startswith("Slack answers nothing") and call.at <= before[-1].end:
+            when = "held through Slack's silence"
+        elif before and call.at <= before[-1].end + EXPLAINED_AFTER:
+            when = f"after: {before[-1].name}"
+        else:
+            when = "away from faults"
+        counts[f"{call.method} {where}, {when}"] += 1
+    return "; ".join(f"{key}: {n}" for key, n in counts.most_common()) or "none"
+
+
 def _slack(findings: Findings, soak: Soak) -> None:
     calls = soak.standin.calls
     injected = sum(c.failed and c.status in (429, 500) and not c.rate_limited for c in calls)
@@ -419,6 +439,7 @@ def _slack(findings: Findings, soak: Soak) -> None:
         for c in calls
     )
     findings.figures.append(("429s from Slack's limits by method", str(dict(limited))))
+    findings.figures.append(("429s from Slack's limits by where and when", _where_limited(soak)))
     findings.figures.append(("... of which during a fault or its aftermath", str(in_faults)))
     methods = Counter(c.method for c in calls)
     findings.figures.append(("calls by method", ", ".join(f"{m} {n}" for m, n in methods.most_common(8))))

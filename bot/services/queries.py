@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+
+from tortoise.expressions import Subquery
 
 from bot.clock import Clock
 from bot.permissions import Role
@@ -68,21 +70,19 @@ class TicketQueries:
     async def unclaimed_by_due(self) -> list[Ticket]:
         """Unclaimed open tickets by their plan's queue rank, then soonest first-response due first.
 
-        Starts from the unclaimed open tickets, read from the (owner_id, status, plan_rank) index alone, and
-        reaches their first-response clocks by the clocks' unique (ticket_id, name) key: the claimed and
-        resolved tickets, the bulk of the table, are never read. A paused clock (no due time) goes last."""
-        queue = await Ticket.filter(
+        The read starts from the unclaimed open tickets, found in the (owner_id, status, plan_rank) index
+        alone, and reaches their first-response clocks by the clocks' unique (ticket_id, name) key: the
+        claimed and resolved tickets, the bulk of both tables, are never read."""
+        unclaimed = Ticket.filter(
             owner_id__isnull=True, status__in=[TicketStatus.OPEN, TicketStatus.WAITING]
-        ).values_list("id", "plan_rank")
-        if not queue:
-            return []
-        rank = {int(ticket_id): int(plan_rank) for ticket_id, plan_rank in queue}
-        due = await SlaClock.filter(ticket_id__in=list(rank), name=FIRST_RESPONSE).values_list(
-            "ticket_id", "due_at"
+        ).values("id")
+        rows = (
+            await SlaClock.filter(name=FIRST_RESPONSE, ticket_id__in=Subquery(unclaimed))
+            .order_by("ticket__plan_rank", "due_at")  # the plan's queue rank first, then the most urgent
+            .limit(MAX_LISTED)
+            .values("ticket_id")
         )
-        never = datetime.max.replace(tzinfo=UTC)
-        ordered = sorted((rank[int(ticket_id)], due_at or never, int(ticket_id)) for ticket_id, due_at in due)
-        ids = [ticket_id for _, _, ticket_id in ordered[:MAX_LISTED]]
+        ids = [int(row["ticket_id"]) for row in rows]
         by_id = {t.id: t for t in await Ticket.filter(id__in=ids).only(*LIST_FIELDS)}
         return [by_id[ticket_id] for ticket_id in ids if ticket_id in by_id]
 
