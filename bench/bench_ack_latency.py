@@ -1,6 +1,7 @@
-"""Acknowledgement latency of /support and of a Claim click, the bot beside a bare Bolt app.
+"""Acknowledgement latency of /support, of the raise form's submission and of a Claim click, the bot beside
+a bare Bolt app.
 
-    V/bin/python bench/bench_ack_latency.py [--requests 1000] [--concurrency 50] [--rounds 3]
+    V/bin/python bench/bench_ack_latency.py [--requests 1000] [--concurrency 50] [--rounds 3] [--postgres]
 
 Two processes, one per core of a small machine:
 
@@ -8,15 +9,18 @@ Two processes, one per core of a small machine:
   generator, which sends Slack-signed requests (bot.standin.payloads) with `--concurrency` in flight and
   times each one from send to HTTP response;
 * the "app" process (this script with --serve-app): the real bot (bot.app.build + web_app, SQLite in a temp
-  dir, config/support.example.yml, FakeClock on a Tuesday at 10:00 US Central, no background worker) and a
+  dir, or with --postgres a fresh database on BENCH_POSTGRES_URL's server; config/support.example.yml,
+  FakeClock on a Tuesday at 10:00 US Central, no background worker) and a
   bare Bolt AsyncApp with the same signing secret and Web API client whose listeners only `await ack()`,
   both served by aiohttp web.AppRunner on 127.0.0.1, plus a small control server (prepare tickets, wait
   for listeners still running after their ack, shut down).
 
 Scenarios: `/support` from a key user (the bot acks, then calls views.open), `/support` from someone who
 is not a key user and `/support list` from an engineer (both acknowledged at once; the answer follows
-through the command's response URL, checked after each run), and Claim clicks (each on a different,
-freshly posted ticket, so each one is a real claim).
+through the command's response URL, checked after each run), the raise form submitted by key users (the
+bot validates and saves the ticket before it acknowledges, so a refusal shows on the form; each submission
+a different problem, so each one raises a ticket, counted after each run), and Claim clicks (each on a
+different, freshly posted ticket, so each one is a real claim).
 Rounds interleave the bot and the bare app, alternating which goes first. Before timing, each app gets
 a warm-up per scenario. Between runs, listeners still working after their ack are waited for (untimed),
 so one run's leftovers never land in the next.
@@ -30,6 +34,7 @@ import json
 import logging
 import os
 import platform
+import random
 import statistics
 import sys
 import tempfile
@@ -41,31 +46,40 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 from aiohttp import web
-from bench_common import ROOT
+from bench_common import BOT_TOKEN, ROOT, SIGNING_SECRET, raise_values
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ids import COMMAND, Action, Block
+from bot.ids import COMMAND, Action, Block, Callback
 from bot.policy import load_config
 from bot.standin import SlackStandIn
-from bot.standin.payloads import Body, SlackClient, block_actions, slash_command
-from tests.bolt_tasks import track_bolt_tasks
+from bot.standin.bolt_tasks import track_bolt_tasks
+from bot.standin.payloads import Body, SlackClient, block_actions, slash_command, view_submission
 
 POLICY = ROOT / "config" / "support.example.yml"
 SCRIPT = Path(__file__).resolve()
-BOT_TOKEN = "xoxb-bench-token"
-SIGNING_SECRET = "bench-signing-secret"
 NOW = datetime(2026, 11, 17, 16, 0, tzinfo=UTC)  # Tuesday 10:00 America/Chicago: Standard hours
-SCENARIOS = ("support_key_user", "support_not_key_user", "support_list", "claim")
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+SCENARIOS = ("support_key_user", "support_not_key_user", "support_list", "raise", "claim")
 LABELS = {
+    "raise": "raise form submitted (validate + save, then ack)",
     "support_key_user": "/support, key user (ack, then views.open)",
     "support_not_key_user": "/support, not a key user (ack, then the answer)",
     "support_list": "/support list, engineer (ack, then the queue)",
     "claim": "Claim click (ack, then the claim)",
 }
 BASELINE_TICKETS = 200  # open tickets in the database before anything is timed
+# Key users raising (customer, priorities their plan offers), and syllables for titles that read unlike
+# each other, so no submission is offered a similar open ticket instead (each one raises a ticket).
+RAISERS = {
+    "U0KEY1": ("acme", "P1 P2 P3 P4"),
+    "U0KEY2": ("globex", "P1 P2 P3 P4"),
+    "U0KEY3": ("initech", "P2 P3 P4"),
+}
+SYLLABLES = [c + v for c in "bdfklmnprstvz" for v in "aeio"]
 
 
 # ====================================================================== the app process
@@ -84,6 +98,10 @@ def bare_app(standin_url: str) -> AsyncApp:
     async def claim(ack: AsyncAck) -> None:
         await ack()
 
+    @app.view(Callback.RAISE_MODAL)
+    async def raise_ticket(ack: AsyncAck) -> None:
+        await ack()
+
     return app
 
 
@@ -96,10 +114,10 @@ def bolt_web_app(bolt: AsyncApp) -> web.Application:
     return app
 
 
-async def serve_app(standin_url: str) -> None:
+async def serve_app(standin_url: str, database_url: str) -> None:
     from bot.app import build
     from bot.clock import FakeClock
-    from bot.jobs.kinds import NotifyReporter, RedrawTicket, ThreadNote
+    from bot.jobs.kinds import NotifyReporter, PostTicket, RedrawTicket, ThreadNote
     from bot.policy import load_config
     from bot.services.intake import TicketDraft
     from bot.settings import Settings
@@ -113,7 +131,7 @@ async def serve_app(standin_url: str) -> None:
         bot_token=BOT_TOKEN,
         signing_secret=SIGNING_SECRET,
         support_config=POLICY,
-        database_url=f"sqlite://{tmp.name}/secondline.sqlite3",
+        database_url=database_url or f"sqlite://{tmp.name}/secondline.sqlite3",
         slack_api_url=standin_url,
     )
     bot = build(settings, policy, FakeClock(NOW), run_worker=False)
@@ -154,10 +172,27 @@ async def serve_app(standin_url: str) -> None:
         posted = await Ticket.filter(id__in=[t.id for t in fresh]).values_list("id", "message_ts")
         return web.json_response({"tickets": posted})
 
+    async def settle(request: web.Request) -> web.Response:
+        # Tickets a run left unclaimed (raised by the raise scenario, or prepared for the bare app's
+        # claim run) are taken by an engineer and their posts dropped (untimed), so the unclaimed queue
+        # /support list reads stays the 80 tickets of the set-up and no post piles up.
+        left = Ticket.filter(owner_id__isnull=True, id__gt=set_up[-1].id)
+        ids = await left.values_list("id", flat=True)
+        await Job.filter(ticket_id__in=ids, kind__in=[PostTicket.kind, NotifyReporter.kind]).delete()
+        await Ticket.filter(id__in=ids).update(owner_id="U0ENG3")
+        return web.json_response({"settled": len(ids)})
+
     async def drain(request: web.Request) -> web.Response:
         drained = await tasks.drain()
         claimed = await Ticket.filter(owner_id__isnull=False).count()
-        return web.json_response({"drained": drained, "claimed": claimed, "cpu": time.process_time()})
+        tickets = await Ticket.all().count()
+        answer = {
+            "drained": drained,
+            "claimed": claimed,
+            "tickets": tickets,
+            "cpu": time.process_time(),
+        }
+        return web.json_response(answer)
 
     stopping = asyncio.Event()
 
@@ -168,6 +203,7 @@ async def serve_app(standin_url: str) -> None:
     control = web.Application()
     control.router.add_post("/prepare", prepare)
     control.router.add_post("/drain", drain)
+    control.router.add_post("/settle", settle)
     control.router.add_post("/shutdown", shutdown)
 
     runners = []
@@ -182,7 +218,7 @@ async def serve_app(standin_url: str) -> None:
         ports[name] = int(runner.addresses[0][1])
 
     # A realistic queue: open tickets for every customer, most of them already claimed.
-    baseline = await raise_tickets(BASELINE_TICKETS, spread=True)
+    baseline = set_up = await raise_tickets(BASELINE_TICKETS, spread=True)
     for i, ticket in enumerate(baseline):
         if i % 5 < 3:
             await bot.deps.transitions.claim(ticket.id, ("U0ENG1", "U0ENG2")[i % 2])
@@ -244,6 +280,8 @@ class Harness:
             for target in ("bot", "bare")
         }
         self.claimed = 0
+        self.tickets = 0
+        self.raised = 0  # submissions sent, for titles that never repeat
 
     async def _control(self, path: str, **query: int) -> dict[str, Any]:
         async with self.session.post(self.control + path, params=query) as response:
@@ -259,6 +297,8 @@ class Harness:
             return [self._command(f"U0GUEST{i % 7}") for i in range(n)]
         if scenario == "support_list":
             return [self._command(("U0ENG1", "U0ENG2")[i % 2], "list") for i in range(n)]
+        if scenario == "raise":
+            return [self._submission() for _ in range(n)]
         tickets = (await self._control("/prepare", n=n))["tickets"]
         return [
             block_actions(
@@ -272,6 +312,19 @@ class Harness:
             )
             for i, (ticket_id, ts) in enumerate(tickets)
         ]
+
+    def _submission(self) -> Body:
+        """A key user's filled-in raise form, about a problem no earlier submission described."""
+        self.raised += 1
+        n = self.raised
+        user = sorted(RAISERS)[n % len(RAISERS)]
+        customer, priorities = RAISERS[user]
+        rng = random.Random(n)
+        title = " ".join("".join(rng.choice(SYLLABLES) for _ in range(3)) for _ in range(4))
+        priority = priorities.split()[n % len(priorities.split())]
+        values = raise_values(title=title, priority=priority, description=f"Case {n}: {title}, since today.")
+        metadata = json.dumps({"customers": [customer]})
+        return view_submission(user, Callback.RAISE_MODAL, values, private_metadata=metadata)
 
     def _command(self, user: str, text: str = "") -> tuple[bytes, str]:
         """A slash command whose response URL the stand-in serves, so its later answer can be read."""
@@ -295,6 +348,8 @@ class Harness:
                 status, text = await client.send(body, content_type)
                 latencies.append((time.perf_counter() - t0) * 1000)
                 if status != 200 or not self._expected(target, scenario, text):
+                    if not errors:
+                        print(f"  unexpected answer from {target}: {status} {text[:300]}", file=sys.stderr)
                     errors += 1
 
         t0 = time.perf_counter()
@@ -307,7 +362,12 @@ class Harness:
             won = after["claimed"] - self.claimed
             if won != n:
                 print(f"  warning: {won} of {n} claims won", file=sys.stderr)
-        self.claimed = after["claimed"]
+        if target == "bot" and scenario == "raise":
+            raised = after["tickets"] - self.tickets
+            errors += abs(n - raised)  # each submission must have saved exactly one ticket
+        settled = await self._control("/settle")
+        self.claimed = after["claimed"] + settled["settled"]  # taken by the settle, not by claim clicks
+        self.tickets = after["tickets"]
         if target == "bot" and scenario == "support_key_user":
             await self.standin.wait_until(
                 lambda: len(self.standin.calls_to("views.open")) >= views_before + n, 30, "views.open calls"
@@ -326,12 +386,16 @@ class Harness:
         return text in ("", "{}")  # every scenario acknowledges first; answers come by response URL
 
 
-async def start_app_process(standin_url: str) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
+async def start_app_process(
+    standin_url: str, database_url: str
+) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(SCRIPT),
         "--serve-app",
         standin_url,
+        "--database-url",
+        database_url,
         stdout=asyncio.subprocess.PIPE,
         cwd=str(ROOT),
     )
@@ -360,17 +424,17 @@ async def measure(args: argparse.Namespace) -> Results:
     async with SlackStandIn(token=BOT_TOKEN, enforce_limits=False) as standin:
         standin.seed_from_policy(load_config(POLICY))
         t0 = time.perf_counter()
-        process, hello = await start_app_process(standin.base_url)
+        process, hello = await start_app_process(standin.base_url, args.database_url)
         print(f"app process ready in {time.perf_counter() - t0:.1f} s (Python {hello['python']})")
         connector = aiohttp.TCPConnector(limit=args.concurrency * 2)
         try:
             async with aiohttp.ClientSession(connector=connector) as session:
                 harness = Harness(session, hello["ports"], standin)
-                for scenario in SCENARIOS:
+                for scenario in args.scenarios:
                     for target in ("bot", "bare"):
                         await harness.run(target, scenario, args.warmup, args.concurrency)
                 for round_no in range(args.rounds):
-                    for index, scenario in enumerate(SCENARIOS):
+                    for index, scenario in enumerate(args.scenarios):
                         order = ("bot", "bare") if (round_no + index) % 2 == 0 else ("bare", "bot")
                         for target in order:
                             run = await harness.run(target, scenario, args.requests, args.concurrency)
@@ -386,18 +450,37 @@ async def measure(args: argparse.Namespace) -> Results:
     return results
 
 
+async def with_database(args: argparse.Namespace) -> Results:
+    """Measure on SQLite (the app process makes its own), or on a fresh PostgreSQL database, dropped after."""
+    if not args.postgres:
+        args.database_url = ""
+        return await measure(args)
+    name = f"bench_ack_{os.getpid()}"
+    admin = await asyncpg.connect("postgresql://" + ADMIN_URL.split("://", 1)[1], timeout=5)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        args.database_url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        try:
+            return await measure(args)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
 def report(results: Results, args: argparse.Namespace, seconds: float) -> None:
     print()
     print(
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
-        f"{args.requests} requests per run, {args.concurrency} in flight, {args.rounds} rounds"
+        f"{args.requests} requests per run, {args.concurrency} in flight, {args.rounds} rounds; "
+        f"the bot on {'PostgreSQL' if args.postgres else 'SQLite'}"
     )
     print("latency in ms over all rounds' requests; bot/bare = median of the per-round ratios")
     print(
         f"{'scenario':<46} {'bot med':>8} {'bot p99':>8} {'bare med':>8} {'bare p99':>8} "
         f"{'bot/bare med':>12} {'bot/bare p99':>12}"
     )
-    for scenario in SCENARIOS:
+    for scenario in args.scenarios:
         bot, bare = results.of("bot", scenario), results.of("bare", scenario)
         bot_all = [x for r in bot for x in r.latencies_ms]
         bare_all = [x for r in bare for x in r.latencies_ms]
@@ -413,7 +496,7 @@ def report(results: Results, args: argparse.Namespace, seconds: float) -> None:
         f"{'scenario':<46} {'bot req/s':>9} {'bare req/s':>10} {'bot CPU':>8} {'bare CPU':>8} "
         f"{'bot/bare CPU':>12} {'bot drain':>9}"
     )
-    for scenario in SCENARIOS:
+    for scenario in args.scenarios:
         bot, bare = results.of("bot", scenario), results.of("bare", scenario)
         print(
             f"{LABELS[scenario]:<46} {statistics.median(args.requests / r.seconds for r in bot):9.0f} "
@@ -442,14 +525,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=50, help="requests in flight at once")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=100, help="untimed requests per app and scenario")
+    parser.add_argument(
+        "--postgres", action="store_true", help="the bot on a fresh database on BENCH_POSTGRES_URL's server"
+    )
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help=f"comma-separated, of {', '.join(SCENARIOS)}"
+    )
     parser.add_argument("--serve-app", metavar="STANDIN_URL", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     if args.serve_app:
-        asyncio.run(serve_app(args.serve_app))
+        asyncio.run(serve_app(args.serve_app, args.database_url))
         return 0
+    args.scenarios = [s for s in args.scenarios.split(",") if s]
+    unknown = set(args.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     t0 = time.perf_counter()
-    results = asyncio.run(measure(args))
+    results = asyncio.run(with_database(args))
     report(results, args, time.perf_counter() - t0)
     return 1 if any(r.errors for r in results.runs) else 0
 

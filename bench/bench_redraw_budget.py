@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench_common import ROOT
+from bench_common import BOT_TOKEN, ROOT
 
 from bot import db
 from bot.app import Secondline, build
@@ -50,7 +50,6 @@ from bot.standin import SlackStandIn
 from models import Job, Ticket, TicketStatus
 
 POLICY = ROOT / "config" / "support.example.yml"
-BOT_TOKEN = "xoxb-bench-token"
 DAY_START = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)  # Tuesday 08:00 America/Chicago (CST)
 TIER3 = 50  # Slack's chat.update budget, calls a minute per workspace
 POST_PER_CHANNEL = 60  # chat.postMessage: about one message a second per channel, short bursts allowed

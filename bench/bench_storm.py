@@ -39,16 +39,14 @@ from urllib.parse import parse_qs
 
 import aiohttp
 import asyncpg
-from bench_common import ROOT  # noqa: F401 (first: puts the repository on the path)
+from bench_common import BOT_TOKEN, SIGNING_SECRET, raise_values  # first: the repository on the path
 
 from bot.ids import Callback
 from bot.policy import parse_config
 from bot.services.intake import SIMILAR_TITLE, similarity
 from bot.standin import SlackStandIn
 from bot.standin.payloads import SlackClient, slash_command, view_submission
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET
-from tests.e2e.journey import raise_values
-from tests.e2e.processes import BotProcess, free_port
+from bot.standin.processes import BotProcess, free_port
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 CUSTOMERS = 10
@@ -258,7 +256,9 @@ async def bots(
     standin: SlackStandIn, workdir: Path, policy: Path, postgres: bool
 ) -> AsyncIterator[list[str]]:
     if not postgres:
-        bot = BotProcess(standin, workdir, policy, f"sqlite://{workdir}/secondline.sqlite3")
+        bot = BotProcess(
+            standin, workdir, policy, f"sqlite://{workdir}/secondline.sqlite3", signing_secret=SIGNING_SECRET
+        )
         await bot.start()
         try:
             yield [bot.events_url]
@@ -266,7 +266,10 @@ async def bots(
             await bot.stop()
         return
     async with fresh_database() as database_url, private_redis(workdir) as redis_url:
-        replicas = [BotProcess(standin, workdir, policy, database_url, redis_url) for _ in range(2)]
+        replicas = [
+            BotProcess(standin, workdir, policy, database_url, redis_url, signing_secret=SIGNING_SECRET)
+            for _ in range(2)
+        ]
         try:
             for replica in replicas:
                 await replica.start()

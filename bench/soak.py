@@ -22,15 +22,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bench_common  # noqa: F401 (first: the repository on the path)
+from bench_common import BOT_TOKEN, SIGNING_SECRET, seed_workspace  # first: the repository on the path
 from soak_checks import Findings, check_everything
 from soak_services import PrivatePostgres, PrivateRedis
 from soak_traffic import Replica, Traffic
 
 from bot.policy import parse_config
 from bot.standin import SlackStandIn
-from tests.conftest import BOT_TOKEN, seed_workspace
-from tests.e2e.processes import BotProcess
+from bot.standin.processes import BotProcess
 
 # 24x7 plans with targets and ladder steps of seconds, so ladders run out within the soak.
 SOAK_POLICY = """
@@ -199,7 +198,11 @@ async def run(minutes: float, replica_count: int, seed: int, mean_gap: float, wo
         async with SlackStandIn(token=BOT_TOKEN) as standin:
             seed_workspace(standin, parse_config(SOAK_POLICY))
             replicas = [
-                Replica(BotProcess(standin, workdir, policy_path, postgres.url, redis.url))
+                Replica(
+                    BotProcess(
+                        standin, workdir, policy_path, postgres.url, redis.url, signing_secret=SIGNING_SECRET
+                    )
+                )
                 for _ in range(replica_count)
             ]
             try:

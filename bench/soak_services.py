@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.e2e.processes import free_port
+from bot.standin.processes import free_port
 
 
 def _postgres_bin(name: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import aiohttp
+from bench_common import SIGNING_SECRET, raise_values
 
 from bot.ids import Action, Block, Callback
 from bot.standin import SlackStandIn
@@ -26,9 +27,7 @@ from bot.standin.payloads import (
     text_value,
     view_submission,
 )
-from tests.conftest import SIGNING_SECRET
-from tests.e2e.journey import raise_values
-from tests.e2e.processes import BotProcess
+from bot.standin.processes import BotProcess
 
 ACK_TIMEOUT = 3.0  # Slack shows the user an error when the app has not answered by then
 ENGINEERS = ("U0ENG1", "U0ENG2", "U0ENG3")

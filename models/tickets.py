@@ -73,10 +73,12 @@ class Ticket(Model):
         table = "tickets"
         indexes = (
             ("status", "customer"),
-            ("owner_id", "status"),
+            # A person's tickets; and the unclaimed queue (owner NULL), read in its order of plan rank.
+            ("owner_id", "status", "plan_rank"),
             ("customer", "created_at"),  # reports and statements read a customer's tickets by date
             ("created_at",),
             ("customer_channel", "customer_thread_ts"),  # a reply in a customer's thread finds its ticket
+            ("customer", "id"),  # a customer's latest tickets, newest first: the similar-title check
         )
 
     @property

@@ -27,6 +27,8 @@ MAX_BACKOFF = timedelta(minutes=15)
 TOPIC_BATCH = 20  # jobs sent together at most
 # Wake-ups held back until the surrounding transaction commits, so the worker never looks too early.
 _held_wakeups: ContextVar[list[datetime] | None] = ContextVar("held_wakeups", default=None)
+# Jobs of a new row, written together when `fresh` ends (see there).
+_fresh: ContextVar[list[Job] | None] = ContextVar("fresh_jobs", default=None)
 
 
 def backoff(attempts: int, asked: float | None = None) -> timedelta:
@@ -54,6 +56,11 @@ class JobQueue:
         now = self.clock.now()
         due = due_at or now
         dedupe_key = payload.dedupe_key()
+        fresh = _fresh.get()
+        if fresh is not None:
+            fresh.append(self._row(payload, due, now))
+            self._wake(due)
+            return fresh[-1]
         try:
             # A savepoint: a duplicate must not abort the caller's transaction (PostgreSQL would).
             async with in_transaction():
@@ -74,6 +81,33 @@ class JobQueue:
             job = None
         self._wake(due)
         return job
+
+    def _row(self, payload: JobPayload, due: datetime, now: datetime) -> Job:
+        return Job(
+            kind=payload.kind,
+            ticket_id=payload.ticket_id,
+            due_at=due,
+            payload=payload.fields(),
+            dedupe_key=payload.dedupe_key(),
+            created_at=now,
+            topic=payload.topic(),
+        )
+
+    @asynccontextmanager
+    async def fresh(self) -> AsyncIterator[None]:
+        """Inside a transaction that creates a row (a new ticket): the jobs enqueued in the block are written
+        in one INSERT as it ends, instead of one savepoint and INSERT each. Only for jobs that cannot have a
+        pending twin, as their dedupe keys name the row just created; a twin would fail the transaction.
+        *Why:* raising a ticket queues a dozen jobs before its form is answered, and on SQLite every
+        statement of a transaction holds the one connection while the event loop serves other requests."""
+        rows: list[Job] = []
+        token = _fresh.set(rows)
+        try:
+            yield
+        finally:
+            _fresh.reset(token)
+        if rows:
+            await Job.bulk_create(rows)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

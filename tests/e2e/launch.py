@@ -15,8 +15,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.standin.processes import free_port
 from tests.conftest import BOT_TOKEN, ROOT, SIGNING_SECRET
-from tests.e2e.processes import free_port
 
 START_TIMEOUT = 20.0  # seconds; a start takes about one on an idle machine
 

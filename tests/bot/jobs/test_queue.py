@@ -86,3 +86,25 @@ async def test_pages_and_ladder_steps_go_before_a_backlog_of_other_work(
     batch = await queue.due()
     assert [job.kind for job in batch[:2]] == [DeliverPage.kind, LadderStepDue.kind]
     assert len(batch) == 20 and {job.kind for job in batch[2:]} == {ThreadNote.kind}  # then the oldest
+
+
+async def test_a_new_rows_jobs_are_written_together_in_due_order_or_not_at_all(
+    queue: JobQueue, clock: FakeClock
+) -> None:
+    soon, later = clock.now() + timedelta(seconds=30), clock.now() + timedelta(minutes=5)
+    async with queue.transaction(), queue.fresh():
+        await queue.enqueue(LadderStepDue(ticket_id=9, epoch=0, index=0, priority="P1"), due_at=later)
+        await queue.enqueue(ThreadNote(ticket_id=9, text="raised"), due_at=soon)
+        assert await Job.all().count() == 0  # held until the block ends: one INSERT
+    clock.advance(timedelta(minutes=5))
+    assert [job.kind for job in await queue.due()] == [LadderStepDue.kind, ThreadNote.kind]  # urgent first
+    (ladder,) = await Job.filter(kind=LadderStepDue.kind)
+    assert ladder.dedupe_key == "ladder:9:0:0" and ladder.due_at == later
+
+    try:
+        async with queue.transaction(), queue.fresh():
+            await queue.enqueue(ThreadNote(ticket_id=10, text="never"))
+            raise RuntimeError("the ticket could not be saved")
+    except RuntimeError:
+        pass
+    assert await Job.filter(ticket_id=10).count() == 0

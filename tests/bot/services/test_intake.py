@@ -126,7 +126,7 @@ def test_the_permission_table_decides_who_raises_on_a_customers_behalf(env: Env)
         )
     )
     intake = Intake(hooli_manager, env.clock, env.jobs, env.sla, env.ladder)
-    assert intake.customers_for("U0ENG2") == ["hooli", "acme", "globex", "initech", "umbrella"]
+    assert intake.customers_for("U0ENG2") == ["hooli", "acme", "globex", "initech", "umbrella", "soylent"]
 
 
 async def test_an_engineer_raises_for_a_customer_and_every_key_user_is_told(env: Env) -> None:
