@@ -21,6 +21,7 @@ from bot.outbox.alerts import OperatorAlerts
 from bot.outbox.digests import Digests
 from bot.outbox.home import HomeScreen
 from bot.outbox.pages import PageOutbox
+from bot.outbox.queue import ChannelQueue
 from bot.outbox.reporter import ReporterNews
 from bot.outbox.tickets import TicketOutbox
 from bot.policy import Policy
@@ -120,11 +121,13 @@ def build(
     alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
     once = PostOnce(api)
     news = ReporterNews(notifier, sla, jobs, once)
-    tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once)
+    channel_queue = ChannelQueue(api, policy, clock, jobs, once)
+    tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once, channel_queue)
     pages_out = PageOutbox(api, notifier, policy, clock, once)
     table = (
         HandlerTable()
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)
+        .on(kinds.ShowQueue, channel_queue.show)
         .on(kinds.RedrawTicket, tickets_out.redraw)
         .on(kinds.ThreadNote, tickets_out.note)
         .on(kinds.NotifyReporter, news.notify)

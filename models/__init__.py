@@ -4,9 +4,12 @@ from models.billing import IssuedStatement, TimeEntry, WithdrawnStatement
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.pages import Page
+from models.storms import BoardKind, ChannelBoard
 from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 
 __all__ = [
+    "BoardKind",
+    "ChannelBoard",
     "ClockState",
     "IssuedStatement",
     "Job",

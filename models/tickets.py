@@ -51,6 +51,9 @@ class Ticket(Model):
     plan_rank = fields.IntField(default=100, db_default=100)  # the plan's queue rank when it was raised
     # Set when its charges are waived (the cause was on the vendor's side): all its time is non-billable.
     waiver_reason = fields.CharField(max_length=300, null=True)
+    # Storms (bot/services/incidents.py): an incident is a ticket of its own whose children point at it.
+    incident_id = fields.IntField(null=True)
+    is_incident = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 

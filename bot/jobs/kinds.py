@@ -79,6 +79,20 @@ class ThreadNote(TicketJob):
     quote: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class ShowQueue(JobPayload):
+    """Post or update the support channel's queue message: tickets waiting for their own post
+    (bot/outbox/queue.py). One topic, so one runs at a time."""
+
+    kind: ClassVar[str] = "show_queue"
+
+    def dedupe_key(self) -> str:
+        return "board:queue"
+
+    def topic(self) -> str:
+        return "board:queue"
+
+
 # --- people ---
 
 
@@ -201,6 +215,7 @@ class Housekeeping(JobPayload):
 
 KINDS: tuple[type[JobPayload], ...] = (
     PostTicket,
+    ShowQueue,
     RedrawTicket,
     ThreadNote,
     NotifyReporter,

@@ -11,6 +11,7 @@ from bot.jobs.kinds import NotifyReporter, PostTicket, RedrawTicket, ThreadNote
 from bot.jobs.outcomes import Deferred
 from bot.jobs.queue import JobQueue
 from bot.outbox.alerts import OperatorAlerts
+from bot.outbox.queue import ChannelQueue
 from bot.policy import Policy
 from bot.services.sla import SlaService
 from bot.slack.api import SlackApi
@@ -33,6 +34,7 @@ class TicketOutbox:
     jobs: JobQueue
     alerts: OperatorAlerts
     once: PostOnce
+    queue: ChannelQueue | None = None  # the channel's queue message during a burst (bot/outbox/queue.py)
 
     async def render(self, ticket: Ticket) -> blocks.Message:
         now = self.clock.now()
@@ -42,6 +44,8 @@ class TicketOutbox:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
         if ticket is None or ticket.message_ts is not None:
             return
+        if self.queue is not None:
+            await self.queue.before_post()
         channel = self.policy.support_channel
         message = {"unfurl_links": False, **await self.render(ticket)}
         answer = await self.once.post(attempt, f"ticket:{ticket.id}", channel, message)
@@ -49,6 +53,8 @@ class TicketOutbox:
         await Ticket.filter(id=ticket.id).update(
             channel_id=answer.get("channel", channel), message_ts=answer["ts"]
         )
+        if self.queue is not None:
+            await self.queue.touch()
         latest = await Ticket.get(id=ticket.id)
         if (
             latest.version != ticket.version
@@ -73,6 +79,8 @@ class TicketOutbox:
     async def redraw(self, job: RedrawTicket, _: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
         if ticket is None or ticket.message_ts is None or ticket.channel_id is None:
+            if ticket is not None and self.queue is not None:
+                await self.queue.touch()  # the queue message lists it meanwhile
             return  # the pending post will show the latest state
         await self.api.call(
             "chat.update", channel=ticket.channel_id, ts=ticket.message_ts, **await self.render(ticket)

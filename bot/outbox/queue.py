@@ -1,0 +1,125 @@
+"""The support channel's queue message: every ticket of a burst visible and claimable within seconds.
+
+Slack takes about one message a second into a channel, so 150 tickets raised in 30 s would need two and a
+half minutes of posts. When more tickets wait for their post than the channel takes within a few seconds,
+one message lists them all (bot/blocks/storm.py, with a Claim menu), goes out before the next ticket post
+and is updated in place (chat.update: its own per-workspace budget, not the channel's) as tickets arrive,
+are claimed or get their own message; each ticket's own message follows at the channel's pace. When none
+waits any more it says so and is closed; the next burst gets a new one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.expressions import Q
+
+from bot.blocks.storm import queue_message
+from bot.clock import Clock
+from bot.jobs.kinds import PostTicket, ShowQueue
+from bot.jobs.outcomes import Deferred
+from bot.jobs.queue import JobQueue
+from bot.outbox.boards import fingerprint, first_response_due
+from bot.policy import Policy
+from bot.slack.api import SlackApi
+from bot.slack.once import PostOnce
+from models import BoardKind, ChannelBoard, Job, JobStatus, Ticket
+
+log = logging.getLogger(__name__)
+
+BACKLOG = 4  # tickets waiting for their post beyond this: more than the channel takes in a few seconds
+REDRAW_GAP = 3.0  # seconds between updates of the message (chat.update is ~50 a minute per workspace)
+POST_HOLD = 10.0  # seconds ticket posts wait for the queue message to go out first; then they go anyway
+LISTED_FIELDS = ("id", "customer", "plan", "priority", "title", "owner_id")  # what the message shows
+HELD_RETRY = 1.0  # seconds: a held ticket post, or the queue message turned away by the budget, looks again
+
+
+@dataclass
+class ChannelQueue:
+    api: SlackApi
+    policy: Policy
+    clock: Clock
+    jobs: JobQueue
+    once: PostOnce
+
+    async def waiting(self) -> list[Ticket]:
+        """Tickets whose own post is still to come, oldest first."""
+        ids = await Job.filter(kind=PostTicket.kind, status=JobStatus.PENDING).values_list(
+            "ticket_id", flat=True
+        )
+        return (
+            await Ticket.filter(id__in=list(ids), message_ts__isnull=True).order_by("id").only(*LISTED_FIELDS)
+        )
+
+    async def before_post(self) -> None:
+        """Each ticket post asks first: a backed-up channel gets the queue message, and while that message
+        is not out yet the ticket posts wait for it (it shows all of them at once)."""
+        board = await self._open()
+        if board is None:
+            backlog = await Job.filter(kind=PostTicket.kind, status=JobStatus.PENDING).count()
+            if backlog > BACKLOG:
+                await self.jobs.enqueue(ShowQueue())
+            return
+        await self.jobs.enqueue(ShowQueue())
+        if board.message_ts is None and self._age(board.opened_at) < POST_HOLD:
+            raise Deferred("the queue message goes first", HELD_RETRY)
+
+    async def touch(self) -> None:
+        """A listed ticket changed (posted, claimed): the open queue message is brought up to date."""
+        if await ChannelBoard.filter(kind=BoardKind.QUEUE, closed_at__isnull=True).exists():
+            await self.jobs.enqueue(ShowQueue())
+
+    async def show(self, _: ShowQueue, attempt: Job) -> None:
+        # This run draws the latest state: twins queued meanwhile (a deferred run loses its dedupe key)
+        # would only draw it again.
+        free = Q(lease_until__isnull=True) | Q(lease_until__lt=self.clock.now())
+        await Job.filter(free, kind=ShowQueue.kind, status=JobStatus.PENDING, id__not=attempt.id).delete()
+        board = await self._open()
+        if board is not None and board.drawn_at is not None:
+            since = self._age(board.drawn_at)
+            if since < REDRAW_GAP:  # drawn moments ago: look again once an update may go out
+                raise Deferred("the queue message was drawn moments ago", REDRAW_GAP - since)
+        waiting = await self.waiting()
+        if board is None:
+            if len(waiting) <= BACKLOG:
+                return
+            board = await ChannelBoard.create(
+                kind=BoardKind.QUEUE, channel_id=self.policy.support_channel, opened_at=self.clock.now()
+            )
+        if board.message_ts is None and not waiting:  # all posted before it got out: nothing to show
+            await ChannelBoard.filter(id=board.id).update(closed_at=self.clock.now())
+            return
+        drawn = queue_message(waiting, self.policy, await first_response_due(t.id for t in waiting))
+        mark = fingerprint(drawn)
+        listed = [t.id for t in waiting]
+        if board.message_ts is None:
+            try:
+                answer = await self.once.post(
+                    attempt, f"board:{board.id}", board.channel_id, {"unfurl_links": False, **drawn}
+                )
+            except Deferred as exc:  # ticket posts are held for it: its turn is the next free slot
+                raise Deferred(str(exc), min(exc.after, HELD_RETRY)) from exc
+            log.info("queue message posted in %s listing %d tickets", board.channel_id, len(waiting))
+            await ChannelBoard.filter(id=board.id).update(
+                message_ts=answer["ts"],
+                channel_id=answer.get("channel", board.channel_id),
+                fingerprint=mark,
+                drawn_at=self.clock.now(),
+                ticket_ids=listed,
+            )
+            return
+        if mark != board.fingerprint:
+            await self.api.call("chat.update", channel=board.channel_id, ts=board.message_ts, **drawn)
+            await ChannelBoard.filter(id=board.id).update(
+                fingerprint=mark, drawn_at=self.clock.now(), ticket_ids=listed
+            )
+        if not waiting:
+            await ChannelBoard.filter(id=board.id).update(closed_at=self.clock.now())
+
+    async def _open(self) -> ChannelBoard | None:
+        return await ChannelBoard.filter(kind=BoardKind.QUEUE, closed_at__isnull=True).order_by("-id").first()
+
+    def _age(self, since: datetime) -> float:
+        return (self.clock.now() - since).total_seconds()
