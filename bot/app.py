@@ -18,6 +18,7 @@ from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable, Worker
 from bot.notifier import Notifier
 from bot.outbox.alerts import OperatorAlerts
+from bot.outbox.boards import BoardPainter, StormMessages
 from bot.outbox.digests import Digests
 from bot.outbox.home import HomeScreen
 from bot.outbox.pages import PageOutbox
@@ -28,6 +29,7 @@ from bot.policy import Policy
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
 from bot.services.housekeeping import Housekeeping
+from bot.services.incidents import Incidents
 from bot.services.intake import Intake
 from bot.services.ladder import Ladder
 from bot.services.pages import PageActions
@@ -38,6 +40,7 @@ from bot.services.reporting import Reporting
 from bot.services.roles import Roles
 from bot.services.sla import SlaService
 from bot.services.statements import Statements
+from bot.services.storms import Storms
 from bot.services.timesheet import Timesheet
 from bot.services.transitions import Transitions
 from bot.settings import Settings
@@ -98,6 +101,7 @@ def build(
     statements = Statements(policy, clock, roles, timesheet)
     reporting = Reporting(policy, clock, statements)
     digests = Digests(policy, clock, jobs, reporting, notifier, deliveries)
+    incidents = Incidents(clock, jobs, roles, transitions)
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -116,18 +120,25 @@ def build(
         reporting=reporting,
         home=home,
         deliveries=deliveries,
+        incidents=incidents,
     )
 
     alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
     once = PostOnce(api)
     news = ReporterNews(notifier, sla, jobs, once)
-    channel_queue = ChannelQueue(api, policy, clock, jobs, once)
+    painter = BoardPainter(api, once, clock)
+    channel_queue = ChannelQueue(painter, policy, clock, jobs)
+    storm_messages = StormMessages(painter, policy)
+    storms = Storms(policy, clock, jobs)
     tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once, channel_queue)
     pages_out = PageOutbox(api, notifier, policy, clock, once)
     table = (
         HandlerTable()
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)
         .on(kinds.ShowQueue, channel_queue.show)
+        .on(kinds.CheckStorm, storms.check)
+        .on(kinds.ShowStorm, storm_messages.show)
+        .on(kinds.FollowIncident, incidents.follow)
         .on(kinds.RedrawTicket, tickets_out.redraw)
         .on(kinds.ThreadNote, tickets_out.note)
         .on(kinds.NotifyReporter, news.notify)

@@ -93,6 +93,41 @@ class ShowQueue(JobPayload):
         return "board:queue"
 
 
+@dataclass(frozen=True, kw_only=True)
+class CheckStorm(JobPayload):
+    """A new ticket: is it one of a storm of alike tickets? (bot/services/storms.py) One topic, so two
+    checks never open two storm messages for one storm."""
+
+    kind: ClassVar[str] = "check_storm"
+    ticket: int
+
+    def topic(self) -> str:
+        return "storms"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShowStorm(JobPayload):
+    """Post or update a storm message in the support channel."""
+
+    kind: ClassVar[str] = "show_storm"
+    board: int
+
+    def dedupe_key(self) -> str:
+        return f"board:{self.board}"
+
+    def topic(self) -> str:
+        return f"board:{self.board}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowIncident(TicketJob):
+    """The incident (`ticket_id`) changed: its children follow (claimed, waiting, resolved)."""
+
+    kind: ClassVar[str] = "follow_incident"
+    event: str
+    by: str
+
+
 # --- people ---
 
 
@@ -216,6 +251,9 @@ class Housekeeping(JobPayload):
 KINDS: tuple[type[JobPayload], ...] = (
     PostTicket,
     ShowQueue,
+    CheckStorm,
+    ShowStorm,
+    FollowIncident,
     RedrawTicket,
     ThreadNote,
     NotifyReporter,

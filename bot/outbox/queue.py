@@ -21,28 +21,23 @@ from bot.clock import Clock
 from bot.jobs.kinds import PostTicket, ShowQueue
 from bot.jobs.outcomes import Deferred
 from bot.jobs.queue import JobQueue
-from bot.outbox.boards import fingerprint, first_response_due
+from bot.outbox.boards import LISTED_FIELDS, BoardPainter, first_response_due
 from bot.policy import Policy
-from bot.slack.api import SlackApi
-from bot.slack.once import PostOnce
 from models import BoardKind, ChannelBoard, Job, JobStatus, Ticket
 
 log = logging.getLogger(__name__)
 
 BACKLOG = 4  # tickets waiting for their post beyond this: more than the channel takes in a few seconds
-REDRAW_GAP = 3.0  # seconds between updates of the message (chat.update is ~50 a minute per workspace)
 POST_HOLD = 10.0  # seconds ticket posts wait for the queue message to go out first; then they go anyway
-LISTED_FIELDS = ("id", "customer", "plan", "priority", "title", "owner_id")  # what the message shows
 HELD_RETRY = 1.0  # seconds: a held ticket post, or the queue message turned away by the budget, looks again
 
 
 @dataclass
 class ChannelQueue:
-    api: SlackApi
+    painter: BoardPainter
     policy: Policy
     clock: Clock
     jobs: JobQueue
-    once: PostOnce
 
     async def waiting(self) -> list[Ticket]:
         """Tickets whose own post is still to come, oldest first."""
@@ -77,10 +72,8 @@ class ChannelQueue:
         free = Q(lease_until__isnull=True) | Q(lease_until__lt=self.clock.now())
         await Job.filter(free, kind=ShowQueue.kind, status=JobStatus.PENDING, id__not=attempt.id).delete()
         board = await self._open()
-        if board is not None and board.drawn_at is not None:
-            since = self._age(board.drawn_at)
-            if since < REDRAW_GAP:  # drawn moments ago: look again once an update may go out
-                raise Deferred("the queue message was drawn moments ago", REDRAW_GAP - since)
+        if board is not None:
+            self.painter.hold(board)
         waiting = await self.waiting()
         if board is None:
             if len(waiting) <= BACKLOG:
@@ -92,29 +85,15 @@ class ChannelQueue:
             await ChannelBoard.filter(id=board.id).update(closed_at=self.clock.now())
             return
         drawn = queue_message(waiting, self.policy, await first_response_due(t.id for t in waiting))
-        mark = fingerprint(drawn)
-        listed = [t.id for t in waiting]
-        if board.message_ts is None:
-            try:
-                answer = await self.once.post(
-                    attempt, f"board:{board.id}", board.channel_id, {"unfurl_links": False, **drawn}
-                )
-            except Deferred as exc:  # ticket posts are held for it: its turn is the next free slot
-                raise Deferred(str(exc), min(exc.after, HELD_RETRY)) from exc
+        first = board.message_ts is None
+        try:
+            await self.painter.paint(board, drawn, attempt, ticket_ids=[t.id for t in waiting])
+        except Deferred as exc:
+            if not first:
+                raise
+            raise Deferred(str(exc), min(exc.after, HELD_RETRY)) from exc  # ticket posts are held for it
+        if first:
             log.info("queue message posted in %s listing %d tickets", board.channel_id, len(waiting))
-            await ChannelBoard.filter(id=board.id).update(
-                message_ts=answer["ts"],
-                channel_id=answer.get("channel", board.channel_id),
-                fingerprint=mark,
-                drawn_at=self.clock.now(),
-                ticket_ids=listed,
-            )
-            return
-        if mark != board.fingerprint:
-            await self.api.call("chat.update", channel=board.channel_id, ts=board.message_ts, **drawn)
-            await ChannelBoard.filter(id=board.id).update(
-                fingerprint=mark, drawn_at=self.clock.now(), ticket_ids=listed
-            )
         if not waiting:
             await ChannelBoard.filter(id=board.id).update(closed_at=self.clock.now())
 

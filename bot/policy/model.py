@@ -14,6 +14,7 @@ from bot.policy.digests import DigestSpec
 from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
 from bot.policy.plans import Customer, Plan
 from bot.policy.scope import Scope
+from bot.policy.storm import StormSpec
 
 
 class Policy(Strict):
@@ -27,6 +28,7 @@ class Policy(Strict):
     digests: list[DigestSpec] = Field(default_factory=list)
     contracts: dict[str, Contract] = Field(default_factory=dict)
     scope: Scope | None = None
+    storm: StormSpec = Field(default_factory=StormSpec)  # bot/services/storms.py
 
     @field_validator("support_channel")
     @classmethod

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.ids import Block
-from bot.jobs.kinds import NotifyReporter, PostTicket
+from bot.jobs.kinds import CheckStorm, NotifyReporter, PostTicket
 from bot.jobs.queue import JobQueue
 from bot.permissions import Do, Role, allowed
 from bot.policy import Policy, Priority
@@ -283,6 +283,9 @@ class Intake:
             # Saved before anything is posted: if Slack is down the jobs keep retrying
             # (docs/ARCHITECTURE.md, decision 6).
             await self.jobs.enqueue(PostTicket(ticket_id=ticket.id))
+            await self.jobs.enqueue(
+                CheckStorm(ticket=ticket.id)
+            )  # one of many alike? (bot/services/storms.py)
             for person in valid.tell:
                 await self.jobs.enqueue(NotifyReporter(ticket_id=ticket.id, to=person, event="raised"))
         log.info(

@@ -22,6 +22,7 @@ from bot.jobs.queue import JobQueue
 from bot.policy import TARGET_NAMES, LadderStep, Policy, Priority
 from bot.services.directory import Directory
 from bot.services.events import record
+from bot.services.incident_links import incident_page
 from bot.services.sla import CLOCK_LABELS, SlaService, targets_for
 from models import Job, Page, Ticket, TicketStatus
 
@@ -103,10 +104,11 @@ class Ladder:
         offset = step.offset(targets_for(ticket)) or timedelta(0)
         day = self.sla.calendar(ticket).business_day
         reason = step_reason(ticket, step, offset, job.due_at, self.clock.now(), day)
-        pages = await self.page(
-            PageRequest(ticket, step.page, f"{ticket.priority}.{due.index}", reason, job.due_at)
-        )
-        if pages:  # the key user hears that their ticket went up a level, once per step
+        request = PageRequest(ticket, step.page, f"{ticket.priority}.{due.index}", reason, job.due_at)
+        if ticket.incident_id is not None:  # a child of an incident pages as the incident
+            request = await incident_page(request)
+        pages = await self.page(request)
+        if pages or request.ticket.id != ticket.id:  # the key user hears their ticket went up a level
             async with self.jobs.transaction():
                 await self.jobs.enqueue(
                     NotifyReporter.about(

@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable
 
 from handlers.deps import Deps
+from handlers.storms import incident
 from handlers.subcommands.billing import correct, entries, hours, log_time, statement, unlog, unwaive, waive
 from handlers.subcommands.plan import plan
 from handlers.subcommands.reports import report, simulate
@@ -27,4 +28,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "unlog": unlog,
     "report": report,
     "simulate": simulate,
+    "incident": incident,
 }

@@ -62,6 +62,10 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.AlertOperators,
     kinds.TellPerson,
     kinds.DigestDue,
+    kinds.ShowQueue,
+    kinds.CheckStorm,
+    kinds.ShowStorm,
+    kinds.FollowIncident,
 )
 
 
