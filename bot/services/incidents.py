@@ -31,6 +31,9 @@ from models import BoardKind, ChannelBoard, Job, Ticket, TicketStatus
 log = logging.getLogger(__name__)
 
 MAX_CHILDREN = 500
+# The incident belongs to no customer: no key user lists, sees or is told about it (it names other
+# customers' tickets); its customers are its children's. Not a key the policy would use.
+INCIDENT_CUSTOMER = "(incident)"
 TITLE_MAX = 150
 
 
@@ -67,7 +70,7 @@ class Incidents:
         refs = ", ".join(t.ref for t in tickets)
         async with self.jobs.transaction():
             incident = await Ticket.create(
-                customer=top.customer,
+                customer=INCIDENT_CUSTOMER,
                 plan=top.plan,
                 priority=top.priority,
                 environment=top.environment,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.jobs.kinds import CheckStorm, ShowStorm
@@ -23,6 +24,7 @@ from models import BoardKind, ChannelBoard, Job, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
+STILL_GROWING = timedelta(days=1)  # a storm message older than this is not added to: a new one starts
 ALIKE_WORDS = 2 / 3  # share of the shorter title's words the other one has too
 FILLER = frozenset(
     "the and for with not can cannot cant are is was our all any from into when after this that has have "
@@ -80,7 +82,10 @@ class Storms:
             return
         async with self.jobs.transaction():
             boards = await ChannelBoard.filter(
-                kind=BoardKind.STORM, closed_at__isnull=True, incident_id__isnull=True
+                kind=BoardKind.STORM,
+                closed_at__isnull=True,
+                incident_id__isnull=True,
+                opened_at__gte=ticket.created_at - STILL_GROWING,
             ).order_by("-id")
             board = next((b for b in boards if together & set(b.ticket_ids)), None)
             if board is None:

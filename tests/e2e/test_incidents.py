@@ -8,15 +8,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
-
 from bot.ids import Action, Block, Callback
 from bot.standin.payloads import block_actions, select_value, text_value, view_submission
 from models import ChannelBoard, ClockState, Page, SlaClock, Ticket, TimeEntry
 from tests.conftest import RunningBot
 from tests.e2e.journey import advance, click, command, pages_to, raise_ticket
-
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 # Four customers' key users, one ticket each, about the same outage.
 REPORTERS = ("U0KEY1", "U0KEY2", "U0KEY3", "U0KEY4")
@@ -86,6 +82,8 @@ async def test_working_the_incident_reaches_every_child_and_reporter(running: Ru
     await running.settle()
     incident = await Ticket.get(is_incident=True)
     assert incident.ref in answer
+    assert incident.ref not in await command(running, "U0KEY1", "list")  # internal: no customer's ticket
+    assert "no ticket" in await command(running, "U0KEY1", f"show {incident.ref}")
     grouped, left_out = children[:3], children[3]
     assert (await Ticket.get(id=left_out.id)).incident_id is None
 
