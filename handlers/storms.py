@@ -12,7 +12,10 @@ from handlers.actions import Body, as_clicker
 from handlers.deps import ROW_ID_MAX, Deps, row_id
 from handlers.subcommands.common import parse_reference
 
-USAGE = "Write `/support incident SUP-12 SUP-13 …` to group tickets as one incident."
+USAGE = (
+    "Write `/support incident SUP-12 SUP-13 …` to group tickets as one incident, or "
+    "`/support incident SUP-50 SUP-14` to link SUP-14 to the incident SUP-50."
+)
 
 
 async def group_storm(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
@@ -38,8 +41,9 @@ async def incident(deps: Deps, user_id: str, args: list[str]) -> str:
             return f"`{word}` is not a ticket reference. {USAGE}"
         ids.append(found)
     made = await deps.incidents.group(ids, user_id)
+    held = await deps.incidents.children(made.id)
     return (
-        f"{made.ref} now holds {len(set(ids))} tickets. Work it in its own message: claiming, putting "
+        f"{made.ref} now holds {held} tickets. Work it in its own message: claiming, putting "
         "on hold and resolving it does the same to each ticket, and each customer hears it."
     )
 

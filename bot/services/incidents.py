@@ -57,9 +57,12 @@ class Incidents:
         missing = [i for i in ids if i not in {t.id for t in tickets}]
         if missing:
             raise NotFound(f"There is no ticket SUP-{missing[0]}.")
+        incidents = [t for t in tickets if t.is_incident]
+        if len(incidents) == 1 and board_id is None:  # Link to incident: the others join that one
+            return await self._link(incidents[0], [t for t in tickets if not t.is_incident], user_id)
         for ticket in tickets:
             if ticket.is_incident:
-                raise ServiceError(f"{ticket.ref} is an incident itself.")
+                raise ServiceError(f"{ticket.ref} is an incident itself; name one incident at most.")
             if ticket.incident_id is not None:
                 raise ServiceError(f"{ticket.ref} is already part of incident SUP-{ticket.incident_id}.")
             if ticket.status == TicketStatus.RESOLVED:
@@ -104,6 +107,36 @@ class Incidents:
         log.info("%s groups %s by %s", incident.ref, refs, user_id)
         return incident
 
+    async def _link(self, incident: Ticket, tickets: Sequence[Ticket], user_id: str) -> Ticket:
+        """Tickets join an existing incident, and catch up with it (its owner, if it has one)."""
+        if incident.status == TicketStatus.RESOLVED:
+            raise ServiceError(f"{incident.ref} is resolved; reopen it first.")
+        for ticket in tickets:
+            if ticket.incident_id is not None:
+                raise ServiceError(f"{ticket.ref} is already part of incident SUP-{ticket.incident_id}.")
+            if ticket.status == TicketStatus.RESOLVED:
+                raise ServiceError(f"{ticket.ref} is resolved; reopen it first.")
+        ids = [t.id for t in tickets]
+        now = self.clock.now()
+        async with self.jobs.transaction():
+            joining = Ticket.filter(id__in=ids, incident_id__isnull=True, is_incident=False)
+            if await joining.update(incident_id=incident.id, updated_at=now, version=F("version") + 1) != len(
+                ids
+            ):
+                raise ServiceError("Some of these tickets were grouped by someone else just now; look again.")
+            for ticket in tickets:
+                await record(ticket.id, now, user_id, "grouped", incident=incident.id)
+                await announce(
+                    self.jobs, ticket.id, note=f"<@{user_id}> linked this ticket to {incident.ref}."
+                )
+            await record(incident.id, now, user_id, "incident_joined", children=ids)
+            await announce(
+                self.jobs, incident.id, note=f"<@{user_id}> linked {', '.join(t.ref for t in tickets)}."
+            )
+            if incident.owner_id:
+                await self.jobs.enqueue(FollowIncident(ticket_id=incident.id, event="claimed", by=user_id))
+        return incident
+
     async def group_storm(self, board_id: int, user_id: str) -> Ticket:
         """Group as one incident, from a storm message: its tickets still open and not grouped elsewhere."""
         board = await ChannelBoard.get_or_none(id=board_id, kind=BoardKind.STORM)
@@ -118,6 +151,9 @@ class Incidents:
             status__not=TicketStatus.RESOLVED,
         ).only("id")
         return await self.group([t.id for t in free], user_id, board_id=board_id)
+
+    async def children(self, incident_id: int) -> int:
+        return await Ticket.filter(incident_id=incident_id).count()
 
     async def follow(self, job: FollowIncident, _: Job) -> None:
         """Every open child follows the incident's change, through its own transition."""

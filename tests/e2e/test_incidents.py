@@ -103,6 +103,14 @@ async def test_working_the_incident_reaches_every_child_and_reporter(running: Ru
     assert running.standin.posts_to("U0KEY4")[dms_before["U0KEY4"] :] == []  # not in the incident
     assert not any("taken your ticket" in c.args["text"] for c in running.standin.posts_to("U0ENG1"))
 
+    # Link to incident: the fourth joins, and catches up with it (claimed by the incident's owner).
+    answer = await command(running, "U0ENG1", f"incident {incident.ref} {left_out.ref}")
+    await running.settle()
+    assert f"{incident.ref} now holds 4 tickets" in answer
+    joined = await Ticket.get(id=left_out.id)
+    assert joined.incident_id == incident.id and joined.owner_id == "U0ENG2"
+    grouped = [*grouped, left_out]
+
     values = {
         Block.RESOLUTION: {Action.RESOLUTION: select_value("fixed_product_defect")},
         Block.RESOLUTION_NOTE: {Action.RESOLUTION_NOTE: text_value("Rolled back the payment gateway.")},
@@ -117,10 +125,9 @@ async def test_working_the_incident_reaches_every_child_and_reporter(running: Ru
     for child in grouped:
         fresh = await Ticket.get(id=child.id)
         assert fresh.status == "resolved" and fresh.resolution_note == "Rolled back the payment gateway."
-    for user in REPORTERS[:3]:
+    for user in REPORTERS:
         told = json.dumps(running.standin.posts_to(user)[-1].args["blocks"])
         assert "resolved your ticket" in told and "Rolled back the payment gateway." in told
-    assert (await Ticket.get(id=left_out.id)).status == "open"
 
     # A customer whose problem is back reopens their ticket: it leaves the incident.
     reopened = grouped[0]
@@ -129,7 +136,7 @@ async def test_working_the_incident_reaches_every_child_and_reporter(running: Ru
     await running.settle()
     fresh = await Ticket.get(id=reopened.id)
     assert fresh.status == "open" and fresh.incident_id is None
-    assert await Ticket.filter(incident_id=incident.id).count() == 2
+    assert await Ticket.filter(incident_id=incident.id).count() == 3
 
 
 async def test_grouping_by_hand_refuses_what_cannot_be_grouped_and_changes_nothing(
