@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 BACKLOG = 4  # tickets waiting for their post beyond this: more than the channel takes in a few seconds
 POST_HOLD = 10.0  # seconds ticket posts wait for the queue message to go out first; then they go anyway
+POST_PACE = 1.0  # seconds: about a message a second into the channel
 HELD_RETRY = 1.0  # seconds: a held ticket post, or the queue message turned away by the budget, looks again
 
 
@@ -48,9 +49,11 @@ class ChannelQueue:
             await Ticket.filter(id__in=list(ids), message_ts__isnull=True).order_by("id").only(*LISTED_FIELDS)
         )
 
-    async def before_post(self) -> None:
+    async def before_post(self, ticket_id: int) -> None:
         """Each ticket post asks first: a backed-up channel gets the queue message, and while that message
-        is not out yet the ticket posts wait for it (it shows all of them at once)."""
+        is not out yet the ticket posts wait for it (it shows all of them at once). While it is open the
+        posts go out in the order the tickets were raised, each coming back about at its turn rather than
+        all of them waiting for the channel's budget side by side."""
         board = await self._open()
         if board is None:
             backlog = await Job.filter(kind=PostTicket.kind, status=JobStatus.PENDING).count()
@@ -60,6 +63,12 @@ class ChannelQueue:
         await self.jobs.enqueue(ShowQueue())
         if board.message_ts is None and self._age(board.opened_at) < POST_HOLD:
             raise Deferred("the queue message goes first", HELD_RETRY)
+        soon = self.clock.now() + timedelta(seconds=POST_HOLD)  # one in backoff holds nobody up
+        ahead = await Job.filter(
+            kind=PostTicket.kind, status=JobStatus.PENDING, ticket_id__lt=ticket_id, due_at__lte=soon
+        ).count()
+        if ahead:
+            raise Deferred("tickets are posted in the order they were raised", ahead * POST_PACE)
 
     async def touch(self) -> None:
         """A listed ticket changed (posted, claimed): the open queue message is brought up to date."""
@@ -81,6 +90,12 @@ class ChannelQueue:
             board = await ChannelBoard.create(
                 kind=BoardKind.QUEUE, channel_id=self.policy.support_channel, opened_at=self.clock.now()
             )
+            oldest = (
+                await ChannelBoard.filter(kind=BoardKind.QUEUE, closed_at__isnull=True).order_by("id").first()
+            )
+            if oldest is not None and oldest.id != board.id:  # another replica opened one just now: its own
+                await ChannelBoard.filter(id=board.id).delete()  # job posts it (or that job's retry does)
+                return
         if board.message_ts is None and not waiting:  # all posted before it got out: nothing to show
             await ChannelBoard.filter(id=board.id).update(closed_at=self.clock.now())
             return
@@ -98,7 +113,7 @@ class ChannelQueue:
             await ChannelBoard.filter(id=board.id).update(closed_at=self.clock.now())
 
     async def _open(self) -> ChannelBoard | None:
-        return await ChannelBoard.filter(kind=BoardKind.QUEUE, closed_at__isnull=True).order_by("-id").first()
+        return await ChannelBoard.filter(kind=BoardKind.QUEUE, closed_at__isnull=True).order_by("id").first()
 
     def _age(self, since: datetime) -> float:
         return (self.clock.now() - since).total_seconds()

@@ -45,7 +45,7 @@ class TicketOutbox:
         if ticket is None or ticket.message_ts is not None:
             return
         if self.queue is not None:
-            await self.queue.before_post()
+            await self.queue.before_post(ticket.id)
         channel = self.policy.support_channel
         message = {"unfurl_links": False, **await self.render(ticket)}
         answer = await self.once.post(attempt, f"ticket:{ticket.id}", channel, message)

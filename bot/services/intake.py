@@ -283,9 +283,8 @@ class Intake:
             # Saved before anything is posted: if Slack is down the jobs keep retrying
             # (docs/ARCHITECTURE.md, decision 6).
             await self.jobs.enqueue(PostTicket(ticket_id=ticket.id))
-            await self.jobs.enqueue(
-                CheckStorm(ticket=ticket.id)
-            )  # one of many alike? (bot/services/storms.py)
+            # One of many alike? (bot/services/storms.py)
+            await self.jobs.enqueue(CheckStorm(ticket=ticket.id))
             for person in valid.tell:
                 await self.jobs.enqueue(NotifyReporter(ticket_id=ticket.id, to=person, event="raised"))
         log.info(
