@@ -128,9 +128,9 @@ def build(
     news = ReporterNews(notifier, sla, jobs, once)
     painter = BoardPainter(api, once, clock)
     channel_queue = ChannelQueue(painter, policy, clock, jobs)
-    storm_messages = StormMessages(painter, policy)
+    storm_messages = StormMessages(painter, policy, jobs)
     storms = Storms(policy, clock, jobs)
-    tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once, channel_queue)
+    tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once, channel_queue, storm_messages)
     pages_out = PageOutbox(api, notifier, policy, clock, once)
     table = (
         HandlerTable()

@@ -6,20 +6,22 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.blocks import Message
 from bot.blocks.storm import storm_message
 from bot.clock import Clock
 from bot.jobs.kinds import ShowStorm
 from bot.jobs.outcomes import Deferred
+from bot.jobs.queue import JobQueue
 from bot.policy import Policy
 from bot.slack.api import SlackApi
 from bot.slack.once import PostOnce
-from models import ChannelBoard, Job, SlaClock, Ticket
+from models import BoardKind, ChannelBoard, Job, SlaClock, Ticket
 
 FIRST_RESPONSE = "first_response"
 REDRAW_GAP = 3.0  # seconds between updates of one such message (chat.update is ~50 a minute per workspace)
+KEPT_UP = timedelta(days=1)  # storm messages older than this are left as they are
 LISTED_FIELDS = ("id", "customer", "plan", "priority", "title", "owner_id")  # what the message shows
 
 
@@ -83,6 +85,14 @@ class BoardPainter:
 class StormMessages:
     painter: BoardPainter
     policy: Policy
+    jobs: JobQueue
+
+    async def touch(self, ticket_id: int) -> None:
+        """A ticket changed (claimed, say): the storm messages listing it are brought up to date."""
+        since = self.painter.clock.now() - KEPT_UP
+        for board in await ChannelBoard.filter(kind=BoardKind.STORM, opened_at__gte=since):
+            if ticket_id in board.ticket_ids:
+                await self.jobs.enqueue(ShowStorm(board=board.id))
 
     async def show(self, job: ShowStorm, attempt: Job) -> None:
         board = await ChannelBoard.get_or_none(id=job.board)

@@ -11,6 +11,7 @@ from bot.jobs.kinds import NotifyReporter, PostTicket, RedrawTicket, ThreadNote
 from bot.jobs.outcomes import Deferred
 from bot.jobs.queue import JobQueue
 from bot.outbox.alerts import OperatorAlerts
+from bot.outbox.boards import StormMessages
 from bot.outbox.queue import ChannelQueue
 from bot.policy import Policy
 from bot.services.sla import SlaService
@@ -35,6 +36,7 @@ class TicketOutbox:
     alerts: OperatorAlerts
     once: PostOnce
     queue: ChannelQueue | None = None  # the channel's queue message during a burst (bot/outbox/queue.py)
+    storms: StormMessages | None = None  # storm messages listing tickets (bot/outbox/boards.py)
 
     async def render(self, ticket: Ticket) -> blocks.Message:
         now = self.clock.now()
@@ -78,6 +80,8 @@ class TicketOutbox:
 
     async def redraw(self, job: RedrawTicket, _: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
+        if ticket is not None and self.storms is not None:
+            await self.storms.touch(ticket.id)
         if ticket is None or ticket.message_ts is None or ticket.channel_id is None:
             if ticket is not None and self.queue is not None:
                 await self.queue.touch()  # the queue message lists it meanwhile

@@ -58,6 +58,10 @@ async def test_alike_tickets_get_one_storm_message_grouped_by_its_button(running
     assert f"*{fifth.ref}*" in json.dumps(
         running.standin.message("C0SUPPORT", board.message_ts or "")["blocks"]
     )
+    running.clock.advance(timedelta(seconds=5))
+    await click(running, "U0ENG2", Action.CLAIM, fourth)  # claimed on its own message: the storm shows it
+    drawn = json.dumps(running.standin.message("C0SUPPORT", board.message_ts or "")["blocks"])
+    assert f"*{fourth.ref}*" in drawn and "claimed by <@U0ENG2>" in drawn
 
     body, content_type = block_actions(
         "U0ENG1", Action.GROUP_STORM, str(board.id), block_id=Block.STORM_ACTIONS, message_ts=board.message_ts
