@@ -118,3 +118,15 @@ def storm_message(
         )
     refs = ", ".join(t.ref for t in tickets[:20])
     return message(f"Storm: {n} similar tickets ({refs})", built)
+
+
+def incident_section(children: Sequence[Ticket], policy: Policy) -> dict[str, Any]:
+    """On the incident's own message: the tickets it holds, whose customers hear what is done to it."""
+    customers = len({t.customer for t in children})
+    names = {key: customer.name for key, customer in policy.customers.items()}
+    rows = ", ".join(f"{t.ref} ({escape(names.get(t.customer, t.customer))})" for t in children[:60])
+    more = f" and {len(children) - 60} more" if len(children) > 60 else ""
+    return section(
+        f":link: *Incident: {len(children)} tickets from {customers} customer{'s' if customers != 1 else ''}*"
+        f"\n{rows}{more}\nClaiming, putting on hold and resolving it does the same to each ticket."
+    )

@@ -6,12 +6,13 @@ import logging
 from dataclasses import dataclass
 
 from bot import blocks
+from bot.blocks.storm import incident_section
 from bot.clock import Clock
 from bot.jobs.kinds import NotifyReporter, PostTicket, RedrawTicket, ThreadNote
 from bot.jobs.outcomes import Deferred
 from bot.jobs.queue import JobQueue
 from bot.outbox.alerts import OperatorAlerts
-from bot.outbox.boards import StormMessages
+from bot.outbox.boards import LISTED_FIELDS, StormMessages
 from bot.outbox.queue import ChannelQueue
 from bot.policy import Policy
 from bot.services.sla import SlaService
@@ -40,7 +41,11 @@ class TicketOutbox:
 
     async def render(self, ticket: Ticket) -> blocks.Message:
         now = self.clock.now()
-        return blocks.ticket_message(ticket, self.policy, await self.sla.readings(ticket, now), now)
+        drawn = blocks.ticket_message(ticket, self.policy, await self.sla.readings(ticket, now), now)
+        if ticket.is_incident:  # which tickets it holds, above its buttons
+            children = await Ticket.filter(incident_id=ticket.id).order_by("id").only(*LISTED_FIELDS)
+            drawn["blocks"].insert(len(drawn["blocks"]) - 1, incident_section(children, self.policy))
+        return drawn
 
     async def post(self, job: PostTicket, attempt: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)

@@ -73,7 +73,10 @@ async def test_alike_tickets_get_one_storm_message_grouped_by_its_button(running
     assert sorted(await Ticket.filter(incident_id=incident.id).values_list("id", flat=True)) == sorted(
         t.id for t in [*children, fifth]
     )
-    assert any(c.args["text"].startswith(f"{incident.ref} ") for c in running.standin.posts_to("C0SUPPORT"))
+    (posted,) = [
+        c for c in running.standin.posts_to("C0SUPPORT") if c.args["text"].startswith(f"{incident.ref} ")
+    ]
+    assert "Incident: 5 tickets from 5 customers" in json.dumps(posted.args["blocks"])
     now_shown = running.standin.message("C0SUPPORT", board.message_ts or "")
     assert f"grouped as {incident.ref}" in json.dumps(now_shown["blocks"])
     assert Action.GROUP_STORM not in json.dumps(now_shown["blocks"])
