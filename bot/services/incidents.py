@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.jobs.kinds import FollowIncident, PostTicket, ShowStorm
 from bot.jobs.outcomes import RetryLater
 from bot.jobs.queue import JobQueue
-from bot.services.errors import NotAllowed, NotFound, ServiceError
+from bot.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from bot.services.events import announce, record
 from bot.services.resolutions import Resolution
 from bot.services.roles import Roles
@@ -165,6 +165,8 @@ class Incidents:
         for child in children:
             try:
                 await self._follow_one(incident, child, job)
+            except (NotAllowed, InvalidInput) as exc:  # retrying cannot change it: that child stays as it is
+                log.warning("%s does not follow %s: %s", child.ref, incident.ref, exc)
             except ServiceError as exc:  # changed meanwhile: the next attempt sees it as it is now
                 log.info("%s could not follow %s yet: %s", child.ref, incident.ref, exc)
                 behind += 1
