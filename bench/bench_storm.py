@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import math
 import os
 import platform
 import re
@@ -58,6 +60,7 @@ RETYPE_AFTER = 10.0  # and then types /support again
 MAX_TRIES = 8
 SETTLE = 5.0  # seconds to wait after the last post for a duplicate to show up
 DRAIN_TIMEOUT = 900.0
+VISIBLE_WITHIN = 10.0  # seconds: every ticket of a storm is in a channel message by then (issue 20)
 
 AREAS = (
     "invoices checkout login search exports emails reports dashboard payroll uploads calendar webhooks "
@@ -200,6 +203,20 @@ def channel_posts(standin: SlackStandIn) -> list[tuple[str, float]]:
     ]
 
 
+def first_shown(standin: SlackStandIn, title: str) -> float | None:
+    """When the title first appeared in a top-level support-channel message: its own post, or the queue
+    message (bot/outbox/queue.py) posted or updated to list it; the stand-in's arrival time."""
+    pattern = re.compile(rf"\b{re.escape(title)}\b")
+    for call in standin.calls:
+        if call.failed or call.method not in ("chat.postMessage", "chat.update"):
+            continue
+        if call.args.get("channel") != "C0SUPPORT" or "thread_ts" in call.args:
+            continue
+        if pattern.search(str(call.args.get("text", "")) + json.dumps(call.args.get("blocks") or [])):
+            return call.at
+    return None
+
+
 def confirmations(standin: SlackStandIn, jobs: list[Raise]) -> Counter[str]:
     """Title → how many "raised" confirmations its key user got (several can share one DM)."""
     counts: Counter[str] = Counter()
@@ -216,6 +233,7 @@ class Phase:
     name: str
     jobs: list[Raise]
     post_delay_s: list[float] = field(default_factory=list)
+    visible_s: list[float] = field(default_factory=list)  # submission to first shown in the channel
     posted_once: bool = False
     confirmed_once: bool = False
     seconds: float = 0.0
@@ -245,6 +263,8 @@ async def run_phase(storm: Storm, name: str, jobs: list[Raise], gap: float) -> P
     for job in wanted:
         mine = [at for text, at in posts if job.title in text]
         phase.post_delay_s.append(min(mine) - (job.submitted_at or 0.0))
+        shown = first_shown(standin, job.title)
+        phase.visible_s.append((shown if shown is not None else math.inf) - (job.submitted_at or 0.0))
     phase.posted_once = all(sum(job.title in text for text, _ in posts) == 1 for job in wanted)
     counts = confirmations(standin, wanted)
     phase.confirmed_once = all(counts[j.title] == 1 for j in wanted)
@@ -349,21 +369,31 @@ def report(phases: list[Phase], storm: Storm, args: argparse.Namespace, seconds:
         first = [j.slash_ms[0] for j in jobs if j.slash_ms]
         submit = [j.submit_ms for j in jobs if j.submit_ms is not None]
         delays = [d * 1000 for d in phase.post_delay_s]
+        visible = [d * 1000 for d in phase.visible_s]
         retyped = sum(1 for j in jobs if j.tries > 1)
         failed = [j for j in jobs if j.error]
         print(f"\n{phase.name}: {len(jobs)} tickets, all posted and confirmed after {phase.seconds:.0f} s")
         print(f"  /support ack, ms (first try)      {summary(first)}")
         print(f"  submission ack, ms                {summary(submit)}")
         print(f"  submission to channel post, ms    {summary(delays)}")
+        print(f"  submission to visible, ms         {summary(visible)}")
+        within = sum(1 for v in phase.visible_s if v <= VISIBLE_WITHIN)
+        print(f"  visible within {VISIBLE_WITHIN:.0f} s               {within} of {len(phase.visible_s)}")
         print(f"  typed /support again (no modal)   {retyped} people, {sum(j.tries for j in jobs)} commands")
         print(f"  posted exactly once: {phase.posted_once}; each confirmation once: {phase.confirmed_once}")
         for job in failed:
             print(f"  FAILED {job.title}: {job.error}")
-        medians[phase.name] = (statistics.median(first), statistics.median(submit), statistics.median(delays))
+        medians[phase.name] = (
+            statistics.median(first),
+            statistics.median(submit),
+            statistics.median(delays),
+            statistics.median(visible),
+        )
     base, loaded = medians["baseline"], medians["storm"]
     print(
         f"\nstorm/baseline medians: /support ack {loaded[0] / base[0]:.2f}x, submission ack "
-        f"{loaded[1] / base[1]:.2f}x, submission to post {loaded[2] / base[2]:.1f}x"
+        f"{loaded[1] / base[1]:.2f}x, submission to post {loaded[2] / base[2]:.1f}x, "
+        f"submission to visible {loaded[3] / base[3]:.1f}x"
     )
     calls = Counter(c.method for c in standin.calls)
     limited = Counter(c.method for c in standin.calls if c.rate_limited)

@@ -20,11 +20,13 @@ from bot.mail.config import mail_config
 from bot.mail.wiring import MailSide, build_mail, mail_handlers
 from bot.notifier import Notifier
 from bot.outbox.alerts import OperatorAlerts
+from bot.outbox.boards import BoardPainter, StormMessages
 from bot.outbox.connect import ConnectOutbox
 from bot.outbox.customer import CustomerNews, DmPlace, Place, ThreadPlace
 from bot.outbox.digests import Digests
 from bot.outbox.home import HomeScreen
 from bot.outbox.pages import PageOutbox
+from bot.outbox.queue import ChannelQueue
 from bot.outbox.reporter import ReporterNews
 from bot.outbox.tickets import TicketOutbox
 from bot.policy import Policy
@@ -33,6 +35,7 @@ from bot.services.deliveries import Deliveries
 from bot.services.deposits import Deposits
 from bot.services.directory import Directory
 from bot.services.housekeeping import Housekeeping
+from bot.services.incidents import Incidents
 from bot.services.intake import Intake
 from bot.services.ladder import Ladder
 from bot.services.pages import PageActions
@@ -43,6 +46,7 @@ from bot.services.reporting import Reporting
 from bot.services.roles import Roles
 from bot.services.sla import SlaService
 from bot.services.statements import Statements
+from bot.services.storms import Storms
 from bot.services.timesheet import Timesheet
 from bot.services.transitions import Transitions
 from bot.settings import Settings
@@ -111,6 +115,7 @@ def build(
     )
     startup = StartupCheck(api, policy, clock)
     connect = Connect(policy, clock, jobs, roles, sla, transitions, deliveries, startup.health)
+    incidents = Incidents(clock, jobs, roles, transitions)
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -130,6 +135,7 @@ def build(
         home=home,
         deliveries=deliveries,
         connect=connect,
+        incidents=incidents,
     )
 
     alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
@@ -142,11 +148,19 @@ def build(
         PLACES["email"] = mail.place
     customer_news = CustomerNews(PLACES)
     connect_out = ConnectOutbox(api, once, notifier, policy, connect)
-    tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once)
+    painter = BoardPainter(api, once, clock)
+    channel_queue = ChannelQueue(painter, policy, clock, jobs)
+    storm_messages = StormMessages(painter, policy, jobs)
+    storms = Storms(policy, clock, jobs)
+    tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once, channel_queue, storm_messages)
     pages_out = PageOutbox(api, notifier, policy, clock, once, jobs)
     table = (
         HandlerTable()
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)
+        .on(kinds.ShowQueue, channel_queue.show)
+        .on(kinds.CheckStorm, storms.check)
+        .on(kinds.ShowStorm, storm_messages.show)
+        .on(kinds.FollowIncident, incidents.follow)
         .on(kinds.RedrawTicket, tickets_out.redraw)
         .on(kinds.ThreadNote, tickets_out.note)
         .on(kinds.NotifyReporter, customer_news.notify)

@@ -24,6 +24,7 @@ class Callback(StrEnum):
 
 class Action(StrEnum):
     CLAIM = "ticket_claim"
+    GROUP_STORM = "storm_group"  # Group as one incident, on a storm message
     RELEASE = "ticket_release"
     REASSIGN = "ticket_reassign"
     SET_PRIORITY = "ticket_priority"
@@ -78,6 +79,10 @@ class Block(StrEnum):
     DESCRIPTION = "description_block"
     TRIED = "tried_block"
     TICKET_ACTIONS = "ticket_actions"
+    BOARD_CLAIM = (
+        "board_claim"  # + ":<n>": one "Claim…" menu per group of tickets on a queue or storm message
+    )
+    STORM_ACTIONS = "storm_actions"
     NEW_OWNER = "new_owner_block"
     RESOLUTION = "resolution_block"
     RESOLUTION_NOTE = "resolution_note_block"

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from handlers import actions, commands, connect, events, fallback, shortcuts, views
+from handlers import actions, commands, connect, events, fallback, shortcuts, storms, views
 from handlers.deps import Deps
 from handlers.failures import keep_first_answer
 
@@ -23,6 +23,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         commands,
         views,
         actions,
+        storms,
         shortcuts,
         events,
         connect,

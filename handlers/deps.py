@@ -12,6 +12,7 @@ from bot.policy import Policy
 from bot.services.connect import Connect
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
+from bot.services.incidents import Incidents
 from bot.services.intake import Intake
 from bot.services.pages import PageActions
 from bot.services.queries import TicketQueries
@@ -103,3 +104,4 @@ class Deps:
     home: HomeScreen
     deliveries: Deliveries
     connect: Connect
+    incidents: Incidents

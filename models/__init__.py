@@ -7,9 +7,12 @@ from models.jobs import Job, JobStatus
 from models.mail import InboundMail, MailCourtesy, OutboundMail
 from models.pages import Page
 from models.replicas import Replica
+from models.storms import BoardKind, ChannelBoard
 from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 
 __all__ = [
+    "BoardKind",
+    "ChannelBoard",
     "ChannelMove",
     "ClockState",
     "DepositAlert",

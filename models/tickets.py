@@ -63,6 +63,9 @@ class Ticket(Model):
     customer_card_ts = fields.CharField(max_length=32, null=True)
     customer_link = fields.CharField(max_length=300, null=True)
     reporter_team = fields.CharField(max_length=32, null=True)
+    # Storms (bot/services/incidents.py): an incident is a ticket of its own whose children point at it.
+    incident_id = fields.IntField(null=True)
+    is_incident = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 

@@ -80,6 +80,55 @@ class ThreadNote(TicketJob):
     quote: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class ShowQueue(JobPayload):
+    """Post or update the support channel's queue message: tickets waiting for their own post
+    (bot/outbox/queue.py). One topic, so one runs at a time."""
+
+    kind: ClassVar[str] = "show_queue"
+
+    def dedupe_key(self) -> str:
+        return "board:queue"
+
+    def topic(self) -> str:
+        return "board:queue"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckStorm(JobPayload):
+    """A new ticket: is it one of a storm of alike tickets? (bot/services/storms.py) One topic, so two
+    checks never open two storm messages for one storm."""
+
+    kind: ClassVar[str] = "check_storm"
+    ticket: int
+
+    def topic(self) -> str:
+        return "storms"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShowStorm(JobPayload):
+    """Post or update a storm message in the support channel."""
+
+    kind: ClassVar[str] = "show_storm"
+    board: int
+
+    def dedupe_key(self) -> str:
+        return f"board:{self.board}"
+
+    def topic(self) -> str:
+        return f"board:{self.board}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowIncident(TicketJob):
+    """The incident (`ticket_id`) changed: its children follow (claimed, waiting, resolved)."""
+
+    kind: ClassVar[str] = "follow_incident"
+    event: str
+    by: str
+
+
 # --- people ---
 
 
@@ -316,6 +365,10 @@ class Housekeeping(JobPayload):
 
 KINDS: tuple[type[JobPayload], ...] = (
     PostTicket,
+    ShowQueue,
+    CheckStorm,
+    ShowStorm,
+    FollowIncident,
     RedrawTicket,
     ThreadNote,
     NotifyReporter,

@@ -6,11 +6,14 @@ import logging
 from dataclasses import dataclass
 
 from bot import blocks
+from bot.blocks.storm import incident_section
 from bot.clock import Clock
 from bot.jobs.kinds import NotifyReporter, PostTicket, RedrawTicket, ThreadNote
 from bot.jobs.outcomes import Deferred
 from bot.jobs.queue import JobQueue
 from bot.outbox.alerts import OperatorAlerts
+from bot.outbox.boards import LISTED_FIELDS, StormMessages
+from bot.outbox.queue import ChannelQueue
 from bot.policy import Policy
 from bot.services.sla import SlaService
 from bot.slack.api import SlackApi
@@ -33,15 +36,23 @@ class TicketOutbox:
     jobs: JobQueue
     alerts: OperatorAlerts
     once: PostOnce
+    queue: ChannelQueue | None = None  # the channel's queue message during a burst (bot/outbox/queue.py)
+    storms: StormMessages | None = None  # storm messages listing tickets (bot/outbox/boards.py)
 
     async def render(self, ticket: Ticket) -> blocks.Message:
         now = self.clock.now()
-        return blocks.ticket_message(ticket, self.policy, await self.sla.readings(ticket, now), now)
+        drawn = blocks.ticket_message(ticket, self.policy, await self.sla.readings(ticket, now), now)
+        if ticket.is_incident:  # which tickets it holds, above its buttons
+            children = await Ticket.filter(incident_id=ticket.id).order_by("id").only(*LISTED_FIELDS)
+            drawn["blocks"].insert(len(drawn["blocks"]) - 1, incident_section(children, self.policy))
+        return drawn
 
     async def post(self, job: PostTicket, attempt: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
         if ticket is None or ticket.message_ts is not None:
             return
+        if self.queue is not None:
+            await self.queue.before_post(ticket.id)
         channel = self.policy.support_channel
         message = {"unfurl_links": False, **await self.render(ticket)}
         answer = await self.once.post(attempt, f"ticket:{ticket.id}", channel, message)
@@ -49,6 +60,8 @@ class TicketOutbox:
         await Ticket.filter(id=ticket.id).update(
             channel_id=answer.get("channel", channel), message_ts=answer["ts"]
         )
+        if self.queue is not None:
+            await self.queue.touch()
         latest = await Ticket.get(id=ticket.id)
         if (
             latest.version != ticket.version
@@ -72,7 +85,11 @@ class TicketOutbox:
 
     async def redraw(self, job: RedrawTicket, _: Job) -> None:
         ticket = await Ticket.get_or_none(id=job.ticket_id)
+        if ticket is not None and self.storms is not None:
+            await self.storms.touch(ticket.id)
         if ticket is None or ticket.message_ts is None or ticket.channel_id is None:
+            if ticket is not None and self.queue is not None:
+                await self.queue.touch()  # the queue message lists it meanwhile
             return  # the pending post will show the latest state
         await self.api.call(
             "chat.update", channel=ticket.channel_id, ts=ticket.message_ts, **await self.render(ticket)

@@ -16,6 +16,7 @@ from bot.policy.email import EmailSettings
 from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
 from bot.policy.plans import Customer, Plan
 from bot.policy.scope import Scope
+from bot.policy.storm import StormSpec
 
 
 class Policy(Strict):
@@ -32,6 +33,7 @@ class Policy(Strict):
     email: EmailSettings | None = None
     addons: dict[str, Addon] = Field(default_factory=dict)
     intake_reaction: str = "ticket"  # the emoji (its name, no colons) that turns a message into a ticket
+    storm: StormSpec = Field(default_factory=StormSpec)  # bot/services/storms.py
 
     @field_validator("support_channel")
     @classmethod

@@ -17,7 +17,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.clocks import policy_snapshot
 from bot.ids import Block
-from bot.jobs.kinds import NotifyReporter, PostTicket
+from bot.jobs.kinds import CheckStorm, NotifyReporter, PostTicket
 from bot.jobs.queue import JobQueue
 from bot.permissions import EMAIL_ACTOR, Do, Role, allowed
 from bot.policy import Policy, Priority
@@ -359,6 +359,8 @@ class Intake:
             # Saved before anything is posted: if Slack is down the jobs keep retrying
             # (docs/ARCHITECTURE.md, decision 6).
             await self.jobs.enqueue(PostTicket(ticket_id=ticket.id))
+            # One of many alike? (bot/services/storms.py)
+            await self.jobs.enqueue(CheckStorm(ticket=ticket.id))
             for person in valid.tell:
                 await self.jobs.enqueue(NotifyReporter(ticket_id=ticket.id, to=person, event="raised"))
         log.info(

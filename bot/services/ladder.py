@@ -23,6 +23,7 @@ from bot.jobs.queue import JobQueue
 from bot.policy import LadderStep, Policy, Priority
 from bot.services.directory import Directory
 from bot.services.events import record
+from bot.services.incident_links import incident_page
 from bot.services.sla import CLOCK_LABELS, SlaService, targets_for
 from models import Job, JobStatus, Page, Ticket, TicketEvent, TicketStatus
 
@@ -147,10 +148,14 @@ class Ladder:
             step_key = f"{step_key}.r{due.repeat}"
         else:
             reason = step_reason(ticket, step, offset, job.due_at, self.clock.now(), day)
-        pages = await self.page(
-            PageRequest(ticket, step.page, step_key, reason, job.due_at, repeat=due.repeat, step_job=job.id)
+        request = PageRequest(
+            ticket, step.page, step_key, reason, job.due_at, repeat=due.repeat, step_job=job.id
         )
-        if pages and not due.repeat:  # the key user hears that their ticket went up a level, once per step
+        if ticket.incident_id is not None:  # a child of an incident pages as the incident
+            request = await incident_page(request)
+        pages = await self.page(request)
+        # The key user hears that their ticket went up a level, once per step.
+        if (pages or request.ticket.id != ticket.id) and not due.repeat:
             async with self.jobs.transaction():
                 await self.jobs.enqueue(
                     NotifyReporter.about(

@@ -26,6 +26,7 @@ from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
 from bot.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from bot.services.events import announce, record
+from bot.services.incident_links import split_evenly
 from bot.services.queries import TicketQueries
 from bot.services.roles import Roles
 from bot.text import escape
@@ -96,6 +97,19 @@ class Timesheet:
         """Record `minutes` for the caller and for each agent named (several agents on one call)."""
         ticket = await self.queries.get(ticket_id)
         self.roles.require(Do.LOG_TIME, by, ticket)
+        if ticket.is_incident:  # split among its tickets' contracts, all or nothing
+            children = await Ticket.filter(incident_id=ticket.id).order_by("id")
+            if not children:
+                raise ServiceError(f"{ticket.ref} holds no tickets now; log the time on a ticket.")
+            logged: list[TimeEntry] = []
+            async with self.jobs.transaction():
+                for child, share in zip(children, split_evenly(minutes, len(children)), strict=True):
+                    if share:
+                        part = f"{note} (share of {ticket.ref})".strip()
+                        logged += await self.log(
+                            child.id, by, share, agents=agents, note=part, worked_on=worked_on
+                        )
+            return logged
         if ticket.customer not in self.policy.customers:
             raise ServiceError(
                 f"{ticket.ref}'s customer is no longer in the policy; its time cannot be recorded."

@@ -23,6 +23,7 @@ from bot.permissions import Do, Role
 from bot.policy import Priority
 from bot.services.errors import InvalidInput, NotAllowed, ServiceError
 from bot.services.events import announce, record
+from bot.services.incident_links import on_transition
 from bot.services.intake import DETAILS_MAX
 from bot.services.ladder import Ladder
 from bot.services.queries import TicketQueries
@@ -116,12 +117,14 @@ class Transitions:
         log.info("%s %s by %s", ticket.ref, change.event.replace("_", " "), user_id)
         for effect in change.effects:
             await effect(ticket, now)
+        await on_transition(self.jobs, ticket, user_id, change.event, now)  # incidents: children follow
         await announce(
             self.jobs,
             ticket.id,
             note=change.note,
             quote=change.quote,
-            reporter=change.reporter,
+            # An incident's news reaches its children's reporters through the children themselves.
+            reporter=None if ticket.is_incident else change.reporter,
             redraw=bool(change.fields),
         )
         return True

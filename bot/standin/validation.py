@@ -49,6 +49,9 @@ def check_blocks(blocks: Any, *, limit: int, error: str = "invalid_blocks") -> N
         elements = block.get("elements") or []
         if btype == "actions" and len(elements) > 25:
             problems.append(f"[ERROR] no more than 25 items allowed {where}/elements]")
+        ids = [e.get("action_id") for e in elements if isinstance(e, dict) and e.get("action_id")]
+        if len(ids) != len(set(ids)):  # Slack: unique among the action_ids of the containing block
+            problems.append(f"[ERROR] action_id must be unique within a block {where}/elements]")
         for element in [*elements, block.get("accessory"), block.get("element")]:
             if isinstance(element, dict):
                 problems.extend(_element_problems(element, where))

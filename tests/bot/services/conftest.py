@@ -70,6 +70,10 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.CloseIntakeCard,
     kinds.PostHowTo,
     kinds.CopyCustomerMessage,
+    kinds.ShowQueue,
+    kinds.CheckStorm,
+    kinds.ShowStorm,
+    kinds.FollowIncident,
 )
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.ids import Block
-from bot.jobs.kinds import LadderStepDue, NotifyReporter, PostTicket, SlaThreshold
+from bot.jobs.kinds import CheckStorm, LadderStepDue, NotifyReporter, PostTicket, SlaThreshold
 from bot.policy import parse_config
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.intake import DESCRIPTION_MAX, TITLE_MAX, Intake
@@ -317,6 +317,7 @@ async def test_raise_queues_the_post_and_the_reporters_news_at_once(env: Env) ->
     now = [p for due, p in await env.pending_with_due() if due == TUESDAY_10AM]
     assert now == [
         PostTicket(ticket_id=ticket.id),
+        CheckStorm(ticket=ticket.id),
         NotifyReporter(ticket_id=ticket.id, to=ticket.reporter_id, event="raised"),
     ]
 

@@ -50,6 +50,11 @@ async def test_message_content_checks(standin: SlackStandIn, client: AsyncWebCli
     assert error.response["error"] == "invalid_blocks"
     assert "no more than 50 items" in error.response["response_metadata"]["messages"][0]
     assert await error_of(client.api_call("chat.postMessage", json={"channel": "C0SUPPORT"})) == "no_text"
+    twice = {"type": "button", "action_id": "claim", "text": {"type": "plain_text", "text": "Claim"}}
+    same_ids = [{"type": "actions", "elements": [dict(twice, value="1"), dict(twice, value="2")]}]
+    error = await slack_error(client.chat_postMessage(channel="U0ENG1", text="x", blocks=same_ids))
+    assert error.response["error"] == "invalid_blocks"
+    assert "action_id must be unique within a block" in error.response["response_metadata"]["messages"][0]
 
 
 async def test_update_follows_the_posting_rules(standin: SlackStandIn, client: AsyncWebClient) -> None:
