@@ -22,6 +22,7 @@ from bot.notifier import Notifier
 from bot.outbox.alerts import OperatorAlerts
 from bot.outbox.boards import BoardPainter, StormMessages
 from bot.outbox.connect import ConnectOutbox
+from bot.outbox.csat import CsatLinks, CsatOutbox
 from bot.outbox.customer import CustomerNews, DmPlace, Place, ThreadPlace
 from bot.outbox.digests import Digests
 from bot.outbox.home import HomeScreen
@@ -30,7 +31,9 @@ from bot.outbox.queue import ChannelQueue
 from bot.outbox.reporter import ReporterNews
 from bot.outbox.tickets import TicketOutbox
 from bot.policy import Policy
+from bot.satisfaction import LinkSigner
 from bot.services.connect import Connect
+from bot.services.csat import Satisfaction
 from bot.services.deliveries import Deliveries
 from bot.services.deposits import Deposits
 from bot.services.directory import Directory
@@ -100,7 +103,8 @@ def build(
     sla = SlaService(policy, clock, jobs, directory)
     queries = TicketQueries(clock, roles, sla)
     ladder = Ladder(policy, clock, jobs, sla, directory)
-    transitions = Transitions(clock, jobs, roles, queries, sla, ladder)
+    satisfaction = Satisfaction(policy, clock, jobs, directory)
+    transitions = Transitions(clock, jobs, roles, queries, sla, ladder, satisfaction)
     deliveries = Deliveries(clock)
     housekeeping = Housekeeping(clock, jobs, deliveries)
     home = HomeScreen(policy, roles, queries, notifier, jobs)
@@ -136,6 +140,7 @@ def build(
         deliveries=deliveries,
         connect=connect,
         incidents=incidents,
+        satisfaction=satisfaction,
     )
 
     alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
@@ -154,6 +159,10 @@ def build(
     storms = Storms(policy, clock, jobs)
     tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once, channel_queue, storm_messages)
     pages_out = PageOutbox(api, notifier, policy, clock, once, jobs)
+    public_url = settings.environment.get("PUBLIC_URL", "").strip()  # where the mailed answer links point
+    links = CsatLinks(public_url, LinkSigner(settings.signing_secret)) if public_url else None
+    satisfaction.asks_by_mail = mail is not None and links is not None
+    csat_out = CsatOutbox(once, mail.mailer if mail else None, links)
     table = (
         HandlerTable()
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)
@@ -177,6 +186,8 @@ def build(
         .on(kinds.CloseIntakeCard, connect_out.close_card)
         .on(kinds.PostHowTo, connect_out.how_to)
         .on(kinds.CopyCustomerMessage, connect_out.copy)
+        .on(kinds.AskCsat, csat_out.ask)
+        .on(kinds.CsatLowScore, satisfaction.tell_lead)
     )
     mail_handlers(table, mail).check()
 

@@ -20,6 +20,7 @@ class Callback(StrEnum):
     LOG_TIME_MODAL = "log_time"
     REPLY_MODAL = "reply_to_customer"
     WAIT_MODAL = "wait_on_customer"
+    CSAT_COMMENT_MODAL = "csat_comment"
 
 
 class Action(StrEnum):
@@ -67,6 +68,13 @@ class Action(StrEnum):
     REPLY_TO_CUSTOMER = "ticket_reply_customer"
     REPLY = "reply_text"
     QUESTION = "question"
+    # The satisfaction question's five answers (bot/blocks/csat.py), one action id each; then its comment.
+    CSAT_1 = "csat_score_1"
+    CSAT_2 = "csat_score_2"
+    CSAT_3 = "csat_score_3"
+    CSAT_4 = "csat_score_4"
+    CSAT_5 = "csat_score_5"
+    CSAT_COMMENT = "csat_comment_text"
 
 
 class Block(StrEnum):
@@ -106,3 +114,14 @@ class Block(StrEnum):
     CUSTOMER_ACTIONS = "customer_actions"
     REPLY = "reply_block"
     QUESTION = "question_block"
+    CSAT_SCORES = "csat_scores"
+    CSAT_COMMENT = "csat_comment"
+
+
+CSAT_SCORE_ACTIONS: dict[str, int] = {
+    Action.CSAT_1: 1,
+    Action.CSAT_2: 2,
+    Action.CSAT_3: 3,
+    Action.CSAT_4: 4,
+    Action.CSAT_5: 5,
+}

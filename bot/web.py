@@ -21,11 +21,12 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from tortoise.functions import Count
 
-from bot import db, metrics
+from bot import csat_web, db, metrics
 from bot.app import Secondline
 from bot.logs import redact
 from bot.mail import web as mail_web
 from bot.mail.wiring import start_mail
+from bot.satisfaction import LinkSigner
 from bot.slack.errors import BROKEN_INSTALL, DESTINATION_GONE
 from bot.startup import StartupProblem
 from bot.wellformed import well_formed
@@ -98,6 +99,7 @@ def web_app(bot: Secondline) -> web.Application:
             bot.deps.deliveries,
             bot.clock,
         )
+    csat_web.add_routes(app, bot.deps.satisfaction, LinkSigner(bot.settings.signing_secret))
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from handlers import actions, commands, connect, events, fallback, shortcuts, storms, views
+from handlers import actions, commands, connect, csat, events, fallback, shortcuts, storms, views
 from handlers.deps import Deps
 from handlers.failures import keep_first_answer
 
@@ -19,6 +19,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     app.use(keep_first_answer)  # a listener failing after its ack never holds the HTTP answer
     app.use(provide_deps)
+    csat.register(app)  # the satisfaction question's buttons and comment modal
     for module in (
         commands,
         views,

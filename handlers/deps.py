@@ -10,6 +10,7 @@ from bot.notifier import Notifier
 from bot.outbox.home import HomeScreen
 from bot.policy import Policy
 from bot.services.connect import Connect
+from bot.services.csat import Satisfaction
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
 from bot.services.incidents import Incidents
@@ -105,3 +106,4 @@ class Deps:
     deliveries: Deliveries
     connect: Connect
     incidents: Incidents
+    satisfaction: Satisfaction

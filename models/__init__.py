@@ -2,6 +2,7 @@
 
 from models.billing import DepositAlert, IssuedStatement, TimeEntry, WithdrawnStatement
 from models.channels import ChannelMove
+from models.csat import CsatSurvey
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.mail import InboundMail, MailCourtesy, OutboundMail
@@ -15,6 +16,7 @@ __all__ = [
     "ChannelBoard",
     "ChannelMove",
     "ClockState",
+    "CsatSurvey",
     "DepositAlert",
     "InboundMail",
     "IssuedStatement",

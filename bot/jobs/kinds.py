@@ -186,6 +186,28 @@ class RefreshHome(JobPayload):
         return f"home:{self.user}"
 
 
+@dataclass(frozen=True, kw_only=True)
+class AskCsat(TicketJob):
+    """Ask a resolved ticket's reporter "How did we do?" where they follow it (bot/outbox/csat.py)."""
+
+    kind: ClassVar[str] = "ask_csat"
+
+    def dedupe_key(self) -> str:
+        return f"ask-csat:{self.ticket_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CsatLowScore(TicketJob):
+    """A score of 1 or 2 (or a comment added to one): tell the lead level of the ticket's customer."""
+
+    kind: ClassVar[str] = "csat_low_score"
+    comment_only: bool = False  # a comment arrived after the lead was told of the score
+
+    def dedupe_key(self) -> str:
+        # A comment arriving while the alert is still pending rides along with it (read when it runs).
+        return f"csat-low:{self.ticket_id}"
+
+
 # --- e-mail (bot/mail/) ---
 
 
@@ -388,6 +410,8 @@ KINDS: tuple[type[JobPayload], ...] = (
     CloseIntakeCard,
     PostHowTo,
     CopyCustomerMessage,
+    AskCsat,
+    CsatLowScore,
 )
 BY_NAME: dict[str, type[JobPayload]] = {kind.kind: kind for kind in KINDS}
 

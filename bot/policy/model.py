@@ -11,6 +11,7 @@ from bot.policy.addons import Addon
 from bot.policy.base import EMOJI_NAME, SLACK_CHANNEL_ID, Priority, SlackId, Strict
 from bot.policy.calendars import CalendarSpec
 from bot.policy.contracts import INCLUDED, Contract, check_digits, prices_of
+from bot.policy.csat import CsatSettings
 from bot.policy.digests import DigestSpec
 from bot.policy.email import EmailSettings
 from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
@@ -34,6 +35,7 @@ class Policy(Strict):
     addons: dict[str, Addon] = Field(default_factory=dict)
     intake_reaction: str = "ticket"  # the emoji (its name, no colons) that turns a message into a ticket
     storm: StormSpec = Field(default_factory=StormSpec)  # bot/services/storms.py
+    csat: CsatSettings = Field(default_factory=CsatSettings)  # the satisfaction question
 
     @field_validator("support_channel")
     @classmethod

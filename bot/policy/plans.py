@@ -41,6 +41,7 @@ class Plan(Strict):
     includes: list[Channel] = Field(default_factory=_slack_only)
     rank: int = Field(default=DEFAULT_RANK, ge=0)  # queue order: lower first
     max_key_users: int | None = Field(default=None, ge=1)
+    csat: bool = True  # ask the reporter "How did we do?" when a ticket is resolved
 
     @field_validator("first_response")
     @classmethod

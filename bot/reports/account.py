@@ -1,5 +1,6 @@
 """An account at a glance, pure: one customer's tickets, SLA outcomes, pages, paid work, hours and money
-over a period, with its open tickets; as JSON, as a Slack message and as a small chart.
+over a period, with its reporters' satisfaction and its open tickets; as JSON, as a Slack message and as a
+small chart.
 
 Met and breached come from the SLA clock rows (as in the SLA report, judged at `now`); pages by level are
 the pages sent for the tickets raised in the period (the `pages` table). Money is Decimal, written as the
@@ -11,7 +12,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,7 @@ from matplotlib.figure import Figure
 
 from bot.billing.money import format_money, plain
 from bot.durations import format_duration
-from bot.reports.sla_report import PRIORITY_ORDER, Achievement, TicketFacts
+from bot.reports.sla_report import PRIORITY_ORDER, Achievement, CsatTally, TicketFacts
 from bot.text import escape, slack_date
 
 CHART_INCHES = (6.0, 3.0)  # small: a glance, not the SLA report's chart
@@ -69,6 +70,9 @@ class Account:
     month_charges: Decimal
     open: tuple[OpenTicket, ...]  # the oldest open tickets (at most 20)
     open_count: int  # all of them
+    satisfaction: CsatTally = field(
+        default_factory=CsatTally
+    )  # answers to "How did we do?" for the tickets raised in the period
 
 
 def tally(
@@ -123,6 +127,10 @@ def as_json(account: Account) -> dict[str, Any]:
         "deposit": deposit,
         "month": account.month,
         "month_charges": plain(account.month_charges, currency),
+        "satisfaction": {
+            "responses": account.satisfaction.responses,
+            "average": None if account.satisfaction.average is None else float(account.satisfaction.average),
+        },
         "open_count": account.open_count,
         "open_tickets": [
             {
@@ -161,6 +169,8 @@ def render_text(account: Account, label: str) -> str:
         f"*Targets:* {_outcome('first response', account.first_response)}; "
         f"{_outcome('resolution', account.resolution)}",
         f"*Pages sent:* {pages}",
+        "*Satisfaction:* "
+        + (account.satisfaction.words() if account.satisfaction.responses else "no answers yet"),
         f"*Time recorded:* {hours}",
     ]
     balance = account.balance

@@ -89,7 +89,11 @@ def _title(report: SlaReport) -> str:
     last = (report.end - timedelta(microseconds=1)).astimezone(zone)  # the period ends before `end`
     who = f"{report.customer}: " if report.customer else ""
     total = sum(row.tickets for row in report.rows)
-    return f"{who}SLA targets met, {total} tickets raised {_day(first)} – {_day(last)}"
+    title = f"{who}SLA targets met, {total} tickets raised {_day(first)} – {_day(last)}"
+    csat = report.csat
+    if csat.average is not None:
+        title += f"\nSatisfaction {csat.words()}"
+    return title
 
 
 def _day(at: datetime) -> str:

@@ -2,7 +2,8 @@
 
 CSV: one header line, then one line per row, "\\n"-terminated. The header is a contract other tools
 read: the fixed columns below, then `pages_<level>` for each escalation level in the policy's order, then
-the recurring targets' columns (`RECURRING_COLUMNS`).
+the recurring targets' columns (`RECURRING_COLUMNS`), then satisfaction (`CSAT_COLUMNS`: answers, and
+their mean score 1-5 to two decimals).
 Empty cells mean "no figure" (no met or breached ticket, or no ticket with that event).
 
 JSON: one object
@@ -45,9 +46,12 @@ FIXED_COLUMNS = (
 # At the end of the header (issue 20): next responses met/breached/percent, update periods missed.
 RECURRING_COLUMNS = ("next_response_met", "next_response_breached", "next_response_pct", "updates_missed")
 
+# At the very end (issue 21): the reporters' answers to "How did we do?" and their mean score.
+CSAT_COLUMNS = ("csat_responses", "csat_avg")
+
 
 def columns(levels: Sequence[str]) -> list[str]:
-    return [*FIXED_COLUMNS, *(f"pages_{level}" for level in levels), *RECURRING_COLUMNS]
+    return [*FIXED_COLUMNS, *(f"pages_{level}" for level in levels), *RECURRING_COLUMNS, *CSAT_COLUMNS]
 
 
 def row_values(row: ReportRow, levels: Sequence[str]) -> dict[str, str | int | Decimal | None]:
@@ -76,6 +80,7 @@ def row_values(row: ReportRow, levels: Sequence[str]) -> dict[str, str | int | D
         next_response_pct=row.next_response.percent,
         updates_missed=row.updates_missed,
     )
+    values.update(csat_responses=row.csat.responses, csat_avg=row.csat.average)
     return values
 
 

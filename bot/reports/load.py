@@ -2,7 +2,8 @@
 
   1. the tickets raised in [start, end) (optionally of one customer);
   2. their SLA clocks, joined to the same ticket filter (by the unique (ticket_id, name) index);
-  3. their pages sent, counted per (ticket, level) in the database (by the (ticket_id, …) unique index).
+  3. their pages sent, counted per (ticket, level) in the database (by the (ticket_id, …) unique index);
+  4. their answered satisfaction questions (a subquery of the same ticket filter).
 The joins repeat the ticket filter instead of passing thousands of ids as query parameters.
 """
 
@@ -12,13 +13,14 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
 from bot.clock import as_utc
 from bot.clocks import FIRST_RESPONSE, NEXT_RESPONSE, RESOLUTION, UPDATE_EVERY
 from bot.policy import Policy
 from bot.reports.sla_report import ClockFacts, SlaReport, TicketFacts, build_report
-from models import ClockState, Page, SlaClock, Ticket
+from models import ClockState, CsatSurvey, Page, SlaClock, Ticket
 
 
 def _ticket_filter(start: datetime, end: datetime, customer: str | None, prefix: str = "") -> dict[str, Any]:
@@ -71,6 +73,10 @@ async def load_ticket_facts(start: datetime, end: datetime, customer: str | None
         .values("ticket_id", "level", "sent")
     ):
         pages[row["ticket_id"]].append((row["level"], int(row["sent"])))
+    raised = Subquery(Ticket.filter(**_ticket_filter(start, end, customer)).values("id"))
+    scores: dict[int, int] = dict(
+        await CsatSurvey.filter(ticket_id__in=raised, score__isnull=False).values_list("ticket_id", "score")
+    )
     return [
         TicketFacts(
             id=t["id"],
@@ -83,6 +89,7 @@ async def load_ticket_facts(start: datetime, end: datetime, customer: str | None
             next_response=clocks[t["id"]].get(NEXT_RESPONSE),
             update_every=clocks[t["id"]].get(UPDATE_EVERY),
             pages=tuple(sorted(pages[t["id"]])),
+            csat=scores.get(t["id"]),
         )
         for t in tickets
     ]

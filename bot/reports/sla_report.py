@@ -19,6 +19,9 @@ Recurring clocks count every cycle: next response met/breached per customer mess
 unanswered past its due time), and the update periods missed (a period still inside its time counts in
 neither); a ticket whose plan sets no such target adds nothing.
 
+Satisfaction counts the tickets whose reporter answered "How did we do?" (1-5) and averages their scores to
+two decimals, half-up, via Decimal; a ticket asked but not answered adds nothing.
+
 Percentiles are nearest-rank: the p-th percentile of n sorted values is the ceil(p·n/100)-th, so the
 median of an even count is the lower middle value; both are whole seconds, rounded half-up.
 Percentages are met / (met + breached) × 100 to one decimal, half-up, via Decimal.
@@ -39,6 +42,7 @@ from models import ClockState
 
 PRIORITY_ORDER = ("P1", "P2", "P3", "P4")
 _TENTH = Decimal("0.1")
+_HUNDREDTH = Decimal("0.01")
 
 
 class Outcome(StrEnum):
@@ -94,6 +98,7 @@ class TicketFacts:
     pages: tuple[tuple[str, int], ...] = ()  # (level, pages sent), any order
     next_response: ClockFacts | None = None
     update_every: ClockFacts | None = None
+    csat: int | None = None  # the reporter's satisfaction score (1-5), if they answered
 
     def pages_at(self, level: str) -> int:
         return sum(count for name, count in self.pages if name == level)
@@ -120,6 +125,33 @@ class Achievement:
 
 
 @dataclass(frozen=True)
+class CsatTally:
+    """Satisfaction answers: how many, and the sum of their scores (the average is derived)."""
+
+    responses: int = 0
+    total: int = 0
+
+    @property
+    def average(self) -> Decimal | None:
+        """The mean score to two decimals, half-up; None without answers."""
+        if not self.responses:
+            return None
+        return (Decimal(self.total) / Decimal(self.responses)).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+
+    def words(self) -> str:
+        """ "4.50 of 5 (2 answers)", for the chart and the digests."""
+        return f"{self.average} of 5 ({self.responses} answer{'s' if self.responses != 1 else ''})"
+
+    def __add__(self, other: CsatTally) -> CsatTally:
+        return CsatTally(self.responses + other.responses, self.total + other.total)
+
+    @classmethod
+    def of(cls, tickets: Iterable[TicketFacts]) -> CsatTally:
+        scores = [t.csat for t in tickets if t.csat is not None]
+        return cls(len(scores), sum(scores))
+
+
+@dataclass(frozen=True)
 class ReportRow:
     customer: str
     plan: str
@@ -133,6 +165,7 @@ class ReportRow:
     pages: tuple[int, ...]  # pages sent per level, in the report's level order
     next_response: Achievement = Achievement()  # every customer message's answer, met or late
     updates_missed: int = 0  # update periods that passed without a customer-visible message
+    csat: CsatTally = CsatTally()  # the reporters' satisfaction answers
 
 
 @dataclass(frozen=True)
@@ -160,6 +193,14 @@ class SlaReport:
     weeks: tuple[WeekPoint, ...]
     customer: str | None = None  # the filter, if one was asked for
     timezone: str = "UTC"  # the weeks' timezone
+
+    @property
+    def csat(self) -> CsatTally:
+        """Every row's satisfaction answers together."""
+        total = CsatTally()
+        for row in self.rows:
+            total += row.csat
+        return total
 
 
 def percent(met: int, breached: int) -> Decimal | None:
@@ -239,6 +280,7 @@ def report_rows(tickets: Iterable[TicketFacts], now: datetime, levels: Sequence[
                 pages=tuple(sum(t.pages_at(level) for t in members) for level in levels),
                 next_response=next_response,
                 updates_missed=updates.breached,
+                csat=CsatTally.of(members),
             )
         )
     return rows

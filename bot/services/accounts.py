@@ -15,6 +15,7 @@ from bot.policy.contracts import BankContract
 from bot.reports.account import Account, Balance, OpenTicket, tally
 from bot.reports.digests import day_start
 from bot.reports.load import load_ticket_facts
+from bot.reports.sla_report import CsatTally
 from bot.services.errors import NotFound
 from bot.services.sla import FIRST_RESPONSE
 from bot.services.statements import Statements
@@ -93,6 +94,7 @@ class Accounts:
             month_charges=charges,
             open=tuple(await self._open(customer)),
             open_count=await Ticket.filter(customer=customer, status__not=TicketStatus.RESOLVED).count(),
+            satisfaction=CsatTally.of(facts),
         )
 
     async def _open(self, customer: str) -> list[OpenTicket]:

@@ -16,7 +16,7 @@ from bot.policy import Policy
 from bot.reports import charts, export
 from bot.reports.digests import day_start
 from bot.reports.load import load_report
-from bot.reports.sla_report import Achievement, SlaReport
+from bot.reports.sla_report import Achievement, CsatTally, SlaReport
 from bot.services.accounts import Accounts
 from bot.services.statements import Statements
 from bot.services.timesheet import format_duration_minutes
@@ -95,6 +95,11 @@ class Reporting:
         if resolution.met + resolution.breached:
             parts.append(f"resolution {_pct(resolution)}")
         parts.append(f"{pages} page{'s' if pages != 1 else ''}")
+        csat = CsatTally()
+        for row in rows:
+            csat += row.csat
+        if csat.average is not None:
+            parts.append(f"satisfaction {csat.words()}")
         if spec is not None:
             parts.append(await self._billing(customer, start, end))
         return f"• *{name}*: " + ", ".join(parts)

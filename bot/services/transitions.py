@@ -21,6 +21,7 @@ from bot.jobs.kinds import NotifyReporter, TellPerson
 from bot.jobs.queue import JobQueue
 from bot.permissions import Do, Role
 from bot.policy import Priority
+from bot.services.csat import Satisfaction
 from bot.services.errors import InvalidInput, NotAllowed, ServiceError
 from bot.services.events import announce, record
 from bot.services.incident_links import on_transition
@@ -73,6 +74,7 @@ class Transitions:
     queries: TicketQueries
     sla: SlaService
     ladder: Ladder
+    satisfaction: Satisfaction | None = None  # asks the reporter "How did we do?" on resolve
 
     # --- the shared step ---
 
@@ -349,6 +351,8 @@ class Transitions:
         async def stop_clocks(ticket: Ticket, now: datetime) -> None:
             if note.strip():  # the resolution note reaches the customer: it answers them
                 await self.sla.vendor_message(ticket, now, user_id)
+            if self.satisfaction is not None:
+                await self.satisfaction.on_resolved(ticket, now)
             for name in CLOCK_NAMES:
                 await self.sla.stop(ticket, name, now, user_id)
 

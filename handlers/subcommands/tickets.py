@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import blocks
+from bot.blocks.csat import satisfaction_line
 from bot.mail.thread import mail_thread
 from bot.text import mention
 from handlers.deps import Deps
@@ -49,6 +50,7 @@ async def show(deps: Deps, user_id: str, args: list[str]) -> str:
     if ticket.callback_phone and deps.roles.is_staff(user_id):  # engineers only, never the shared channel
         dial = "".join(c for c in ticket.callback_phone if c.isdigit() or c == "+")
         shown.append(f"*Call back on:* <tel:{dial}|{blocks.escape(ticket.callback_phone)}>")
+    shown += satisfaction_line(await deps.satisfaction.of_ticket(ticket.id))
     shown += [*(blocks.clock_line(r) for r in readings), "*History*"]
     shown += [
         f"{blocks.slack_date(e.at)} {e.kind.replace('_', ' ')}"

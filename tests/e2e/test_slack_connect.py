@@ -26,7 +26,7 @@ from bot.standin.payloads import (
     slash_command,
     text_value,
 )
-from models import Job, JobStatus, Page, Ticket
+from models import CsatSurvey, Job, JobStatus, Page, Ticket
 from tests.conftest import RunningBot
 from tests.e2e.connect_journey import (
     CHANNEL,
@@ -413,3 +413,41 @@ async def test_not_now_closes_the_card_for_a_key_user_only(customer: RunningBot)
     closed = json.dumps(running.standin.message(CHANNEL, card_ts))
     assert "No ticket for now" in closed and Action.RAISE_FROM_CARD not in closed
     assert await Ticket.all().count() == 0
+
+
+@sqlite_only
+async def test_the_satisfaction_question_is_asked_in_their_thread_and_answered_from_their_organisation(
+    customer: RunningBot,
+) -> None:
+    running = customer
+    ticket = await raised_from_channel(running)
+    await click(running, "U0ENG1", Action.CLAIM, ticket)
+    await click(running, "U0ENG1", Action.RESOLVE, ticket)
+    resolve_form = running.standin.calls_to("views.open")[-1].args["view"]
+    values = {
+        Block.RESOLUTION: {Action.RESOLUTION: select_value("fixed")},
+        Block.RESOLUTION_NOTE: {Action.RESOLUTION_NOTE: text_value("Upgrade to 4.2.")},
+        Block.TIME_SPENT: {Action.TIME_SPENT: text_value("30m")},
+        Block.DUPLICATE_OF: {Action.DUPLICATE_OF: text_value(None)},
+    }
+    await submit_modal(running, "U0ENG1", Callback.RESOLVE_MODAL, values, resolve_form["private_metadata"])
+    await advance(running, timedelta(minutes=3))
+    ticket = await Ticket.get(id=ticket.id)
+    asked = [
+        m
+        for m in running.standin.replies(CHANNEL, ticket.customer_thread_ts or "")
+        if Action.CSAT_4 in str(m)
+    ]
+    assert len(asked) == 1, "asked once, in the customer's own thread (not by DM: they are of another org)"
+    assert not [c for c in running.standin.posts_to(KEY) if Action.CSAT_4 in str(c.args)]
+    ts = str(asked[0]["ts"])
+    # Someone of the vendor clicking in their thread is not the reporter; the reporter, from Soylent, is.
+    for user, team, score in (("U0ENG1", "T0TEAM", None), (KEY, "T0OTHERORG", None), (KEY, THEM, 4)):
+        body = block_actions(
+            user, Action.CSAT_4, str(ticket.id), block_id=Block.CSAT_SCORES, channel_id=CHANNEL,
+            message_ts=ts, team=team,
+        )  # fmt: skip
+        await send(running, body)
+        assert (await CsatSurvey.get(ticket_id=ticket.id)).score == score, (user, team)
+    survey = await CsatSurvey.get(ticket_id=ticket.id)
+    assert (survey.place, survey.team_id, survey.score) == ("thread", THEM, 4)

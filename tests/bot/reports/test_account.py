@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from bot.reports.account import Account, Balance, OpenTicket, as_json, render_chart, render_text, tally
-from bot.reports.sla_report import Achievement, ClockFacts, TicketFacts
+from bot.reports.sla_report import Achievement, ClockFacts, CsatTally, TicketFacts
 from models import ClockState
 
 NOW = datetime(2026, 11, 17, 16, tzinfo=UTC)
@@ -63,6 +63,7 @@ ACCOUNT = Account(
     month_charges=Decimal("237.50"),
     open=(OpenTicket("SUP-7", "P2", "Export <fails>", "open", NOW + timedelta(hours=2), "first_response"),),
     open_count=1,
+    satisfaction=CsatTally(responses=3, total=11),
 )
 
 
@@ -84,6 +85,7 @@ def test_json_carries_every_figure_with_money_as_strings() -> None:
         "deposit": {"paid": "500.00", "balance": "262.50", "minimum": "37.50"},
         "month": "2026-11",
         "month_charges": "237.50",
+        "satisfaction": {"responses": 3, "average": 3.67},
         "open_count": 1,
         "open_tickets": [
             {
@@ -106,6 +108,7 @@ def test_the_slack_text_escapes_and_dates_in_each_readers_timezone() -> None:
     assert "*Pages sent:* lead 1" in text and "*Time recorded:* 1h 35m" in text
     assert "*Deposit:* $262.50 left of $500.00 paid (minimum $37.50)" in text
     assert "*Charges in 2026-11 so far:* $237.50" in text
+    assert "*Satisfaction:* 3.67 of 5 (3 answers)" in text
     stamp = int((NOW + timedelta(hours=2)).timestamp())
     assert f"• *SUP-7* P2 · Export &lt;fails&gt; (open, first response due <!date^{stamp}^" in text
 

@@ -15,7 +15,8 @@ HEADER = (
     "customer,plan,priority,tickets,first_response_met,first_response_breached,first_response_pct,"
     "resolution_met,resolution_breached,resolution_pct,median_first_response_s,p90_first_response_s,"
     "median_resolution_s,pages_lead,pages_manager,pages_executive,"
-    "next_response_met,next_response_breached,next_response_pct,updates_missed"
+    "next_response_met,next_response_breached,next_response_pct,updates_missed,"
+    "csat_responses,csat_avg"
 )
 START, END = datetime(2026, 11, 1, 5, tzinfo=UTC), datetime(2026, 12, 1, 6, tzinfo=UTC)
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
@@ -30,9 +31,17 @@ def _report() -> SlaReport:
 
     tickets = [
         TicketFacts(
-            1, "globex", "standard", "P1", CLAIMED, clock(ClockState.MET, 1800.4), None, (("lead", 1),)
+            1,
+            "globex",
+            "standard",
+            "P1",
+            CLAIMED,
+            clock(ClockState.MET, 1800.4),
+            None,
+            (("lead", 1),),
+            csat=5,
         ),
-        TicketFacts(2, "globex", "standard", "P1", CLAIMED, clock(ClockState.MET, 3000), None),
+        TicketFacts(2, "globex", "standard", "P1", CLAIMED, clock(ClockState.MET, 3000), None, csat=2),
         TicketFacts(
             3,
             "globex",
@@ -52,8 +61,8 @@ def test_csv_header_is_the_contract_and_empty_cells_mean_no_figure() -> None:
     text = to_csv(_report())
     lines = text.split("\n")
     assert lines[0] == HEADER
-    assert lines[1] == "globex,standard,P1,3,2,1,66.7,0,0,,3000,9000,,1,0,2,0,0,,0"
-    assert lines[2] == "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0,0,0,,0"
+    assert lines[1] == "globex,standard,P1,3,2,1,66.7,0,0,,3000,9000,,1,0,2,0,0,,0,2,3.50"
+    assert lines[2] == "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0,0,0,,0,0,"
     assert lines[3:] == [""]
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert parsed[0]["first_response_pct"] == "66.7" and parsed[1]["first_response_pct"] == ""
@@ -103,4 +112,6 @@ def test_recurring_clocks_count_every_cycle_the_current_one_once_decided() -> No
     ]  # fmt: skip
     report = build_report(tickets, start=START, end=END, now=NOW, levels=("lead",))
     row = to_csv(report).splitlines()[1]
-    assert row.endswith(",0,2,2,50.0,4")  # pages_lead 0; 2 met, 2 breached; 3 + 1 updates missed
+    assert row.endswith(
+        ",0,2,2,50.0,4,0,"
+    )  # pages_lead 0; 2 met, 2 breached; 3 + 1 updates missed; no answers

@@ -13,7 +13,7 @@ from bot.policy import Policy
 from bot.reports.export import to_csv
 from bot.reports.load import load_report, load_ticket_facts
 from bot.reports.sla_report import ClockFacts
-from models import ClockState, Page, SlaClock, Ticket
+from models import ClockState, CsatSurvey, Page, SlaClock, Ticket
 
 START, END = datetime(2026, 11, 1, 5, tzinfo=UTC), datetime(2026, 12, 1, 6, tzinfo=UTC)
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
@@ -90,11 +90,23 @@ async def test_facts_are_read_with_their_clocks_and_pages_sent(database: None) -
     assert second.pages == (("executive", 2), ("lead", 1))  # the unsent manager page is not counted
 
 
+async def _survey(ticket: Ticket, score: int | None) -> None:
+    await CsatSurvey.create(
+        ticket_id=ticket.id, customer=ticket.customer, person=ticket.reporter_id, place="dm",
+        asked_at=ticket.created_at, score=score, answered_at=ticket.created_at if score else None,
+    )  # fmt: skip
+
+
 async def test_report_from_the_database(database: None, policy: Policy) -> None:
-    await _seed()
+    one, late = await _seed()
+    await _survey(one, 4)
+    await _survey(late, 1)
+    outside = await Ticket.get(customer="globex", created_at=END)
+    await _survey(outside, 5)  # raised after the period: not counted
+    await _survey(await Ticket.get(customer="initech"), None)  # asked, never answered: not counted
     report = await load_report(policy, START, END, NOW)
     lines = to_csv(report).splitlines()
     assert lines[1:] == [
-        "globex,standard,P1,2,1,1,50.0,0,1,0.0,1800,9000,,2,0,2,0,0,,0",
-        "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0,0,0,,0",
+        "globex,standard,P1,2,1,1,50.0,0,1,0.0,1800,9000,,2,0,2,0,0,,0,2,2.50",
+        "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0,0,0,,0,0,",
     ]

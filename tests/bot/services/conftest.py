@@ -22,6 +22,7 @@ from bot.jobs.kinds import JobPayload, decode
 from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable, Worker
 from bot.policy import Policy
+from bot.services.csat import Satisfaction
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
 from bot.services.housekeeping import Housekeeping
@@ -74,6 +75,7 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.CheckStorm,
     kinds.ShowStorm,
     kinds.FollowIncident,
+    kinds.AskCsat,  # the satisfaction question, shown by bot/outbox/csat.py
 )
 
 
@@ -94,6 +96,7 @@ class Env:
     deliveries: Deliveries
     housekeeping: Housekeeping
     worker: Worker
+    satisfaction: Satisfaction
     emails: dict[str, str]  # what the directory's e-mail lookup knows
     lookups: list[str] = field(default_factory=list)  # every e-mail it was asked about
     sent: list[JobPayload] = field(default_factory=list)  # Slack-bound jobs the worker ran, in order
@@ -221,7 +224,8 @@ def build_env(policy: Policy, clock: FakeClock, emails: dict[str, str] | None = 
     sla = SlaService(policy, clock, jobs, directory)
     queries = TicketQueries(clock, roles, sla)
     ladder = Ladder(policy, clock, jobs, sla, directory)
-    transitions = Transitions(clock, jobs, roles, queries, sla, ladder)
+    satisfaction = Satisfaction(policy, clock, jobs, directory)
+    transitions = Transitions(clock, jobs, roles, queries, sla, ladder, satisfaction)
     deliveries = Deliveries(clock)
     housekeeping = Housekeeping(clock, jobs, deliveries)
     sent: list[JobPayload] = []
@@ -234,6 +238,7 @@ def build_env(policy: Policy, clock: FakeClock, emails: dict[str, str] | None = 
         .on(kinds.SlaThreshold, sla.handle_threshold)
         .on(kinds.LadderStepDue, ladder.fire_step)
         .on(kinds.Housekeeping, housekeeping.run)
+        .on(kinds.CsatLowScore, satisfaction.tell_lead)
     )
     for kind in SLACK_KINDS:
         table.on(kind, record)
@@ -254,6 +259,7 @@ def build_env(policy: Policy, clock: FakeClock, emails: dict[str, str] | None = 
         deliveries=deliveries,
         housekeeping=housekeeping,
         worker=Worker(jobs, clock, table),
+        satisfaction=satisfaction,
         emails=known,
         lookups=lookups,
         sent=sent,
