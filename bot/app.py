@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.clock import Clock, SystemClock
+from bot.engineering.urls import Recogniser
 from bot.jobs import kinds
 from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable, Worker
@@ -30,6 +31,7 @@ from bot.policy import Policy
 from bot.services.deliveries import Deliveries
 from bot.services.deposits import Deposits
 from bot.services.directory import Directory
+from bot.services.engineering import Engineering
 from bot.services.housekeeping import Housekeeping
 from bot.services.intake import Intake
 from bot.services.ladder import Ladder
@@ -107,6 +109,16 @@ def build(
     mail = build_mail(
         mail_config(policy, settings.environment), policy, clock, jobs, intake, transitions, sla, api
     )
+    engineering = Engineering(
+        policy,
+        clock,
+        jobs,
+        roles,
+        queries,
+        sla,
+        transitions,
+        Recogniser.from_urls(settings.github_api_url, settings.jira_url),
+    )
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -125,6 +137,7 @@ def build(
         reporting=reporting,
         home=home,
         deliveries=deliveries,
+        engineering=engineering,
     )
 
     alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
@@ -147,6 +160,7 @@ def build(
         .on(kinds.RedrawPage, pages_out.redraw)
         .on(kinds.DigestDue, digests.run)
         .on(kinds.Housekeeping, housekeeping.run)
+        .on(kinds.ConfirmFix, engineering.confirm_due)
     )
     mail_handlers(table, mail).check()
 

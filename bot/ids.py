@@ -22,6 +22,7 @@ class Callback(StrEnum):
 
 class Action(StrEnum):
     CLAIM = "ticket_claim"
+    FIX_STILL_FAILS = "fix_still_fails"  # on the key user's "fix shipped" notice
     RELEASE = "ticket_release"
     REASSIGN = "ticket_reassign"
     SET_PRIORITY = "ticket_priority"
@@ -70,6 +71,7 @@ class Block(StrEnum):
     DESCRIPTION = "description_block"
     TRIED = "tried_block"
     TICKET_ACTIONS = "ticket_actions"
+    FIX_ACTIONS = "fix_actions"  # the "fix shipped" notice's button
     NEW_OWNER = "new_owner_block"
     RESOLUTION = "resolution_block"
     RESOLUTION_NOTE = "resolution_note_block"

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from handlers import actions, commands, events, fallback, shortcuts, views
+from handlers import actions, commands, engineering, events, fallback, shortcuts, views
 from handlers.deps import Deps
 
 
@@ -17,5 +17,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await next()
 
     app.use(provide_deps)
-    for module in (commands, views, actions, shortcuts, events, fallback):  # fallback last: catches the rest
+    for module in (
+        commands,
+        views,
+        actions,
+        engineering,
+        shortcuts,
+        events,
+        fallback,
+    ):  # fallback last: catches the rest
         module.register(app)

@@ -11,6 +11,7 @@ from bot.outbox.home import HomeScreen
 from bot.policy import Policy
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
+from bot.services.engineering import Engineering
 from bot.services.intake import Intake
 from bot.services.pages import PageActions
 from bot.services.queries import TicketQueries
@@ -86,3 +87,4 @@ class Deps:
     reporting: Reporting
     home: HomeScreen
     deliveries: Deliveries
+    engineering: Engineering | None = None  # engineering issues (bot/services/engineering.py)

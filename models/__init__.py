@@ -1,6 +1,7 @@
 """Tortoise models; migrations live in models/migrations (see README, "Changing a model")."""
 
 from models.billing import DepositAlert, IssuedStatement, TimeEntry, WithdrawnStatement
+from models.engineering import IssueLink
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.mail import InboundMail, MailCourtesy, OutboundMail
@@ -11,6 +12,7 @@ __all__ = [
     "ClockState",
     "DepositAlert",
     "InboundMail",
+    "IssueLink",
     "IssuedStatement",
     "Job",
     "JobStatus",

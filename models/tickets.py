@@ -15,6 +15,7 @@ class TicketStatus(StrEnum):
     OPEN = "open"  # raised, maybe claimed, being worked
     WAITING = "waiting"  # waiting on the customer: the resolution clock is paused
     RESOLVED = "resolved"
+    FIX_SHIPPED = "fix_shipped"  # its engineering issue's fix shipped: resolves itself unless it still fails
 
 
 class Ticket(Model):

@@ -23,6 +23,7 @@ STATUS_WORDS = {
     TicketStatus.OPEN: "Open",
     TicketStatus.WAITING: "Waiting on customer",
     TicketStatus.RESOLVED: "Resolved",
+    TicketStatus.FIX_SHIPPED: "Fix shipped",
 }
 
 

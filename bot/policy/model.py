@@ -13,6 +13,7 @@ from bot.policy.calendars import CalendarSpec
 from bot.policy.contracts import INCLUDED, Contract, check_digits, prices_of
 from bot.policy.digests import DigestSpec
 from bot.policy.email import EmailSettings
+from bot.policy.engineering import EngineeringSettings
 from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
 from bot.policy.plans import Customer, Plan
 from bot.policy.scope import Scope
@@ -31,6 +32,7 @@ class Policy(Strict):
     scope: Scope | None = None
     email: EmailSettings | None = None
     addons: dict[str, Addon] = Field(default_factory=dict)
+    engineering: EngineeringSettings = Field(default_factory=EngineeringSettings)
 
     @field_validator("support_channel")
     @classmethod

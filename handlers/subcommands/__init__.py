@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable
 
 from handlers.deps import Deps
+from handlers.engineering import link
 from handlers.subcommands.billing import correct, entries, hours, log_time, statement, unlog, unwaive, waive
 from handlers.subcommands.plan import plan
 from handlers.subcommands.reports import account, report, simulate
@@ -28,4 +29,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "report": report,
     "account": account,
     "simulate": simulate,
+    "link": link,
 }
