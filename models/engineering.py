@@ -9,7 +9,7 @@ from models.tickets import Ticket
 
 
 class IssueLink(Model):
-    """A ticket linked to an engineering issue; several tickets may link one issue (by its `issue_key`)."""
+    """A ticket linked to an engineering issue: several tickets may link one issue (by its `issue_key`)."""
 
     id = fields.BigIntField(primary_key=True)
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
@@ -26,4 +26,3 @@ class IssueLink(Model):
         table = "issue_links"
         unique_together = (("ticket_id", "issue_key"),)
         indexes = (("issue_key",),)
-

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('linked_by', fields.CharField(max_length=32)),
                 ('linked_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'issue_links', 'app': 'models', 'unique_together': (('ticket_id', 'issue_key'),), 'indexes': [Index(fields=['issue_key'])], 'pk_attr': 'id', 'table_description': 'A ticket linked to an engineering issue; several tickets may link one issue (by its `issue_key`).'},
+            options={'table': 'issue_links', 'app': 'models', 'unique_together': (('ticket_id', 'issue_key'),), 'indexes': [Index(fields=['issue_key'])], 'pk_attr': 'id', 'table_description': 'A ticket linked to an engineering issue: several tickets may link one issue (by its `issue_key`).'},
             bases=['Model'],
         ),
         ops.AlterField(

@@ -10,13 +10,13 @@ import pytest
 from bot.engineering import hooks
 from bot.engineering.hooks import Happened, Malformed
 from bot.engineering.urls import Recogniser
-from tests.bot.engineering.conftest import (
+from tests.bot.engineering.documented import JIRA_DONE, LINEAR_DONE, jira_reopened, linear_cancelled
+from tests.bot.engineering.examples import (
     example,
     issue_closed_completed,
     issue_closed_not_planned,
     pull_request_merged,
 )
-from tests.bot.engineering.documented import JIRA_DONE, LINEAR_DONE, jira_reopened, linear_cancelled
 
 RECOGNISE = Recogniser.from_urls(None, None)
 Examples = dict[str, list[dict[str, Any]]]
