@@ -6,9 +6,10 @@ from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.mail import InboundMail, MailCourtesy, OutboundMail
 from models.pages import Page
-from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
+from models.tickets import WITH_ENGINEERING, ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 
 __all__ = [
+    "WITH_ENGINEERING",
     "ClockState",
     "DepositAlert",
     "InboundMail",

@@ -31,6 +31,13 @@ def fix_shipped_dm(ticket: Ticket, release: str | None, within: timedelta) -> Me
     )
 
 
+def fix_pending_text() -> str:
+    return (
+        "this is a defect in the product, and our engineering team has it. You will hear from us here "
+        "as soon as the fix ships."
+    )
+
+
 def fix_confirmed_text() -> str:
     return "nobody said the shipped fix still fails, so the ticket is now resolved. Thank you."
 

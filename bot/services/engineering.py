@@ -32,10 +32,11 @@ from bot.services.roles import Roles
 from bot.services.sla import CLOCK_NAMES, RESOLUTION, SlaService
 from bot.services.transitions import Change, Transitions
 from bot.text import escape, mention
-from models import IssueLink, Job, ProcessedEvent, Ticket, TicketStatus
+from models import WITH_ENGINEERING, IssueLink, Job, ProcessedEvent, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
+LIST_MAX = 25  # tickets in `/support list`'s "waiting on engineering"
 WORDS = {
     Happened.REOPENED: "was reopened",
     Happened.NOT_PLANNED: "was closed without a fix (not planned, or not merged)",
@@ -92,6 +93,10 @@ class Engineering:
         others = await IssueLink.filter(issue_key=ref.key).exclude(ticket_id=ticket.id).count()
         also = f" ({others} other ticket(s) link it too)" if others else ""
         return f"{ticket.ref} now links {ref.label}{also}; its key user is told when the fix ships."
+
+    async def waiting(self) -> list[Ticket]:
+        """Tickets with engineering (fix pending) or waiting on the key user (fix shipped), oldest first."""
+        return await Ticket.filter(status__in=list(WITH_ENGINEERING)).order_by("updated_at").limit(LIST_MAX)
 
     # --- webhook deliveries ---
 
@@ -202,10 +207,10 @@ class Engineering:
                 raise ServiceError(
                     f"{ticket.ref} is not waiting for you to confirm a fix. Nothing was changed."
                 )
-            was_resolved = ticket.resolved_at is not None
+            was_resolved = ticket.resolution is not None  # resolved, or fix pending: clocks stopped
 
             async def clocks(t: Ticket, at: datetime) -> None:
-                if was_resolved:  # resolved before the fix shipped: the resolution clock starts again
+                if was_resolved:  # its clocks had stopped: the resolution clock starts again
                     await self.sla.reopen(t, RESOLUTION, at, user_id)
                     await self.sla.reopened(t, at, user_id)
                 else:

@@ -18,6 +18,9 @@ async def ticket_list(deps: Deps, user_id: str, args: list[str]) -> str:
     if deps.roles.is_staff(user_id):
         queue = await deps.queries.unclaimed_by_due()
         sections.append("*Unclaimed, most urgent first*\n" + await lines(deps, queue, "The queue is empty."))
+        if deps.engineering is not None:
+            waiting = await deps.engineering.waiting()
+            sections.append("*Waiting on engineering*\n" + await lines(deps, waiting, "None."))
     return (
         "\n\n".join(sections) or "You have no tickets to list. Type `/support help` to see what you can do."
     )

@@ -28,6 +28,6 @@ class Migration(migrations.Migration):
         ops.AlterField(
             model_name='Ticket',
             name='status',
-            field=fields.CharEnumField(default=TicketStatus.OPEN, description='OPEN: open\nWAITING: waiting\nRESOLVED: resolved\nFIX_SHIPPED: fix_shipped', enum_type=TicketStatus, max_length=16),
+            field=fields.CharEnumField(default=TicketStatus.OPEN, description='OPEN: open\nWAITING: waiting\nRESOLVED: resolved\nFIX_PENDING: fix_pending\nFIX_SHIPPED: fix_shipped', enum_type=TicketStatus, max_length=16),
         ),
     ]

@@ -19,12 +19,12 @@ from aiohttp.test_utils import TestServer
 from bot.app import build
 from bot.clock import FakeClock
 from bot.engineering.hooks import hmac_hex
-from bot.ids import Action, Block
+from bot.ids import Action, Block, Callback
 from bot.policy import Policy
 from bot.standin import SlackStandIn
-from bot.standin.payloads import SlackClient, block_actions
+from bot.standin.payloads import SlackClient, block_actions, select_value, text_value, view_submission
 from bot.web import web_app
-from models import IssueLink, Job, ProcessedEvent, Ticket, TicketEvent, TicketStatus
+from models import IssueLink, Job, Page, ProcessedEvent, SlaClock, Ticket, TicketEvent, TicketStatus
 from tests.bot.engineering.documented import JIRA_DONE, LINEAR_DONE
 from tests.bot.engineering.examples import example, issue_closed_completed, octokit, pull_request_merged
 from tests.conftest import SIGNING_SECRET, RunningBot, make_settings
@@ -253,3 +253,49 @@ async def test_only_engineers_link_and_only_issue_urls(running: RunningBot) -> N
     await command(running, "U0ENG1", f"link SUP-{ticket.id} {ISSUE_URL}")
     again = await command(running, "U0ENG2", f"link SUP-{ticket.id} {ISSUE_URL.replace('issues', 'pull')}")
     assert "already links" in again and await IssueLink.all().count() == 1
+
+
+async def test_a_product_defect_waits_on_engineering_until_its_fix_ships(
+    running: RunningBot, octokit: Examples
+) -> None:
+    ticket = await raise_ticket(running, KEY_USER, priority="P2")
+    # A lead resolves it unclaimed, so the ladder's steps (unless claimed) are still due.
+    await click(running, "U0LEAD", Action.RESOLVE, ticket)
+    values = {
+        Block.RESOLUTION: {Action.RESOLUTION: select_value("fixed_product_defect")},
+        Block.RESOLUTION_NOTE: {Action.RESOLUTION_NOTE: text_value("A bug in the export")},
+        Block.TIME_SPENT: {Action.TIME_SPENT: text_value(None)},
+        Block.DUPLICATE_OF: {Action.DUPLICATE_OF: text_value(None)},
+    }
+    status, _ = await running.slack.send(
+        *view_submission("U0LEAD", Callback.RESOLVE_MODAL, values, private_metadata=str(ticket.id))
+    )
+    assert status == 200
+    await running.settle()
+
+    pending = await Ticket.get(id=ticket.id)
+    assert pending.status == TicketStatus.FIX_PENDING and pending.resolved_at is None
+    assert all(c.stopped_at is not None for c in await SlaClock.filter(ticket_id=ticket.id))  # no clock runs
+    assert any("engineering team has it" in m["text"] for m in dms(running, KEY_USER))
+    listed = await command(running, "U0ENG1", "list")
+    assert f"*Waiting on engineering*\n*SUP-{ticket.id}*" in listed and "waiting on engineering" in listed
+
+    pages_before = await Page.filter(ticket_id=ticket.id).count()
+    running.clock.advance(timedelta(days=3))  # its ladder would have paged by now; it waits on engineering
+    await running.settle()
+    assert await Page.filter(ticket_id=ticket.id).count() == pages_before
+
+    await command(running, "U0ENG1", f"link SUP-{ticket.id} {ISSUE_URL}")
+    payload = issue_closed_completed(octokit)
+    status, _ = await deliver(running, "/hooks/github", payload, github_headers("issues", "d-7"))
+    assert status == 200 and (await Ticket.get(id=ticket.id)).status == TicketStatus.FIX_SHIPPED
+
+    body, content_type = block_actions(
+        KEY_USER, Action.FIX_STILL_FAILS, str(ticket.id), block_id=Block.FIX_ACTIONS, channel_id="D0KEY2"
+    )
+    assert (await running.slack.send(body, content_type))[0] == 200
+    await running.settle()
+    reopened = await Ticket.get(id=ticket.id)
+    assert reopened.status == TicketStatus.OPEN and reopened.resolution is None
+    resolution = await SlaClock.get(ticket_id=ticket.id, name="resolution")
+    assert resolution.stopped_at is None  # its resolution clock runs again

@@ -66,6 +66,8 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.ReadMail,
     kinds.SendMail,
     kinds.MailFiles,
+    # engineering's confirmation timer: recorded here (tests/e2e/test_engineering.py runs it for real)
+    kinds.ConfirmFix,
 )
 
 
