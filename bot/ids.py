@@ -9,6 +9,7 @@ COMMAND = "/support"
 
 
 class Callback(StrEnum):
+    LINK_ISSUE_MODAL = "link_issue"
     RAISE_MODAL = "raise_ticket"
     RAISE_FOR_MODAL = "raise_for_customer"  # staff: first choose the customer, then the raise form
     RAISE_SHORTCUT = "raise_from_message"
@@ -23,6 +24,8 @@ class Callback(StrEnum):
 class Action(StrEnum):
     CLAIM = "ticket_claim"
     FIX_STILL_FAILS = "fix_still_fails"  # on the key user's "fix shipped" notice
+    LINK_ISSUE = "ticket_link_issue"
+    ISSUE_URL = "issue_url"
     RELEASE = "ticket_release"
     REASSIGN = "ticket_reassign"
     SET_PRIORITY = "ticket_priority"
@@ -71,6 +74,7 @@ class Block(StrEnum):
     DESCRIPTION = "description_block"
     TRIED = "tried_block"
     TICKET_ACTIONS = "ticket_actions"
+    ISSUE_URL = "issue_url_block"
     FIX_ACTIONS = "fix_actions"  # the "fix shipped" notice's button
     NEW_OWNER = "new_owner_block"
     RESOLUTION = "resolution_block"

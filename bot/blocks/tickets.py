@@ -145,6 +145,7 @@ def ticket_actions(ticket: Ticket, *, reclassify: bool = False) -> dict[str, Any
     elements.append(button("Log time", Action.LOG_TIME, value))
     if reclassify:
         elements.append(button("Reclassify", Action.RECLASSIFY, value))
+    elements.append(button("Link issue", Action.LINK_ISSUE, value))
     elements.append(button("Resolve", Action.RESOLVE, value, "danger"))
     return actions(Block.TICKET_ACTIONS, *elements)
 

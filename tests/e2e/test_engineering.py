@@ -28,7 +28,7 @@ from models import IssueLink, Job, Page, ProcessedEvent, SlaClock, Ticket, Ticke
 from tests.bot.engineering.documented import JIRA_DONE, LINEAR_DONE
 from tests.bot.engineering.examples import example, issue_closed_completed, octokit, pull_request_merged
 from tests.conftest import SIGNING_SECRET, RunningBot, make_settings
-from tests.e2e.journey import click, command, raise_ticket, thread_notes
+from tests.e2e.journey import channel_message, click, command, raise_ticket, thread_notes
 
 GITHUB_SECRET = "gh-webhook-secret"
 JIRA_SECRET = "jira-webhook-secret"
@@ -299,3 +299,32 @@ async def test_a_product_defect_waits_on_engineering_until_its_fix_ships(
     assert reopened.status == TicketStatus.OPEN and reopened.resolution is None
     resolution = await SlaClock.get(ticket_id=ticket.id, name="resolution")
     assert resolution.stopped_at is None  # its resolution clock runs again
+
+
+async def test_the_link_issue_button_opens_a_form_that_links(running: RunningBot) -> None:
+    ticket = await raise_ticket(running)
+    assert Action.LINK_ISSUE in json.dumps(channel_message(running, ticket))
+
+    await click(running, "U0KEY1", Action.LINK_ISSUE, ticket)  # a key user may not link: no form
+    assert not [
+        c for c in running.standin.calls_to("views.open") if c.args["view"]["callback_id"] == "link_issue"
+    ]
+    await click(running, "U0ENG1", Action.LINK_ISSUE, ticket)
+    form = running.standin.calls_to("views.open")[-1].args["view"]
+    assert form["callback_id"] == Callback.LINK_ISSUE_MODAL
+
+    def filled(url: str) -> tuple[bytes, str]:
+        values = {Block.ISSUE_URL: {Action.ISSUE_URL: text_value(url)}}
+        return view_submission(
+            "U0ENG1", Callback.LINK_ISSUE_MODAL, values, private_metadata=form["private_metadata"]
+        )
+
+    status, text = await running.slack.send(*filled("https://example.com/not/an/issue"))
+    assert status == 200 and json.loads(text)["errors"][Block.ISSUE_URL].startswith("That is not a link")
+    assert await IssueLink.all().count() == 0
+    status, text = await running.slack.send(*filled(ISSUE_URL))
+    assert status == 200 and text in ("", "{}")
+    await running.settle()
+    (link,) = await IssueLink.all()
+    assert (link.ticket_id, link.linked_by, link.url) == (ticket.id, "U0ENG1", ISSUE_URL)
+    assert any("linked the engineering issue" in n for n in thread_notes(running, ticket))
