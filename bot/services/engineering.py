@@ -32,10 +32,11 @@ from bot.services.roles import Roles
 from bot.services.sla import CLOCK_NAMES, RESOLUTION, SlaService
 from bot.services.transitions import Change, Transitions
 from bot.text import escape, mention
-from models import WITH_ENGINEERING, IssueLink, Job, ProcessedEvent, Ticket, TicketStatus
+from models import WITH_ENGINEERING, IssueLink, Job, ProcessedEvent, Ticket, TicketEvent, TicketStatus
 
 log = logging.getLogger(__name__)
 
+LOOP_EVENTS = ("fix_shipped", "fix_confirmed", "fix_still_fails", "reopened")  # where a ticket is in the loop
 LIST_MAX = 25  # tickets in `/support list`'s "waiting on engineering"
 WORDS = {
     Happened.REOPENED: "was reopened",
@@ -148,6 +149,8 @@ class Engineering:
         ticket = await Ticket.get(id=ticket_id)
         if ticket.status == TicketStatus.FIX_SHIPPED:
             return  # the issue and its pull request both shipped: once is enough
+        if ticket.status == TicketStatus.RESOLVED and await self._confirmed(ticket):
+            return  # resolved by this loop already: a later close (or an old redelivery) changes nothing
         moved = await Ticket.filter(id=ticket.id, version=ticket.version).update(
             status=TicketStatus.FIX_SHIPPED, updated_at=now, version=F("version") + 1
         )
@@ -169,6 +172,10 @@ class Engineering:
         )
         reporter = NotifyReporter.about(ticket, "fix_shipped", text=news.release)
         await announce(self.jobs, ticket.id, note=note, reporter=reporter)
+
+    async def _confirmed(self, ticket: Ticket) -> bool:
+        last = await TicketEvent.filter(ticket_id=ticket.id, kind__in=LOOP_EVENTS).order_by("-id").first()
+        return last is not None and last.kind == "fix_confirmed"
 
     # --- after the fix shipped ---
 

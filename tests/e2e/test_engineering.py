@@ -153,6 +153,15 @@ async def test_fix_shipped_tells_the_key_user_and_resolves_after_the_confirmatio
     assert any("resolved itself" in n for n in thread_notes(running, ticket))
     assert any("now resolved" in m["text"] for m in dms(running, KEY_USER))
 
+    # The pull request that fixed it merges later (or an old delivery comes again after its id was
+    # forgotten): a ticket this loop resolved stays resolved, and nobody is told again.
+    told_before = len(dms(running, KEY_USER))
+    status, _ = await deliver(
+        running, "/hooks/github", issue_closed_completed(octokit), github_headers("issues", "d-1-later")
+    )
+    assert status == 200 and (await Ticket.get(id=ticket.id)).status == TicketStatus.RESOLVED
+    assert len(dms(running, KEY_USER)) == told_before
+
 
 async def test_still_fails_keeps_the_ticket_open_with_its_history(
     running: RunningBot, octokit: Examples
