@@ -98,9 +98,11 @@ def github(body: bytes, headers: Mapping[str, str], recognise: Recogniser) -> Is
         return IssueNews("github", delivery, None, Happened.OTHER)  # ping and the rest: nothing to do
     item = _object(payload.get(event.removesuffix("s")), event.removesuffix("s"))
     html_url = item.get("html_url")
-    ref = recognise.parse(html_url) if isinstance(html_url, str) else None
-    if ref is None or ref.provider != "github":
-        raise Malformed(f"{event.removesuffix('s')}.html_url is not a GitHub issue or pull request URL")
+    if not isinstance(html_url, str):
+        raise Malformed(f"{event.removesuffix('s')}.html_url is missing")
+    ref = recognise.parse(html_url)
+    if ref is None or ref.provider != "github":  # a host we do not know: no ticket can link it
+        return IssueNews("github", delivery, None, Happened.OTHER)
     action = payload.get("action")
     happened = Happened.OTHER
     if action == "reopened":

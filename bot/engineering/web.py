@@ -16,6 +16,7 @@ from bot.engineering import hooks
 from bot.engineering.hooks import IssueNews, Malformed
 from bot.engineering.urls import Recogniser
 from bot.services.engineering import Engineering
+from bot.services.errors import ServiceError
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,11 @@ async def _answer(engineering: Engineering, read: Callable[[], IssueNews]) -> we
     except Malformed as exc:
         log.warning("engineering webhook refused: %s", exc)
         return web.json_response({"error": str(exc)}, status=400)
-    outcome = await engineering.receive(news)
+    try:
+        outcome = await engineering.receive(news)
+    except ServiceError as exc:  # a ticket changed under us: nothing was kept, so the tracker's retry works
+        log.info("%s delivery %s deferred: %s", news.provider, news.delivery_id, exc)
+        return web.json_response({"error": "busy, retry"}, status=503, headers={"Retry-After": "5"})
     return web.json_response({"ok": True, "outcome": outcome})
 
 

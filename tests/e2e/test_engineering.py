@@ -337,3 +337,28 @@ async def test_the_link_issue_button_opens_a_form_that_links(running: RunningBot
     (link,) = await IssueLink.all()
     assert (link.ticket_id, link.linked_by, link.url) == (ticket.id, "U0ENG1", ISSUE_URL)
     assert any("linked the engineering issue" in n for n in thread_notes(running, ticket))
+
+
+async def test_a_delivery_racing_a_ticket_change_is_refused_for_a_retry_and_keeps_nothing(
+    running: RunningBot, octokit: Examples, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticket = await linked_ticket(running)
+    real = Ticket.filter
+
+    def raced(*args: Any, **kwargs: Any) -> Any:  # someone changes the ticket between read and write
+        if "version" in kwargs:
+            kwargs["version"] = -1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(Ticket, "filter", raced)
+    status, _ = await deliver(
+        running, "/hooks/github", issue_closed_completed(octokit), github_headers("issues", "r-1")
+    )
+    monkeypatch.undo()
+    assert status == 503
+    assert not await ProcessedEvent.exists(event_id="hook:github:r-1")  # the retry will be acted on
+    status, answer = await deliver(
+        running, "/hooks/github", issue_closed_completed(octokit), github_headers("issues", "r-1")
+    )
+    assert (status, answer["outcome"]) == (200, "shipped")
+    assert (await Ticket.get(id=ticket.id)).status == TicketStatus.FIX_SHIPPED

@@ -49,6 +49,12 @@ def test_github_reopened_and_not_planned_are_only_noted(octokit: Examples) -> No
     assert _github("issues", example(octokit, "issues", "labeled")).happened == Happened.OTHER
 
 
+def test_github_issue_on_an_unknown_host_names_no_issue(octokit: Examples) -> None:
+    payload = issue_closed_completed(octokit)
+    payload["issue"]["html_url"] = "https://ghe.example.com/o/r/issues/1"  # GITHUB_API_URL not set for it
+    assert _github("issues", payload).issue_key is None
+
+
 def test_github_signature_is_hmac_sha256_of_the_raw_body() -> None:
     body = b'{"zen": "Keep it logically awesome."}'
     good = {"X-Hub-Signature-256": "sha256=" + hooks.hmac_hex("s3cret", body)}
