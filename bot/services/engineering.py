@@ -95,6 +95,13 @@ class Engineering:
         also = f" ({others} other ticket(s) link it too)" if others else ""
         return f"{ticket.ref} now links {ref.label}{also}; its key user is told when the fix ships."
 
+    async def link_lines(self, ticket_id: int) -> list[str]:
+        """The issues a ticket links, for the support team's `/support show`."""
+        links = await IssueLink.filter(ticket_id=ticket_id).order_by("id")
+        return [
+            f"*Engineering issue:* <{link.url}|{escape(link.issue_key.split(':', 1)[1])}>" for link in links
+        ]
+
     async def waiting(self) -> list[Ticket]:
         """Tickets with engineering (fix pending) or waiting on the key user (fix shipped), oldest first."""
         return await Ticket.filter(status__in=list(WITH_ENGINEERING)).order_by("updated_at").limit(LIST_MAX)

@@ -52,6 +52,8 @@ async def show(deps: Deps, user_id: str, args: list[str]) -> str:
     if ticket.callback_phone and deps.roles.is_staff(user_id):  # engineers only, never the shared channel
         dial = "".join(c for c in ticket.callback_phone if c.isdigit() or c == "+")
         shown.append(f"*Call back on:* <tel:{dial}|{blocks.escape(ticket.callback_phone)}>")
+    if deps.engineering is not None and deps.roles.is_staff(user_id):  # issue URLs may be private
+        shown += await deps.engineering.link_lines(ticket.id)
     shown += [*(blocks.clock_line(r) for r in readings), "*History*"]
     shown += [
         f"{blocks.slack_date(e.at)} {e.kind.replace('_', ' ')}"

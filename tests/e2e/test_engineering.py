@@ -262,6 +262,10 @@ async def test_only_engineers_link_and_only_issue_urls(running: RunningBot) -> N
     await command(running, "U0ENG1", f"link SUP-{ticket.id} {ISSUE_URL}")
     again = await command(running, "U0ENG2", f"link SUP-{ticket.id} {ISSUE_URL.replace('issues', 'pull')}")
     assert "already links" in again and await IssueLink.all().count() == 1
+    assert "Engineering issue:* <https://github.com/Codertocat" in await command(
+        running, "U0ENG2", f"show SUP-{ticket.id}"
+    )
+    assert "github.com" not in await command(running, "U0KEY1", f"show SUP-{ticket.id}")  # never the customer
 
 
 async def test_a_product_defect_waits_on_engineering_until_its_fix_ships(
