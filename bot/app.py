@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.clock import Clock, SystemClock
+from bot.engineering.urls import Recogniser
 from bot.jobs import kinds
 from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable, Worker
@@ -37,6 +38,7 @@ from bot.services.csat import Satisfaction
 from bot.services.deliveries import Deliveries
 from bot.services.deposits import Deposits
 from bot.services.directory import Directory
+from bot.services.engineering import Engineering
 from bot.services.housekeeping import Housekeeping
 from bot.services.incidents import Incidents
 from bot.services.intake import Intake
@@ -120,6 +122,16 @@ def build(
     startup = StartupCheck(api, policy, clock)
     connect = Connect(policy, clock, jobs, roles, sla, transitions, deliveries, startup.health)
     incidents = Incidents(clock, jobs, roles, transitions)
+    engineering = Engineering(
+        policy,
+        clock,
+        jobs,
+        roles,
+        queries,
+        sla,
+        transitions,
+        Recogniser.from_urls(settings.github_api_url, settings.jira_url),
+    )
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -141,6 +153,7 @@ def build(
         connect=connect,
         incidents=incidents,
         satisfaction=satisfaction,
+        engineering=engineering,
     )
 
     alerts = OperatorAlerts(clock, jobs, notifier, directory, deliveries)
@@ -188,6 +201,7 @@ def build(
         .on(kinds.CopyCustomerMessage, connect_out.copy)
         .on(kinds.AskCsat, csat_out.ask)
         .on(kinds.CsatLowScore, satisfaction.tell_lead)
+        .on(kinds.ConfirmFix, engineering.confirm_due)
     )
     mail_handlers(table, mail).check()
 

@@ -9,6 +9,7 @@ COMMAND = "/support"
 
 
 class Callback(StrEnum):
+    LINK_ISSUE_MODAL = "link_issue"
     RAISE_MODAL = "raise_ticket"
     RAISE_FOR_MODAL = "raise_for_customer"  # staff: first choose the customer, then the raise form
     RAISE_SHORTCUT = "raise_from_message"
@@ -26,6 +27,9 @@ class Callback(StrEnum):
 class Action(StrEnum):
     CLAIM = "ticket_claim"
     GROUP_STORM = "storm_group"  # Group as one incident, on a storm message
+    FIX_STILL_FAILS = "fix_still_fails"  # on the key user's "fix shipped" notice
+    LINK_ISSUE = "ticket_link_issue"
+    ISSUE_URL = "issue_url"
     RELEASE = "ticket_release"
     REASSIGN = "ticket_reassign"
     SET_PRIORITY = "ticket_priority"
@@ -91,6 +95,8 @@ class Block(StrEnum):
         "board_claim"  # + ":<n>": one "Claim…" menu per group of tickets on a queue or storm message
     )
     STORM_ACTIONS = "storm_actions"
+    ISSUE_URL = "issue_url_block"
+    FIX_ACTIONS = "fix_actions"  # the "fix shipped" notice's button
     NEW_OWNER = "new_owner_block"
     RESOLUTION = "resolution_block"
     RESOLUTION_NOTE = "resolution_note_block"

@@ -30,6 +30,7 @@ class Do(StrEnum):
     WITHDRAW_STATEMENT = "withdraw_statement"
     REPORT = "report"
     SIMULATE = "simulate"
+    LINK_ISSUE = "link_issue"
 
 
 # Who acts when a customer's e-mail changes a ticket, and the reporter id of e-mail tickets (not a Slack id).
@@ -70,6 +71,7 @@ DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
     Do.WITHDRAW_STATEMENT: (Role.ESCALATION,),
     Do.REPORT: (Role.ESCALATION, Role.ACCOUNT_MANAGER),
     Do.SIMULATE: (Role.ESCALATION,),
+    Do.LINK_ISSUE: (Role.ENGINEER, Role.ESCALATION),
 }
 
 ROLE_WORDS = {
@@ -104,6 +106,7 @@ ACTION_WORDS = {
     Do.WITHDRAW_STATEMENT: "withdraw an issued statement",
     Do.REPORT: "get the support report",
     Do.SIMULATE: "simulate a ticket",
+    Do.LINK_ISSUE: "link a ticket to an engineering issue",
 }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
+GITHUB_API_DEFAULT = "https://api.github.com"
 DEFAULT_DATABASE_URL = "sqlite://data/secondline.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Every variable the bot reads (the README's settings table, compose.yaml and the systemd example use these).
@@ -23,6 +24,11 @@ ENV_VARS = (
     "LOG_LEVEL",
     "LOG_FORMAT",
     "MAILGUN_SIGNING_KEY",
+    "GITHUB_API_URL",
+    "JIRA_URL",
+    "GITHUB_WEBHOOK_SECRET",
+    "JIRA_WEBHOOK_SECRET",
+    "LINEAR_WEBHOOK_SECRET",
     # and the variables the policy's `email:` block names (token_env, password_env)
 )
 LOG_FORMATS = ("text", "json")
@@ -44,6 +50,12 @@ class Settings:
     app_token: str | None = None
     log_level: str = "INFO"
     log_format: str = "text"
+    # Engineering issues (bot/engineering/): where they live, and the webhooks' secrets (unset: no route).
+    github_api_url: str = GITHUB_API_DEFAULT
+    jira_url: str | None = None
+    github_webhook_secret: str | None = field(default=None, repr=False)
+    jira_webhook_secret: str | None = field(default=None, repr=False)
+    linear_webhook_secret: str | None = field(default=None, repr=False)
     # The environment as it was at start: the policy's `email:` block names the variables holding its
     # secrets, read from here (bot/mail/config.py), never from the file.
     environment: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -89,7 +101,18 @@ class Settings:
         log_format = env.get("LOG_FORMAT", "text").strip().lower() or "text"
         if log_format not in LOG_FORMATS:
             raise SettingsError(f"LOG_FORMAT must be text or json, not {log_format!r}")
+        engineering_urls = {}
+        for name in ("GITHUB_API_URL", "JIRA_URL"):
+            value = env.get(name, "").strip()
+            if value and not value.startswith(("http://", "https://")):
+                raise SettingsError(f"{name} must be an http(s) URL, not {value!r}")
+            engineering_urls[name] = value or None
         return cls(
+            github_api_url=engineering_urls["GITHUB_API_URL"] or GITHUB_API_DEFAULT,
+            jira_url=engineering_urls["JIRA_URL"],
+            github_webhook_secret=env.get("GITHUB_WEBHOOK_SECRET", "").strip() or None,
+            jira_webhook_secret=env.get("JIRA_WEBHOOK_SECRET", "").strip() or None,
+            linear_webhook_secret=env.get("LINEAR_WEBHOOK_SECRET", "").strip() or None,
             bot_token=token,
             signing_secret=secret,
             support_config=Path(env.get("SUPPORT_CONFIG", "").strip() or "config/support.example.yml"),

@@ -23,6 +23,7 @@ from tortoise.functions import Count
 
 from bot import csat_web, db, metrics
 from bot.app import Secondline
+from bot.engineering import web as engineering_web
 from bot.logs import redact
 from bot.mail import web as mail_web
 from bot.mail.wiring import start_mail
@@ -100,6 +101,7 @@ def web_app(bot: Secondline) -> web.Application:
             bot.clock,
         )
     csat_web.add_routes(app, bot.deps.satisfaction, LinkSigner(bot.settings.signing_secret))
+    engineering_web.add_routes(app, bot.deps.engineering, bot.settings)
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from handlers import actions, commands, connect, csat, events, fallback, shortcuts, storms, views
+from handlers import actions, commands, connect, csat, engineering, events, fallback, shortcuts, storms, views
 from handlers.deps import Deps
 from handlers.failures import keep_first_answer
 
@@ -25,6 +25,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         views,
         actions,
         storms,
+        engineering,
         shortcuts,
         events,
         connect,

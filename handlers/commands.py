@@ -39,6 +39,7 @@ HELP = """*Secondline: second-line support*
 `/support statement acme 2026-11 withdraw [reason]` take an issued statement back (leads, managers)
 `/support report [week|month|2026-11] [customer]` SLA achievement, a chart and the CSV (leads, managers)
 `/support account acme [--from 2026-11-01] [--to 2026-12-01]` a customer at a glance (last 30 days)
+`/support link SUP-42 <url>` link a ticket to a GitHub, Jira or Linear issue (engineers)
 `/support simulate P1 globex [at 2026-11-27 16:30]` when targets fall due and whom the ladder pages
 `/support incident SUP-12 SUP-13 …` group tickets as one incident (support team)
 `/support help` this help"""

@@ -13,6 +13,7 @@ from bot.services.connect import Connect
 from bot.services.csat import Satisfaction
 from bot.services.deliveries import Deliveries
 from bot.services.directory import Directory
+from bot.services.engineering import Engineering
 from bot.services.incidents import Incidents
 from bot.services.intake import Intake
 from bot.services.pages import PageActions
@@ -107,3 +108,4 @@ class Deps:
     connect: Connect
     incidents: Incidents
     satisfaction: Satisfaction
+    engineering: Engineering | None = None  # engineering issues (bot/services/engineering.py)

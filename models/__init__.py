@@ -3,15 +3,17 @@
 from models.billing import DepositAlert, IssuedStatement, TimeEntry, WithdrawnStatement
 from models.channels import ChannelMove
 from models.csat import CsatSurvey
+from models.engineering import IssueLink
 from models.events import ProcessedEvent
 from models.jobs import Job, JobStatus
 from models.mail import InboundMail, MailCourtesy, OutboundMail
 from models.pages import Page
 from models.replicas import Replica
 from models.storms import BoardKind, ChannelBoard
-from models.tickets import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
+from models.tickets import WITH_ENGINEERING, ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
 
 __all__ = [
+    "WITH_ENGINEERING",
     "BoardKind",
     "ChannelBoard",
     "ChannelMove",
@@ -19,6 +21,7 @@ __all__ = [
     "CsatSurvey",
     "DepositAlert",
     "InboundMail",
+    "IssueLink",
     "IssuedStatement",
     "Job",
     "JobStatus",

@@ -15,6 +15,12 @@ class TicketStatus(StrEnum):
     OPEN = "open"  # raised, maybe claimed, being worked
     WAITING = "waiting"  # waiting on the customer: the resolution clock is paused
     RESOLVED = "resolved"
+    FIX_PENDING = "fix_pending"  # resolved as a product defect: waiting on engineering
+    FIX_SHIPPED = "fix_shipped"  # its engineering issue's fix shipped: resolves itself unless it still fails
+
+
+# With engineering (bot/services/engineering.py): no SLA clock runs and the ladder pages nobody.
+WITH_ENGINEERING = frozenset({TicketStatus.FIX_PENDING, TicketStatus.FIX_SHIPPED})
 
 
 class Ticket(Model):

@@ -19,10 +19,17 @@ from bot.urgency import Standing, Urgency
 from models import ClockState, Ticket, TicketStatus
 
 PAID = ":moneybag: paid request"
+LIST_STATUS = {
+    TicketStatus.WAITING: " · waiting on customer",
+    TicketStatus.FIX_PENDING: " · waiting on engineering",
+    TicketStatus.FIX_SHIPPED: " · fix shipped, waiting on the key user",
+}
 STATUS_WORDS = {
     TicketStatus.OPEN: "Open",
     TicketStatus.WAITING: "Waiting on customer",
     TicketStatus.RESOLVED: "Resolved",
+    TicketStatus.FIX_PENDING: "Waiting on engineering",
+    TicketStatus.FIX_SHIPPED: "Fix shipped",
 }
 
 
@@ -147,6 +154,7 @@ def ticket_actions(ticket: Ticket, *, reclassify: bool = False) -> dict[str, Any
     if reclassify:
         elements.append(button("Reclassify", Action.RECLASSIFY, value))
     elements.append(button("Reply to customer", Action.REPLY_TO_CUSTOMER, value))
+    elements.append(button("Link issue", Action.LINK_ISSUE, value))
     elements.append(button("Resolve", Action.RESOLVE, value, "danger"))
     return actions(Block.TICKET_ACTIONS, *elements)
 
@@ -160,7 +168,7 @@ def ticket_line(
     due = f" · first response due {slack_date(first_response_due)}" if first_response_due else ""
     if urgency is not None and urgency.standing != Standing.ON_TRACK:
         due = " · " + urgency_text(urgency)
-    waiting = " · waiting on customer" if ticket.status == TicketStatus.WAITING else ""
+    waiting = LIST_STATUS.get(TicketStatus(ticket.status), "")
     title = escape(truncate(ticket.title, 80))
     paid = f" · {PAID}" if ticket.paid_request else ""
     return f"*{ticket.ref}* {Priority(ticket.priority).label} · {title}{paid}{owner}{waiting}{due}"

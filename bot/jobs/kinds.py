@@ -385,6 +385,17 @@ class Housekeeping(JobPayload):
         return "housekeeping"
 
 
+@dataclass(frozen=True, kw_only=True)
+class ConfirmFix(TicketJob):
+    """A shipped fix's confirmation window ran out: resolve the ticket unless it moved on (its version)."""
+
+    kind: ClassVar[str] = "confirm_fix"
+    version: int
+
+    def dedupe_key(self) -> str:
+        return f"confirm_fix:{self.ticket_id}:{self.version}"
+
+
 KINDS: tuple[type[JobPayload], ...] = (
     PostTicket,
     ShowQueue,
@@ -412,6 +423,7 @@ KINDS: tuple[type[JobPayload], ...] = (
     CopyCustomerMessage,
     AskCsat,
     CsatLowScore,
+    ConfirmFix,
 )
 BY_NAME: dict[str, type[JobPayload]] = {kind.kind: kind for kind in KINDS}
 

@@ -15,6 +15,12 @@ from typing import Any
 from bot import blocks
 from bot.blocks.dms import reply_dm
 from bot.blocks.kit import message
+from bot.engineering.notices import (
+    fix_confirmed_text,
+    fix_pending_text,
+    fix_shipped_dm,
+    still_fails_text,
+)
 from bot.jobs.kinds import NotifyReporter, TellPerson
 from bot.jobs.queue import JobQueue
 from bot.notifier import Notifier
@@ -84,6 +90,12 @@ class ReporterNews:
             ),
             "escalated": _plain(lambda t, n: blocks.simple_dm(t, str(n.text))),
             "reclassified": _plain(lambda t, n: blocks.simple_dm(t, str(n.text))),
+            "fix_shipped": _plain(
+                lambda t, n: fix_shipped_dm(t, n.text, self.sla.policy.engineering.confirm_within)
+            ),
+            "fix_pending": _plain(lambda t, n: blocks.simple_dm(t, fix_pending_text())),
+            "fix_confirmed": _plain(lambda t, n: blocks.simple_dm(t, fix_confirmed_text())),
+            "still_fails": _plain(lambda t, n: blocks.simple_dm(t, still_fails_text())),
             "post_failed": _plain(
                 lambda t, n: blocks.simple_dm(
                     t,

@@ -14,6 +14,7 @@ from bot.policy.contracts import INCLUDED, Contract, check_digits, prices_of
 from bot.policy.csat import CsatSettings
 from bot.policy.digests import DigestSpec
 from bot.policy.email import EmailSettings
+from bot.policy.engineering import EngineeringSettings
 from bot.policy.escalation import Escalation, LadderStep, Rotation, check_ladder
 from bot.policy.plans import Customer, Plan
 from bot.policy.scope import Scope
@@ -36,6 +37,7 @@ class Policy(Strict):
     intake_reaction: str = "ticket"  # the emoji (its name, no colons) that turns a message into a ticket
     storm: StormSpec = Field(default_factory=StormSpec)  # bot/services/storms.py
     csat: CsatSettings = Field(default_factory=CsatSettings)  # the satisfaction question
+    engineering: EngineeringSettings = Field(default_factory=EngineeringSettings)
 
     @field_validator("support_channel")
     @classmethod

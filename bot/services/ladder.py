@@ -25,7 +25,7 @@ from bot.services.directory import Directory
 from bot.services.events import record
 from bot.services.incident_links import incident_page
 from bot.services.sla import CLOCK_LABELS, SlaService, targets_for
-from models import Job, JobStatus, Page, Ticket, TicketEvent, TicketStatus
+from models import WITH_ENGINEERING, Job, JobStatus, Page, Ticket, TicketEvent, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ class Ladder:
         """Job handler: page a ladder step's level, unless the ticket moved on."""
         ticket = await Ticket.get_or_none(id=due.ticket_id)
         if ticket is None or ticket.ladder_epoch != due.epoch or ticket.status == TicketStatus.RESOLVED:
+            return
+        if ticket.status in WITH_ENGINEERING:  # no clock runs while engineering has it
             return
         ladder = self.steps(ticket)
         if due.index >= len(ladder):

@@ -35,7 +35,7 @@ from bot.jobs.queue import JobQueue
 from bot.policy import CalendarSpec, Policy
 from bot.services.directory import Directory
 from bot.services.events import announce, record
-from models import ClockState, Job, SlaClock, Ticket, TicketStatus
+from models import WITH_ENGINEERING, ClockState, Job, SlaClock, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,11 @@ class SlaService:
         unless one already runs for an earlier unanswered message (the vendor owes the earliest answer).
         Call it after the ticket's status changed (a reply that resumes a waiting ticket resumes first).
         """
-        if ticket.owner_id is None or ticket.status == TicketStatus.RESOLVED:
+        if (
+            ticket.owner_id is None
+            or ticket.status == TicketStatus.RESOLVED
+            or ticket.status in WITH_ENGINEERING
+        ):
             return
         if await self._begin_cycle(ticket, NEXT_RESPONSE, at, actor, keep_running=True):
             await self.jobs.enqueue(RedrawTicket(ticket_id=ticket.id))  # the new due time shows
@@ -130,7 +134,11 @@ class SlaService:
         met (or breached) and stops, and a new update period begins on a claimed, unresolved ticket."""
         answered = await self.stop(ticket, NEXT_RESPONSE, at, actor)
         changed = answered is not None and answered.stopped_at == at
-        if ticket.owner_id is not None and ticket.status != TicketStatus.RESOLVED:
+        if (
+            ticket.owner_id is not None
+            and ticket.status != TicketStatus.RESOLVED
+            and ticket.status not in WITH_ENGINEERING
+        ):
             changed = await self._begin_cycle(ticket, UPDATE_EVERY, at, actor) or changed
         if changed:
             await self.jobs.enqueue(RedrawTicket(ticket_id=ticket.id))

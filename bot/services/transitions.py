@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 
 MAX_FILES = 10  # file links in one note
 
+
+def fix_pending_note(ticket: Ticket) -> str:
+    return (
+        f" It waits on engineering (fix pending, no clock runs): link its issue with `/support link "
+        f"{ticket.ref} <url>`, and the key user is told when the fix ships."
+    )
+
+
 ClockEffect = Callable[[Ticket, datetime], Awaitable[object]]
 
 
@@ -367,8 +375,9 @@ class Transitions:
             return Change(
                 "resolved",
                 fields={
-                    "status": TicketStatus.RESOLVED,
-                    "resolved_at": now,
+                    # A product defect waits on engineering (fix pending) until its fix ships.
+                    "status": TicketStatus.FIX_PENDING if defect else TicketStatus.RESOLVED,
+                    "resolved_at": None if defect else now,
                     "resolution": resolution,
                     "resolution_note": note.strip(),
                     "time_spent_minutes": time_spent_minutes,
@@ -381,8 +390,11 @@ class Transitions:
                     "duplicate_of": duplicate_of,
                 },
                 effects=(stop_clocks,),
-                note=f"<@{user_id}> resolved the ticket: {Resolution(resolution).label}.",
-                reporter=NotifyReporter.about(ticket, "resolved", by=user_id, duplicate_of=duplicate_of),
+                note=f"<@{user_id}> resolved the ticket: {Resolution(resolution).label}."
+                + (fix_pending_note(ticket) if defect else ""),
+                reporter=NotifyReporter.about(
+                    ticket, "fix_pending" if defect else "resolved", by=user_id, duplicate_of=duplicate_of
+                ),
             )
 
         return (await self.run(Do.RESOLVE, ticket_id, user_id, decide))[0]

@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable
 
 from handlers.deps import Deps
+from handlers.engineering import link
 from handlers.storms import incident
 from handlers.subcommands.billing import correct, entries, hours, log_time, statement, unlog, unwaive, waive
 from handlers.subcommands.plan import plan
@@ -30,4 +31,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "account": account,
     "simulate": simulate,
     "incident": incident,
+    "link": link,
 }

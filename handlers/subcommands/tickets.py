@@ -19,6 +19,9 @@ async def ticket_list(deps: Deps, user_id: str, args: list[str]) -> str:
     if deps.roles.is_staff(user_id):
         queue = await deps.queries.unclaimed_by_due()
         sections.append("*Unclaimed, most urgent first*\n" + await lines(deps, queue, "The queue is empty."))
+        if deps.engineering is not None:
+            waiting = await deps.engineering.waiting()
+            sections.append("*Waiting on engineering*\n" + await lines(deps, waiting, "None."))
     return (
         "\n\n".join(sections) or "You have no tickets to list. Type `/support help` to see what you can do."
     )
@@ -51,6 +54,8 @@ async def show(deps: Deps, user_id: str, args: list[str]) -> str:
         dial = "".join(c for c in ticket.callback_phone if c.isdigit() or c == "+")
         shown.append(f"*Call back on:* <tel:{dial}|{blocks.escape(ticket.callback_phone)}>")
     shown += satisfaction_line(await deps.satisfaction.of_ticket(ticket.id))
+    if deps.engineering is not None and deps.roles.is_staff(user_id):  # issue URLs may be private
+        shown += await deps.engineering.link_lines(ticket.id)
     shown += [*(blocks.clock_line(r) for r in readings), "*History*"]
     shown += [
         f"{blocks.slack_date(e.at)} {e.kind.replace('_', ' ')}"

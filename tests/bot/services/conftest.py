@@ -76,6 +76,8 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.ShowStorm,
     kinds.FollowIncident,
     kinds.AskCsat,  # the satisfaction question, shown by bot/outbox/csat.py
+    # engineering's confirmation timer: recorded here (tests/e2e/test_engineering.py runs it for real)
+    kinds.ConfirmFix,
 )
 
 
