@@ -227,8 +227,10 @@ async def start_bot(
     policy: Policy,
     *,
     run_worker: bool = False,
+    **settings: object,
 ) -> AsyncIterator[RunningBot]:
-    bot = build(make_settings(standin, database_url), policy, clock, run_worker=run_worker)
+    """The bot over real HTTP; `settings` override make_settings' (secrets, an environment)."""
+    bot = build(make_settings(standin, database_url, **settings), policy, clock, run_worker=run_worker)
     server = TestServer(web_app(bot), host="127.0.0.1")
     await server.start_server()
     # The start-up check's auth.test and conversations.info are not what the tests look at.

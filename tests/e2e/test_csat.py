@@ -16,18 +16,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
-from bot.app import build
 from bot.clock import FakeClock
 from bot.ids import Action, Block, Callback
 from bot.policy import Policy
 from bot.services.connect import FORGED
 from bot.standin import SlackStandIn
-from bot.standin.payloads import SlackClient, block_actions, text_value, view_submission
-from bot.web import web_app
+from bot.standin.payloads import block_actions, text_value, view_submission
 from models import CsatSurvey, Ticket, TicketEvent
-from tests.conftest import SIGNING_SECRET, RunningBot, make_settings
+from tests.conftest import RunningBot, start_bot
 from tests.e2e.journey import advance, click, command, raise_ticket, told
 from tests.mailservers import (
     ANNA,
@@ -157,18 +154,9 @@ async def mailbot(
 ) -> AsyncIterator[RunningBot]:
     policy = Policy.model_validate(mail_policy_data(smtp.port))
     standin.seed_from_policy(policy)
-    settings = make_settings(standin, database_url, environment={**MAIL_ENV, "PUBLIC_URL": PUBLIC_URL})
-    bot = build(settings, policy, clock, run_worker=False)
-    server = TestServer(web_app(bot), host="127.0.0.1")
-    await server.start_server()
-    async with aiohttp.ClientSession() as session:
-        slack = SlackClient(
-            session, str(server.make_url("/slack/events")), SIGNING_SECRET, response_urls=standin
-        )
-        try:
-            yield RunningBot(bot, server, slack, standin, clock)
-        finally:
-            await server.close()
+    environment = {**MAIL_ENV, "PUBLIC_URL": PUBLIC_URL}
+    async for running_bot in start_bot(standin, database_url, clock, policy, environment=environment):
+        yield running_bot
 
 
 async def fetch(running: RunningBot, method: str, path: str, **kwargs: Any) -> tuple[int, str]:

@@ -15,19 +15,15 @@ from email.message import EmailMessage
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
-from bot.app import build
 from bot.billing.statement import Month
 from bot.clock import FakeClock
 from bot.ids import Action
 from bot.jobs.kinds import NotifyReporter
 from bot.policy import Policy
 from bot.standin import SlackStandIn
-from bot.standin.payloads import SlackClient
-from bot.web import web_app
 from models import InboundMail, Job, JobStatus, OutboundMail, Ticket, TicketStatus
-from tests.conftest import SIGNING_SECRET, RunningBot, make_settings
+from tests.conftest import RunningBot, start_bot
 from tests.e2e.journey import channel_message, click, command, thread_notes
 from tests.mailservers import (
     ANNA,
@@ -69,18 +65,8 @@ async def mailbot(
 ) -> AsyncIterator[RunningBot]:
     standin.seed_from_policy(mail_policy)
     standin.add_user("U0ENG1", real_name="Erin Engineer")
-    settings = make_settings(standin, database_url, environment=MAIL_ENV)
-    bot = build(settings, mail_policy, clock, run_worker=False)
-    server = TestServer(web_app(bot), host="127.0.0.1")
-    await server.start_server()
-    async with aiohttp.ClientSession() as session:
-        slack = SlackClient(
-            session, str(server.make_url("/slack/events")), SIGNING_SECRET, response_urls=standin
-        )
-        try:
-            yield RunningBot(bot, server, slack, standin, clock)
-        finally:
-            await server.close()
+    async for running_bot in start_bot(standin, database_url, clock, mail_policy, environment=MAIL_ENV):
+        yield running_bot
 
 
 async def post(running: RunningBot, path: str, **kwargs: object) -> tuple[int, str]:

@@ -14,20 +14,17 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
-from bot.app import build
 from bot.clock import FakeClock
 from bot.engineering.hooks import hmac_hex
 from bot.ids import Action, Block, Callback
 from bot.policy import Policy
 from bot.standin import SlackStandIn
-from bot.standin.payloads import SlackClient, block_actions, select_value, text_value, view_submission
-from bot.web import web_app
+from bot.standin.payloads import block_actions, select_value, text_value, view_submission
 from models import IssueLink, Job, Page, ProcessedEvent, SlaClock, Ticket, TicketEvent, TicketStatus
 from tests.bot.engineering.documented import JIRA_DONE, LINEAR_DONE
 from tests.bot.engineering.examples import example, issue_closed_completed, octokit, pull_request_merged
-from tests.conftest import SIGNING_SECRET, RunningBot, make_settings
+from tests.conftest import RunningBot, start_bot
 from tests.e2e.journey import channel_message, click, command, raise_ticket, thread_notes
 
 GITHUB_SECRET = "gh-webhook-secret"
@@ -47,24 +44,16 @@ CONFIRM_DUE = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
 async def running(
     standin: SlackStandIn, database_url: str, clock: FakeClock, policy: Policy
 ) -> AsyncIterator[RunningBot]:
-    settings = make_settings(
+    async for running_bot in start_bot(
         standin,
         database_url,
+        clock,
+        policy,
         github_webhook_secret=GITHUB_SECRET,
         jira_webhook_secret=JIRA_SECRET,
         linear_webhook_secret=LINEAR_SECRET,
-    )
-    bot = build(settings, policy, clock, run_worker=False)
-    server = TestServer(web_app(bot), host="127.0.0.1")
-    await server.start_server()
-    async with aiohttp.ClientSession() as session:
-        slack = SlackClient(
-            session, str(server.make_url("/slack/events")), SIGNING_SECRET, response_urls=standin
-        )
-        try:
-            yield RunningBot(bot, server, slack, standin, clock)
-        finally:
-            await server.close()
+    ):
+        yield running_bot
 
 
 async def deliver(
