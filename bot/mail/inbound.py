@@ -202,6 +202,8 @@ class MailIntake:
             if parsed.attachments:
                 await self.jobs.enqueue(MailFiles(ticket_id=ticket.id, mail=mail.id))
         try:
+            if ticket.status != TicketStatus.RESOLVED:  # their message wants an answer: next response
+                await self.transitions.customer_wrote(ticket, EMAIL_ACTOR, "email")
             if ticket.status == TicketStatus.RESOLVED:
                 await self.transitions.reopen(ticket.id, EMAIL_ACTOR)
             elif ticket.status == TicketStatus.WAITING:
@@ -216,6 +218,9 @@ class MailIntake:
         text = parsed.text
         if follows is not None:
             text = f"{texts.new_after_window(follows)}\n\n{text}"
+        refusal = await self.intake.deposit_refusal(customer)
+        if refusal is not None:  # a prepaid deposit below its minimum: no ticket, and whom to ask
+            return await self._courtesy(mail, parsed, "deposit", f"{refusal} Nothing was raised."), None
         draft = self.intake.email_draft(customer, parsed.subject, text)
         async with self.jobs.transaction():
             if await InboundMail.filter(id=mail.id, state="new").update(state="done") == 0:

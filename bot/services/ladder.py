@@ -39,8 +39,8 @@ GATHER_MARGIN = timedelta(milliseconds=100)
 
 
 # What counts as a ticket moving on after an acknowledgement (besides being claimed): what its key user is
-# told (bot/services/transitions.py). Messages to the customer count too once they are events of their own.
-PROGRESS = frozenset({"claimed", "reassigned", "waiting_on_customer", "resolved"})
+# told (bot/services/transitions.py), and a reply to the customer (Reply to customer, by any door).
+PROGRESS = frozenset({"claimed", "reassigned", "waiting_on_customer", "replied_to_customer", "resolved"})
 
 
 @dataclass(frozen=True)

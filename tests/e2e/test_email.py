@@ -548,3 +548,19 @@ async def test_a_temporary_smtp_refusal_retries_and_a_permanent_one_fails_loudly
     assert failed.last_error and "550" in failed.last_error
     alerts = [c.args.get("text", "") for c in mailbot.standin.calls_to("chat.postMessage")]
     assert any("could not be sent" in text and "550" in text for text in alerts)  # an operator is told
+
+
+async def test_a_key_user_whose_prepaid_deposit_is_below_its_minimum_gets_an_answer_not_a_ticket(
+    standin: SlackStandIn, database_url: str, clock: FakeClock, smtp: SmtpServer
+) -> None:
+    data = mail_policy_data(smtp.port)
+    data["customers"]["initech"]["email"] = {"key_users": ["ivy@initech.example"]}
+    data["contracts"]["initech-minute"]["deposit"]["minimum"] = "600.00"  # 500.00 paid: already below
+    policy = Policy.model_validate(data)
+    standin.seed_from_policy(policy)
+    async for running in start_bot(standin, database_url, clock, policy, environment=MAIL_ENV):
+        await send_in(running, mail("Reports are empty", sender="ivy@initech.example"))
+        assert await Ticket.filter(customer="initech").count() == 0
+        [answer] = smtp.recorder.to("ivy@initech.example")
+        assert "prepaid deposit is below its minimum" in body(answer)
+        assert answer["Auto-Submitted"] == "auto-replied"
