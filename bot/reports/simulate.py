@@ -10,7 +10,8 @@ The answer is worked out by the functions the bot itself uses, so it cannot disa
   * who: `duty.on_duty` at the step's instant for the customer (its own contacts for a level replace the
     level's people), as the directory pages (rotations resolved by `oncall.current_shift`); e-mail people
     are shown as written (the bot looks them up in Slack when paging);
-  * a step's `repeat`: each repeat at its own instant, as `services.ladder` schedules them.
+  * a step's `repeat`: each repeat at its own instant, as `services.ladder` schedules them;
+  * a step's `ack_timeout`: shown with the step (it counts from an acknowledgement, so it has no instant).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from bot.clocks import (
     policy_snapshot,
     targets_for,
 )
-from bot.durations import HOURS_ONLY, BusinessDay, business_duration
+from bot.durations import HOURS_ONLY, BusinessDay, business_duration, parse_duration
 from bot.duty import on_duty
 from bot.policy import TARGET_NAMES, Policy, Priority
 from bot.policy.plans import DEFAULT_RANK
@@ -49,6 +50,9 @@ class PlannedStep:
     after: str  # as written: a duration or a target name
     own: bool = False  # the customer's own contacts for the level (customers.KEY.escalation)
     repeat: int = 0  # n: the step's n-th repeat, paged only if nobody on the level acknowledged by then
+    ack_timeout: timedelta | None = (
+        None  # the step's, on its first entry: paged again if acknowledged but idle
+    )
 
 
 @dataclass(frozen=True)
@@ -104,9 +108,10 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
     steps: list[PlannedStep] = []
     for step in policy.ladder_for(plan, level):
         own = step.page in policy.customers[customer].escalation
+        idle = None if step.ack_timeout is None else parse_duration(step.ack_timeout)
         if step.on_miss:
             who = tuple(dict.fromkeys(on_duty(policy, step.page, raised_at, customer).people))
-            steps.append(PlannedStep(step.page, None, who, step.unless, step.after, own))
+            steps.append(PlannedStep(step.page, None, who, step.unless, step.after, own, ack_timeout=idle))
             continue
         offsets = step.offsets(targets)  # the step, then its repeats
         if not offsets:  # pragma: no cover - the policy refuses steps after targets a plan does not set
@@ -114,7 +119,11 @@ def dry_run(policy: Policy, customer: str, priority: str | Priority, raised_at: 
         for repeat, offset in enumerate(offsets):
             at = calendar.add(ticket.created_at, offset)
             who = tuple(dict.fromkeys(on_duty(policy, step.page, at, customer).people))
-            steps.append(PlannedStep(step.page, at, who, step.unless, step.after, own, repeat))
+            steps.append(
+                PlannedStep(
+                    step.page, at, who, step.unless, step.after, own, repeat, None if repeat else idle
+                )
+            )
     return DryRun(
         customer=customer,
         customer_name=policy.customers[customer].name,
@@ -156,6 +165,7 @@ def to_dict(run: DryRun) -> dict[str, Any]:
                 "unless": s.unless,
                 **({"after": s.after} if s.at is None else {}),
                 **({"repeat": s.repeat} if s.repeat else {}),
+                **({"ack_timeout": span(s.ack_timeout)} if s.ack_timeout is not None else {}),
             }
             for s in run.steps
         ],
@@ -225,17 +235,18 @@ def render_text(run: DryRun, timezone: str | None = None, *, mentions: bool = Fa
                 f"{n}. at each missed {CLOCK_LABELS[step.after]} target: page {step.page} ({who} now), "
                 f"unless {step.unless}"
             )
-            continue
-        if step.repeat:
+        elif step.repeat:
             lines.append(
                 f"{n}. {_when(step.at, zone)}: page {step.page} ({who}) again (repeat {step.repeat}), "
                 f"unless {step.unless} or someone on that level acknowledged"
             )
-            continue
-        after = f"its {CLOCK_LABELS[step.after]} target" if step.after in TARGET_NAMES else step.after
-        lines.append(
-            f"{n}. {_when(step.at, zone)}: page {step.page} ({who}), after {after}, unless {step.unless}"
-        )
+        else:
+            after = f"its {CLOCK_LABELS[step.after]} target" if step.after in TARGET_NAMES else step.after
+            lines.append(
+                f"{n}. {_when(step.at, zone)}: page {step.page} ({who}), after {after}, unless {step.unless}"
+            )
+        if step.ack_timeout is not None:  # one line under the step it belongs to
+            lines.append(f"    pages again if acknowledged but idle for {span(step.ack_timeout)}")
     lines.append(f"Times in {zone.key}.")
     return "\n".join(lines)
 

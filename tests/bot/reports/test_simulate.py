@@ -249,3 +249,25 @@ def test_the_dry_run_shows_a_steps_repeats_in_business_time() -> None:
     ]
     text = render_text(run)
     assert "page lead (U0LEAD) again (repeat 1), unless claimed or someone on that level acknowledged" in text
+
+
+def test_the_dry_run_shows_a_steps_ack_timeout_once_under_the_step() -> None:
+    policy = parse_config(
+        EXAMPLE_POLICY.read_text().replace(
+            "- {page: lead, after: first_response, unless: claimed}   # unclaimed",
+            "- {page: lead, after: first_response, unless: claimed, repeat: {every: 10m, times: 1}, "
+            "ack_timeout: 30m}  # x",
+        )
+    )
+    run = dry_run(policy, "globex", "P1", chicago(2026, 11, 17, 10))
+    lead = [step for step in to_dict(run)["steps"] if step["page"] == "lead"]
+    # On the step itself, not on its repeat (the timeout counts from an acknowledgement, not an instant).
+    assert [step.get("ack_timeout") for step in lead] == ["30m", None]
+    lines = render_text(run).splitlines()
+    assert lines.count("    pages again if acknowledged but idle for 30m") == 1
+    at = lines.index("    pages again if acknowledged but idle for 30m")
+    assert "page lead (U0LEAD), after its first response target, unless claimed" in lines[at - 1]
+    # Steps without one say nothing of it.
+    plain = dry_run(parse_config(EXAMPLE_POLICY.read_text()), "globex", "P1", chicago(2026, 11, 17, 10))
+    assert "idle" not in render_text(plain)
+    assert all("ack_timeout" not in step for step in to_dict(plain)["steps"])
