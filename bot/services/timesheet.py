@@ -175,7 +175,8 @@ class Timesheet:
     async def charged(self, ticket: Ticket, engineer: str | None = None) -> None:
         """After something may have charged the customer (time logged, a ticket resolved, a waiver
         removed): the deposit's warning to the engineer and its alerts, when the contract holds one."""
-        if self.deposits is not None:
+        # An incident belongs to no customer: its children's contracts are charged through the children.
+        if self.deposits is not None and not ticket.is_incident:
             await self.deposits.after_charge(ticket, engineer)
 
     async def correct(

@@ -119,7 +119,7 @@ async def test_working_the_incident_reaches_every_child_and_reporter(running: Ru
     grouped = [*grouped, left_out]
 
     values = {
-        Block.RESOLUTION: {Action.RESOLUTION: select_value("fixed_product_defect")},
+        Block.RESOLUTION: {Action.RESOLUTION: select_value("fixed")},  # a defect waits on its fix
         Block.RESOLUTION_NOTE: {Action.RESOLUTION_NOTE: text_value("Rolled back the payment gateway.")},
         Block.TIME_SPENT: {Action.TIME_SPENT: text_value(None)},
         Block.DUPLICATE_OF: {Action.DUPLICATE_OF: text_value(None)},
