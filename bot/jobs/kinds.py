@@ -127,6 +127,9 @@ class FollowIncident(TicketJob):
     kind: ClassVar[str] = "follow_incident"
     event: str
     by: str
+    at: str = (
+        ""  # ISO instant of the incident's change: a child's clocks are answered then, not when this runs
+    )
 
 
 # --- people ---

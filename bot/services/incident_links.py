@@ -24,7 +24,7 @@ FOLLOWED = frozenset({"claimed", "reassigned", "waiting_on_customer", "replied_t
 
 async def on_transition(jobs: JobQueue, ticket: Ticket, user_id: str, event: str, now: datetime) -> None:
     if ticket.is_incident and event in FOLLOWED:
-        await jobs.enqueue(FollowIncident(ticket_id=ticket.id, event=event, by=user_id))
+        await jobs.enqueue(FollowIncident(ticket_id=ticket.id, event=event, by=user_id, at=now.isoformat()))
     elif event == "reopened" and ticket.incident_id is not None:
         incident = ticket.incident_id
         await Ticket.filter(id=ticket.id).update(incident_id=None, version=F("version") + 1)

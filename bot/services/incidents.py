@@ -5,8 +5,9 @@ customers, plans, contracts and SLA clocks; the incident has the owner, the stat
 Claiming, reassigning, putting on hold and resolving the incident are followed by every open child through
 the children's own transitions (a durable FollowIncident job): each child's reporter hears it as news of
 their own ticket, and a child's claim stops its first-response clock, so the incident's first answer is
-the first response of every child at that moment. A reopened child leaves its incident
-(bot/services/incident_links.py).
+the first response of every child at that moment; a Reply to customer on the incident is every child's
+first and next response as of the incident's reply (the job carries its instant). A reopened child
+leaves its incident (bot/services/incident_links.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise.expressions import F
 
@@ -189,17 +191,22 @@ class Incidents:
         elif job.event == "waiting_on_customer" and child.status == TicketStatus.OPEN:
             await t.wait_on_customer(child.id, job.by, await _said(incident, job.event, "question"))
         elif job.event == "replied_to_customer":  # each child's reporter hears it where they follow it
-            text = await _said(incident, job.event, "text")
-            if text:
-                await t.reply_to_customer(child.id, job.by, text)
+            sent_at = datetime.fromisoformat(job.at) if job.at else None
+            text = await _said(incident, job.event, "text", sent_at)
+            if text:  # the first and next response of every child are met at the incident's reply
+                await t.reply_to_customer(child.id, job.by, text, sent_at=sent_at)
         elif job.event == "resolved" and incident.status == TicketStatus.RESOLVED:
             resolution = incident.resolution or Resolution.FIXED
             duplicate_of = incident.id if resolution == Resolution.DUPLICATE else None
             await t.resolve(child.id, job.by, resolution, incident.resolution_note, None, duplicate_of)
 
 
-async def _said(incident: Ticket, kind: str, key: str) -> str | None:
-    """What the incident's latest `kind` event said to the customers (a question, a reply)."""
-    event = await TicketEvent.filter(ticket_id=incident.id, kind=kind).order_by("-id").first()
+async def _said(incident: Ticket, kind: str, key: str, at: datetime | None = None) -> str | None:
+    """What the incident's latest `kind` event (as of `at`, the followed change) said to the customers (a
+    question, a reply): a second reply moments later is followed by its own job, not sent twice."""
+    events = TicketEvent.filter(ticket_id=incident.id, kind=kind)
+    if at is not None:
+        events = events.filter(at__lte=at)
+    event = await events.order_by("-id").first()
     value = event.detail.get(key) if event is not None else None
     return str(value) if value else None

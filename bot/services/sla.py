@@ -143,6 +143,18 @@ class SlaService:
         if changed:
             await self.jobs.enqueue(RedrawTicket(ticket_id=ticket.id))
 
+    async def answered_at(self, ticket: Ticket, at: datetime, actor: str | None = None) -> None:
+        """A customer-visible message sent at `at`, a moment ago (its incident's update, followed by this
+        child afterwards): a first response still running is met or breached as of `at`, and the next
+        response with it unless the customer wrote again after `at` (that message is still owed an answer)."""
+        first = await SlaClock.get_or_none(ticket_id=ticket.id, name=FIRST_RESPONSE)
+        if first is not None and first.stopped_at is None:
+            started = first.running_since
+            await self.stop(ticket, FIRST_RESPONSE, at if started is None else max(at, started), actor)
+        owed = await SlaClock.get_or_none(ticket_id=ticket.id, name=NEXT_RESPONSE, stopped_at=None)
+        if owed is None or owed.running_since is None or owed.running_since <= at:
+            await self.vendor_message(ticket, at, actor)
+
     async def reopened(self, ticket: Ticket, at: datetime, actor: str | None) -> None:
         """Open again: updates are owed again from now, on a claimed ticket."""
         if ticket.owner_id is not None:

@@ -290,9 +290,21 @@ class Transitions:
             await self._apply(ticket, user_id, self.clock.now(), change)
         return await self.queries.get(ticket_id)
 
-    async def reply_to_customer(self, ticket_id: int, user_id: str, text: str) -> Ticket:
-        """An engineer's answer to the customer, sent wherever they follow the ticket (their thread, a DM)."""
+    async def reply_to_customer(
+        self, ticket_id: int, user_id: str, text: str, *, sent_at: datetime | None = None
+    ) -> Ticket:
+        """An engineer's answer to the customer, sent wherever they follow the ticket (their thread, a DM).
+
+        `sent_at`: the reply was written a moment ago on the ticket's incident; it is this ticket's first
+        response and next response as of then (bot/services/incidents.py).
+        """
         text = text.strip()
+
+        async def answered(ticket: Ticket, now: datetime) -> None:
+            if sent_at is None:
+                await self.sla.vendor_message(ticket, now, user_id)
+            else:
+                await self.sla.answered_at(ticket, min(sent_at, now), user_id)
 
         async def decide(ticket: Ticket, now: datetime) -> Change:
             if not self.roles.is_staff(user_id):
@@ -306,7 +318,7 @@ class Transitions:
                 detail={"text": text},
                 note=f"<@{user_id}> replied to the customer:",
                 quote=text,
-                effects=(lambda t, at: self.sla.vendor_message(t, at, user_id),),
+                effects=(answered,),
                 reporter=NotifyReporter.about(ticket, "reply", by=user_id, text=text),
             )
 
