@@ -1,6 +1,7 @@
 """Re-pages survive a crash: a real bot process is killed -9 between a ladder step's page and its first
-repeat; after a restart each repeat arrives exactly once, marked as a repeat. Real time (a process has no
-fake clock), so the policy's durations are seconds: `repeat: {every: 4s, times: 2}` plays `{every: 1m,
+repeat (or between an acknowledgement and its `ack_timeout`); after a restart each repeat (or the ack
+timeout's page) arrives exactly once, marked as such. Real time (a process has no fake clock), so the
+policy's durations are seconds: `repeat: {every: 4s, times: 2}` plays `{every: 1m,
 times: 2}` at 1/15 scale."""
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
+from bot.ids import Action, Block
 from bot.policy import parse_config
 from bot.standin import SlackStandIn
-from tests.conftest import BOT_TOKEN, seed_workspace
+from bot.standin.payloads import SlackClient, block_actions
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, seed_workspace
 from tests.e2e.processes import BotProcess
 from tests.e2e.test_processes import raise_via
 
@@ -92,3 +96,51 @@ async def test_repeats_after_a_kill_9_arrive_once_each(standin: SlackStandIn, tm
         await second.stop()
     expected = {(ref, n): 1 for ref in ("SUP-1", "SUP-2") for n in (0, 1, 2)}
     assert lead_pages(standin) == Counter(expected)
+
+
+async def test_an_ack_timeout_after_a_kill_9_pages_once(standin: SlackStandIn, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yml"
+    policy.write_text(
+        POLICY.replace("repeat: {every: 4s, times: 2}}", "ack_timeout: 4s}")  # 30m at 1/450 scale
+    )
+    database = f"sqlite://{tmp_path}/secondline.sqlite3"
+    first = BotProcess(standin, tmp_path, policy, database)
+    await first.start()
+    try:
+        await raise_via(first, standin, TITLES[0])
+        await standin.wait_until(lambda: bool(lead_pages(standin)), timeout=15, what="the page")
+        (paged,) = standin.posts_to("U0LEAD")
+        (page_id,) = [
+            element["value"]
+            for block in paged.args["blocks"]
+            for element in block.get("elements", [])
+            if element.get("action_id") == Action.ACKNOWLEDGE
+        ]
+        updates = len(standin.calls_to("chat.update"))
+        async with aiohttp.ClientSession() as session:  # the lead acknowledges, then does nothing
+            slack = SlackClient(session, first.events_url, SIGNING_SECRET)
+            body = block_actions(
+                "U0LEAD", Action.ACKNOWLEDGE, page_id, block_id=Block.PAGE_ACTIONS, channel_id="D0LEAD",
+                message_ts=str((paged.response or {}).get("ts", "1700000000.000100")),
+            )  # fmt: skip
+            assert (await slack.send(*body))[0] == 200
+        await standin.wait_for("chat.update", count=updates + 1)  # the page shows who acknowledged
+        first.kill()  # before the ack timeout (4 s after the acknowledgement) is due
+        await first.process.wait()  # type: ignore[union-attr]
+    finally:
+        await first.stop()
+    assert len(standin.posts_to("U0LEAD")) == 1
+
+    second = BotProcess(standin, tmp_path, policy, database)
+    await second.start()
+    try:
+        await standin.wait_until(
+            lambda: len(standin.posts_to("U0LEAD")) >= 2, timeout=30, what="the ack timeout's page"
+        )
+        await asyncio.sleep(2)  # room for a duplicate to show up, if there were one
+    finally:
+        await second.stop()
+    posts = standin.posts_to("U0LEAD")
+    assert len(posts) == 2, [p.args["text"] for p in posts]
+    again = json.dumps(posts[1].args)
+    assert "acknowledged by <@U0LEAD> but not moved on within" in again and "(ack timeout)" in again
