@@ -18,8 +18,11 @@ from models import Ticket
 if TYPE_CHECKING:
     from bot.services.ladder import PageRequest
 
-# The incident's changes its children follow: each is customer-visible news for every child's reporter.
-FOLLOWED = frozenset({"claimed", "reassigned", "waiting_on_customer", "replied_to_customer", "resolved"})
+# The incident's changes its children follow: customer-visible news for every child's reporter, and the
+# release (its children go back to the queue with it).
+FOLLOWED = frozenset(
+    {"claimed", "reassigned", "released", "waiting_on_customer", "replied_to_customer", "resolved"}
+)
 
 
 async def on_transition(jobs: JobQueue, ticket: Ticket, user_id: str, event: str, now: datetime) -> None:

@@ -2,12 +2,12 @@
 reference, raised by whoever grouped) whose children point at it (`incident_id`). The children keep their
 customers, plans, contracts and SLA clocks; the incident has the owner, the status and the thread.
 
-Claiming, reassigning, putting on hold and resolving the incident are followed by every open child through
-the children's own transitions (a durable FollowIncident job): each child's reporter hears it as news of
-their own ticket, and a child's claim stops its first-response clock, so the incident's first answer is
-the first response of every child at that moment; a Reply to customer on the incident is every child's
-first and next response as of the incident's reply (the job carries its instant). A reopened child
-leaves its incident (bot/services/incident_links.py).
+Claiming, reassigning, releasing, putting on hold and resolving the incident are followed by every open
+child through the children's own transitions (a durable FollowIncident job): each child's reporter hears
+it as news of their own ticket, and a child's claim stops its first-response clock, so the incident's
+first answer is the first response of every child at that moment; a Reply to customer on the incident is
+every child's first and next response as of the incident's reply (the job carries its instant). A
+reopened child leaves its incident (bot/services/incident_links.py).
 """
 
 from __future__ import annotations
@@ -188,10 +188,15 @@ class Incidents:
                 await t.claim(child.id, incident.owner_id)
             else:
                 await t.reassign(child.id, job.by, incident.owner_id)
+        elif job.event == "released" and incident.owner_id is None and child.owner_id is not None:
+            # Only the children its owner held through the incident; one taken on its own stays taken.
+            previous = await _said(incident, job.event, "previous_owner", _instant(job))
+            if child.owner_id == previous:
+                await t.release(child.id, job.by)
         elif job.event == "waiting_on_customer" and child.status == TicketStatus.OPEN:
             await t.wait_on_customer(child.id, job.by, await _said(incident, job.event, "question"))
         elif job.event == "replied_to_customer":  # each child's reporter hears it where they follow it
-            sent_at = datetime.fromisoformat(job.at) if job.at else None
+            sent_at = _instant(job)
             text = await _said(incident, job.event, "text", sent_at)
             if text:  # the first and next response of every child are met at the incident's reply
                 await t.reply_to_customer(child.id, job.by, text, sent_at=sent_at)
@@ -199,6 +204,11 @@ class Incidents:
             resolution = incident.resolution or Resolution.FIXED
             duplicate_of = incident.id if resolution == Resolution.DUPLICATE else None
             await t.resolve(child.id, job.by, resolution, incident.resolution_note, None, duplicate_of)
+
+
+def _instant(job: FollowIncident) -> datetime | None:
+    """When the incident changed (None for a job queued before jobs carried it)."""
+    return datetime.fromisoformat(job.at) if job.at else None
 
 
 async def _said(incident: Ticket, kind: str, key: str, at: datetime | None = None) -> str | None:

@@ -1,7 +1,7 @@
 """A Reply to customer on an incident, through the real endpoint against the stand-in: every child's
 reporter hears it by DM, and it is every child's first response (unclaimed children) and next response
 (a claimed child the customer wrote on) at the moment of the incident's reply, not when the children
-follow it."""
+follow it; releasing the incident releases the children it held."""
 
 from __future__ import annotations
 
@@ -78,3 +78,21 @@ async def test_a_reply_on_the_incident_answers_every_child_at_that_moment(runnin
     # Nothing else of the incident reached a customer: no other reference, no internal note.
     for user in ("U0KEY1", "U0KEY2"):
         assert not any(incident.ref in json.dumps(c.args) for c in running.standin.posts_to(user))
+
+
+async def test_releasing_the_incident_releases_the_children_it_held(running: RunningBot) -> None:
+    running.clock.set(TUESDAY_10AM_CENTRAL)
+    held = await raise_ticket(running, "U0KEY2", title="Checkout fails with error 500", priority="P2")
+    acme = await raise_ticket(running, "U0KEY1", title="Checkout page fails", priority="P3")
+    own = await raise_ticket(running, "U0KEY2", title="Checkout error 500 again", priority="P2")
+    await click(running, "U0ENG1", Action.CLAIM, own)  # taken on its own before it was grouped
+    await command(running, "U0ENG1", f"incident {held.ref} {acme.ref} {own.ref}")
+    await running.settle()
+    incident = await Ticket.get(is_incident=True)
+    await click(running, "U0ENG2", Action.CLAIM, incident)
+    assert [(await Ticket.get(id=t.id)).owner_id for t in (held, acme, own)] == ["U0ENG2", "U0ENG2", "U0ENG1"]
+
+    await click(running, "U0ENG2", Action.RELEASE, incident)
+    assert (await Ticket.get(id=incident.id)).owner_id is None
+    # Back in the queue with the incident, but the one its own engineer took stays theirs.
+    assert [(await Ticket.get(id=t.id)).owner_id for t in (held, acme, own)] == [None, None, "U0ENG1"]
