@@ -19,7 +19,7 @@ except ImportError as missing:  # skipped on a laptop without it; CI must have i
         raise
     pytest.skip(f"Playwright is not installed ({missing}); pip install -e '.[test]'", allow_module_level=True)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
 
 async def be(page: Page, persona: str) -> None:
@@ -36,8 +36,9 @@ async def test_a_customer_raises_from_their_shared_channel_and_follows_the_ticke
 ) -> None:
     await page.goto(playground.url)
     await be(page, "U0SOYKEY1")
-    await page.click("[data-tab=channel]")
-    await expect(page.locator("#support-name")).to_have_text("soylent")  # their channel, not #support
+    await expect(page.locator("[data-tab=C0SUPPORT]")).to_have_count(0)  # the vendor's channel: not theirs
+    await page.click("[data-tab=C0SOYLENT]")
+    await expect(page.locator("#pane-title")).to_contain_text("# soylent")  # their shared channel
     await page.fill("#composer-text", "@Secondline the export fails")
     await page.press("#composer-text", "Enter")
     asked = message(page, "the export fails")
@@ -55,13 +56,13 @@ async def test_a_customer_raises_from_their_shared_channel_and_follows_the_ticke
     await expect(asked.locator(".thread-body")).to_contain_text("SUP-1")
 
     await be(page, "U0ENG1")
-    await page.click("[data-tab=channel]")
+    await page.click("[data-tab=C0SUPPORT]")
     ticket = message(page, "Exports fail")
     await ticket.get_by_role("button", name="Claim").click()
     await expect(ticket).to_contain_text("claimed by @eng1")
 
     await be(page, "U0SOYKEY1")
-    await page.click("[data-tab=channel]")
+    await page.click("[data-tab=C0SOYLENT]")
     asked = message(page, "the export fails")
     await asked.locator(".thread-toggle").click()
     await expect(asked.locator(".thread-body")).to_contain_text("being worked on by @eng1")
