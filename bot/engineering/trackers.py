@@ -24,9 +24,10 @@ log = logging.getLogger(__name__)
 GITHUB = "github"
 JIRA = "jira"
 NAMES = {GITHUB: "GitHub", JIRA: "Jira"}
-TIMEOUT_SECONDS = 10
+TIMEOUT_SECONDS = 8  # a lookup and a create fit within one job attempt (bot/jobs/worker.py)
 ERROR_TEXT_MAX = 300
 SUMMARY_MAX = 3000
+RECENT_ISSUES = 50  # searched for a retried job's marker
 
 
 @dataclass(frozen=True)
@@ -55,20 +56,36 @@ class Trackers:
             found.append(JIRA)
         return found
 
-    async def create(self, tracker: str, engineering: EngineeringSettings, issue: NewIssue) -> str:
-        """Open the issue; its web URL (the one people paste, so bot/engineering/urls.py recognises it)."""
+    async def create(
+        self, tracker: str, engineering: EngineeringSettings, issue: NewIssue, *, retrying: bool = False
+    ) -> str:
+        """Open the issue; its web URL (the one people paste, so bot/engineering/urls.py recognises it).
+
+        `retrying`: an earlier attempt may have created it and lost the answer (a timeout, a 502); on
+        GitHub the newest issues are searched for the job's marker first, so it is not created twice.
+        """
         if tracker == GITHUB and engineering.github is not None and self.github_token:
+            if retrying:
+                found = await self._github_find(engineering.github.repo, self.github_token, issue.marker)
+                if found is not None:
+                    return found
             return await self._github(engineering.github.repo, self.github_token, issue)
         if tracker == JIRA and engineering.jira is not None and self.jira_url and self.jira_token:
             return await self._jira(engineering.jira.project, self.jira_url, issue)
         raise Permanent("not_configured", f"creating {NAMES.get(tracker, tracker)} issues is not set up")
 
+    async def _github_find(self, repo: str, token: str, marker: str) -> str | None:
+        url = f"{self.github_api_url.rstrip('/')}/repos/{repo}/issues"
+        query = {"state": "all", "sort": "created", "direction": "desc", "per_page": str(RECENT_ISSUES)}
+        answer = await self._call(GITHUB, "GET", url, _github_headers(token), None, query)
+        for issue in answer if isinstance(answer, list) else []:
+            if isinstance(issue, dict) and f"<!-- {marker} -->" in str(issue.get("body") or ""):
+                html_url = issue.get("html_url")
+                return html_url if isinstance(html_url, str) else None
+        return None
+
     async def _github(self, repo: str, token: str, issue: NewIssue) -> str:
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": "2022-11-28",
-        }
+        headers = _github_headers(token)
         body = f"{issue.summary}\n\nSupport ticket: {issue.reference}\n\n<!-- {issue.marker} -->"
         url = f"{self.github_api_url.rstrip('/')}/repos/{repo}/issues"
         answer = await self._post(GITHUB, url, headers, {"title": issue.title, "body": body})
@@ -95,23 +112,36 @@ class Trackers:
         return f"{base.rstrip('/')}/browse/{key}"
 
     async def _post(
+        self, tracker: str, url: str, headers: dict[str, str], payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        answer = await self._call(tracker, "POST", url, headers, payload, None)
+        if not isinstance(answer, dict):
+            raise Permanent(f"{tracker}_bad_answer", f"{NAMES[tracker]} answered {str(answer)[:80]!r}")
+        return answer
+
+    async def _call(
         self,
         tracker: str,
+        method: str,
         url: str,
         headers: dict[str, str],
-        payload: dict[str, Any],
-    ) -> dict[str, Any]:
+        payload: dict[str, Any] | None,
+        query: dict[str, str] | None,
+    ) -> Any:
         shared = self.session()
         session = shared or aiohttp.ClientSession()
         timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
         try:
-            async with session.post(url, json=payload, headers=headers, timeout=timeout) as r:
+            async with session.request(
+                method, url, json=payload, params=query, headers=headers, timeout=timeout
+            ) as r:
                 text = await r.text()
                 if r.status in (200, 201):
-                    answer = _json_object(text)
-                    if answer is None:
-                        raise Permanent(f"{tracker}_bad_answer", f"{NAMES[tracker]} answered {text[:80]!r}")
-                    return answer
+                    try:
+                        return json.loads(text)
+                    except ValueError as exc:
+                        message = f"{NAMES[tracker]} answered {text[:80]!r}"
+                        raise Permanent(f"{tracker}_bad_answer", message) from exc
                 raise _sorted(tracker, r.status, r.headers, text)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RetryLater(f"{NAMES[tracker]} unreachable: {type(exc).__name__}: {exc}") from exc
@@ -141,12 +171,12 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _json_object(text: str) -> dict[str, Any] | None:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+def _github_headers(token: str) -> dict[str, str]:
+    return {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": "2022-11-28",
+    }
 
 
 def adf_document(paragraphs: list[str]) -> dict[str, Any]:

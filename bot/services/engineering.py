@@ -133,7 +133,8 @@ class Engineering:
         if ticket is None or self.trackers is None:
             return
         issue = NewIssue(ticket.title, job.summary, ticket.ref, f"secondline-job:{row.id}")
-        url = await self.trackers.create(job.tracker, self.policy.engineering, issue)
+        retrying = row.attempts > 1  # an earlier attempt may have created it and lost the answer
+        url = await self.trackers.create(job.tracker, self.policy.engineering, issue, retrying=retrying)
         ref = self.recognise.parse(url)
         if ref is None:  # a tracker URL we do not recognise: still say where it is
             await announce(self.jobs, ticket.id, note=f"<@{job.by}> opened <{url}>.", redraw=False)

@@ -142,7 +142,8 @@ async def test_a_rate_limit_is_retried_after_retry_after_and_creates_one_issue(
     assert len(tracker.seen) == 1  # not before Retry-After
     running.clock.advance(timedelta(seconds=61))
     await running.settle()
-    assert len(tracker.seen) == 2 and len(tracker.created) == 1
+    posts = [s for s in tracker.seen if s.method == "POST"]  # the retry looks for a lost issue first
+    assert len(posts) == 2 and len(tracker.created) == 1
     (link,) = await IssueLink.all()
     assert link.ticket_id == ticket.id
 
@@ -171,3 +172,21 @@ async def test_a_refusal_fails_once_and_loudly(
         if "needs an operator" in c.args.get("text", "")
     ]
     assert any(f"SUP-{ticket.id}" in t and str(status) in t for t in operators)
+
+
+async def test_an_issue_created_but_its_answer_lost_is_found_on_the_retry_not_created_twice(
+    running: RunningBot, tracker: TrackerStandIn
+) -> None:
+    tracker.lose_answers = 1  # GitHub created it, but the bot got a 502
+    ticket, _ = await create_from_the_form(running)
+    assert len(tracker.created) == 1 and await IssueLink.all().count() == 0
+
+    running.clock.advance(timedelta(seconds=10))
+    await running.settle()
+    assert [(s.method, s.path) for s in tracker.seen] == [
+        ("POST", f"/repos/{REPO}/issues"),
+        ("GET", f"/repos/{REPO}/issues"),
+    ]
+    assert len(tracker.created) == 1
+    (link,) = await IssueLink.all()
+    assert (link.ticket_id, link.url) == (ticket.id, tracker.created[0]["html_url"])

@@ -9,7 +9,10 @@ They check what the real APIs document and refuse the way they do:
   account's e-mail and API token (else 401), `fields.project.key`, `fields.summary`,
   `fields.issuetype.name` and `fields.description` as an Atlassian Document Format doc (version 1,
   paragraphs of non-empty text nodes). 201 answers `{id, key, self}`.
-`script` queues answers to give instead (429 with Retry-After, 5xx, …), one per request.
+`script` queues answers to give instead (429 with Retry-After, 5xx, …), one per request; `lose_answers`
+creates that many issues but answers 502, as a gateway that timed out after GitHub created it would.
+GitHub's `GET /repos/{owner}/{repo}/issues` lists them newest first (`state`, `sort`, `direction`,
+`per_page` as documented).
 """
 
 from __future__ import annotations
@@ -44,10 +47,12 @@ class TrackerStandIn:
     script: list[tuple[int, dict[str, str], dict[str, Any]]] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     base_url: str = ""
+    lose_answers: int = 0
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/repos/{owner}/{repo}/issues", self._github)
+        app.router.add_get("/repos/{owner}/{repo}/issues", self._github_list)
         app.router.add_post("/rest/api/3/issue", self._jira)
         return app
 
@@ -95,7 +100,22 @@ class TrackerStandIn:
             "state": "open",
         }
         self.created.append(issue)
+        if self.lose_answers:
+            self.lose_answers -= 1
+            return web.json_response({"message": "Bad Gateway"}, status=502)
         return web.json_response(issue, status=201)
+
+    async def _github_list(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        if request.headers.get("Authorization") != f"Bearer {GITHUB_TOKEN}":
+            return web.json_response({"message": "Bad credentials", "status": "401"}, status=401)
+        query = request.query
+        if (query.get("state"), query.get("sort"), query.get("direction")) != ("all", "created", "desc"):
+            return web.json_response({"message": "the bot must ask for all issues, newest first"}, status=400)
+        per_page = int(query.get("per_page", "30"))
+        if not 1 <= per_page <= 100:
+            return web.json_response({"message": "per_page must be 1 to 100"}, status=422)
+        return web.json_response(list(reversed(self.created))[:per_page])
 
     async def _jira(self, request: web.Request) -> web.Response:
         body = await self._record(request)
