@@ -141,6 +141,7 @@ def build(
             lambda: client.session,
         ),
     )
+    home.waiting = engineering.waiting
     deps = Deps(
         policy=policy,
         clock=clock,
