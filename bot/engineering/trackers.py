@@ -95,7 +95,7 @@ class Trackers:
         return html_url
 
     async def _jira(self, project: str, base: str, issue: NewIssue) -> str:
-        paragraphs = [issue.summary, f"Support ticket: {issue.reference}", issue.marker]
+        paragraphs = [issue.summary, f"Support ticket: {issue.reference}"]
         fields = {
             "project": {"key": project},
             "summary": issue.title,
