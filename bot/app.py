@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.clock import Clock, SystemClock
+from bot.engineering.trackers import Trackers
 from bot.engineering.urls import Recogniser
 from bot.jobs import kinds
 from bot.jobs.queue import JobQueue
@@ -131,7 +132,16 @@ def build(
         sla,
         transitions,
         Recogniser.from_urls(settings.github_api_url, settings.jira_url),
+        Trackers(
+            settings.github_api_url,
+            settings.github_token,
+            settings.jira_url,
+            settings.jira_email,
+            settings.jira_token,
+            lambda: client.session,
+        ),
     )
+    home.waiting = engineering.waiting
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -202,6 +212,7 @@ def build(
         .on(kinds.AskCsat, csat_out.ask)
         .on(kinds.CsatLowScore, satisfaction.tell_lead)
         .on(kinds.ConfirmFix, engineering.confirm_due)
+        .on(kinds.CreateIssue, engineering.create_due, failed=engineering.create_failed)
     )
     mail_handlers(table, mail).check()
 

@@ -30,6 +30,8 @@ class Action(StrEnum):
     FIX_STILL_FAILS = "fix_still_fails"  # on the key user's "fix shipped" notice
     LINK_ISSUE = "ticket_link_issue"
     ISSUE_URL = "issue_url"
+    ISSUE_TRACKER = "issue_tracker"  # Create issue: where
+    ISSUE_SUMMARY = "issue_summary"  # Create issue: the engineer's summary
     RELEASE = "ticket_release"
     REASSIGN = "ticket_reassign"
     SET_PRIORITY = "ticket_priority"
@@ -96,6 +98,8 @@ class Block(StrEnum):
     )
     STORM_ACTIONS = "storm_actions"
     ISSUE_URL = "issue_url_block"
+    ISSUE_TRACKER = "issue_tracker_block"
+    ISSUE_SUMMARY = "issue_summary_block"
     FIX_ACTIONS = "fix_actions"  # the "fix shipped" notice's button
     NEW_OWNER = "new_owner_block"
     RESOLUTION = "resolution_block"

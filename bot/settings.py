@@ -29,6 +29,9 @@ ENV_VARS = (
     "GITHUB_WEBHOOK_SECRET",
     "JIRA_WEBHOOK_SECRET",
     "LINEAR_WEBHOOK_SECRET",
+    "GITHUB_TOKEN",
+    "JIRA_EMAIL",
+    "JIRA_TOKEN",
     # and the variables the policy's `email:` block names (token_env, password_env)
 )
 LOG_FORMATS = ("text", "json")
@@ -56,6 +59,10 @@ class Settings:
     github_webhook_secret: str | None = field(default=None, repr=False)
     jira_webhook_secret: str | None = field(default=None, repr=False)
     linear_webhook_secret: str | None = field(default=None, repr=False)
+    # Create issue (bot/engineering/trackers.py): GitHub's token, Jira's account e-mail and API token.
+    github_token: str | None = field(default=None, repr=False)
+    jira_email: str | None = field(default=None, repr=False)
+    jira_token: str | None = field(default=None, repr=False)
     # The environment as it was at start: the policy's `email:` block names the variables holding its
     # secrets, read from here (bot/mail/config.py), never from the file.
     environment: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -113,6 +120,9 @@ class Settings:
             github_webhook_secret=env.get("GITHUB_WEBHOOK_SECRET", "").strip() or None,
             jira_webhook_secret=env.get("JIRA_WEBHOOK_SECRET", "").strip() or None,
             linear_webhook_secret=env.get("LINEAR_WEBHOOK_SECRET", "").strip() or None,
+            github_token=env.get("GITHUB_TOKEN", "").strip() or None,
+            jira_email=env.get("JIRA_EMAIL", "").strip() or None,
+            jira_token=env.get("JIRA_TOKEN", "").strip() or None,
             bot_token=token,
             signing_secret=secret,
             support_config=Path(env.get("SUPPORT_CONFIG", "").strip() or "config/support.example.yml"),

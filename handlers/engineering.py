@@ -13,12 +13,14 @@ from handlers.actions import Body, as_clicker, ticket_id_of
 from handlers.actions import _open_form as open_form
 from handlers.deps import Deps, response_url_of, user_of, where
 from handlers.subcommands.common import parse_reference
+from handlers.views import _selected as selected
 from handlers.views import _submit as submit
 from handlers.views import _text as text_of
 from handlers.views import _ticket_id as ticket_id_of_view
 from handlers.views import _values as values_of
 
 NOT_SET_UP = "Linking engineering issues is not set up in this deployment."
+BOTH = "Paste a link to an existing issue, or write a summary to create one: not both."
 
 
 async def link(deps: Deps, user_id: str, args: list[str]) -> str:
@@ -50,20 +52,38 @@ async def still_fails(ack: AsyncAck, body: Body, action: dict[str, Any], deps: D
 async def open_link_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
     """**Link issue** on a ticket's message: the form, for those who may link."""
     await ack()
-    await open_form(deps, body, action, Do.LINK_ISSUE, link_issue_modal)
+    trackers = deps.engineering.creatable() if deps.engineering else []
+    await open_form(deps, body, action, Do.LINK_ISSUE, lambda ticket: link_issue_modal(ticket, trackers))
 
 
 async def link_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
-    url = text_of(values_of(view), Block.ISSUE_URL, Action.ISSUE_URL) or ""
+    values = values_of(view)
+    url = (text_of(values, Block.ISSUE_URL, Action.ISSUE_URL) or "").strip()
+    summary = (text_of(values, Block.ISSUE_SUMMARY, Action.ISSUE_SUMMARY) or "").strip()
     engineering = deps.engineering
     if engineering is None:
         await ack(response_action="errors", errors={Block.ISSUE_URL: NOT_SET_UP})
+        return
+    user = user_of(body) or ""
+    if url and summary:
+        await ack(response_action="errors", errors={Block.ISSUE_SUMMARY: BOTH})
+        return
+    if not url and summary:  # Create issue
+        trackers = engineering.creatable()
+        tracker = selected(values, Block.ISSUE_TRACKER, Action.ISSUE_TRACKER) or (trackers[:1] or [""])[0]
+        await submit(
+            ack,
+            body,
+            deps,
+            lambda: engineering.create(ticket_id_of_view(view), user, tracker, summary),
+            Block.ISSUE_SUMMARY,
+        )
         return
     await submit(
         ack,
         body,
         deps,
-        lambda: engineering.link(ticket_id_of_view(view), user_of(body) or "", url),
+        lambda: engineering.link(ticket_id_of_view(view), user, url),
         Block.ISSUE_URL,
     )
 

@@ -399,6 +399,19 @@ class ConfirmFix(TicketJob):
         return f"confirm_fix:{self.ticket_id}:{self.version}"
 
 
+@dataclass(frozen=True, kw_only=True)
+class CreateIssue(TicketJob):
+    """Open a GitHub or Jira issue with the engineer's summary, then link it to the ticket."""
+
+    kind: ClassVar[str] = "create_issue"
+    tracker: str  # github | jira
+    summary: str
+    by: str  # the engineer, told in the thread if it fails
+
+    def dedupe_key(self) -> str:
+        return f"create_issue:{self.ticket_id}:{self.tracker}"
+
+
 KINDS: tuple[type[JobPayload], ...] = (
     PostTicket,
     ShowQueue,
@@ -427,6 +440,7 @@ KINDS: tuple[type[JobPayload], ...] = (
     AskCsat,
     CsatLowScore,
     ConfirmFix,
+    CreateIssue,
 )
 BY_NAME: dict[str, type[JobPayload]] = {kind.kind: kind for kind in KINDS}
 

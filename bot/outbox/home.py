@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ class HomeScreen:
     queries: TicketQueries
     notifier: Notifier
     jobs: JobQueue
+    # Tickets waiting on engineering (bot/services/engineering.py), listed as `/support list` does.
+    waiting: Callable[[], Awaitable[list[Ticket]]] | None = None
 
     async def view_for(self, user_id: str) -> dict[str, Any]:
         sections: list[tuple[str, list[str], str]] = []
@@ -40,6 +43,8 @@ class HomeScreen:
             sections.append(("Unclaimed, most urgent first", await self.lines(queue), "The queue is empty."))
             owned = await self.queries.owned_by(user_id)
             sections.append(("Your tickets", await self.lines(owned), "You own no open tickets."))
+            if self.waiting is not None:
+                sections.append(("Waiting on engineering", await self.lines(await self.waiting()), "None."))
         if self.roles.is_escalation(user_id):
             risky = await self.queries.at_risk()
             sections.append(

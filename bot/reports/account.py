@@ -53,6 +53,19 @@ class Balance:
 
 
 @dataclass(frozen=True)
+class EngineeringWait:
+    """Tickets waiting on engineering (fix pending) now, and the longest wait so far in hours."""
+
+    tickets: int = 0
+    longest_hours: float | None = None  # None when none waits
+
+    def words(self) -> str:
+        if not self.tickets:
+            return "none"
+        return f"{self.tickets}, the longest for {self.longest_hours or 0:g} hours (calendar time)"
+
+
+@dataclass(frozen=True)
 class Account:
     customer: str
     name: str
@@ -73,6 +86,7 @@ class Account:
     satisfaction: CsatTally = field(
         default_factory=CsatTally
     )  # answers to "How did we do?" for the tickets raised in the period
+    waiting_on_engineering: EngineeringWait = field(default_factory=EngineeringWait)
 
 
 def tally(
@@ -131,6 +145,10 @@ def as_json(account: Account) -> dict[str, Any]:
             "responses": account.satisfaction.responses,
             "average": None if account.satisfaction.average is None else float(account.satisfaction.average),
         },
+        "waiting_on_engineering": {
+            "tickets": account.waiting_on_engineering.tickets,
+            "longest_hours": account.waiting_on_engineering.longest_hours,
+        },
         "open_count": account.open_count,
         "open_tickets": [
             {
@@ -172,6 +190,7 @@ def render_text(account: Account, label: str) -> str:
         "*Satisfaction:* "
         + (account.satisfaction.words() if account.satisfaction.responses else "no answers yet"),
         f"*Time recorded:* {hours}",
+        f"*Waiting on engineering now:* {account.waiting_on_engineering.words()}",
     ]
     balance = account.balance
     if balance.bank_left_minutes is not None:

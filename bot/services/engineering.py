@@ -19,8 +19,9 @@ from tortoise.transactions import in_transaction
 
 from bot.clock import Clock
 from bot.engineering.hooks import Happened, IssueNews
-from bot.engineering.urls import Recogniser
-from bot.jobs.kinds import ConfirmFix, NotifyReporter
+from bot.engineering.trackers import NAMES, SUMMARY_MAX, NewIssue, Trackers
+from bot.engineering.urls import IssueRef, Recogniser
+from bot.jobs.kinds import AlertOperators, ConfirmFix, CreateIssue, NotifyReporter, ThreadNote
 from bot.jobs.queue import JobQueue
 from bot.permissions import Do
 from bot.policy import Policy
@@ -58,6 +59,7 @@ class Engineering:
     sla: SlaService
     transitions: Transitions
     recognise: Recogniser
+    trackers: Trackers | None = None  # Create issue: unset, only links
 
     # --- linking ---
 
@@ -72,6 +74,9 @@ class Engineering:
                 "(https://github.com/owner/repo/issues/12), a Jira issue (https://…/browse/KEY-12) or a "
                 "Linear issue (https://linear.app/team/issue/ABC-12). Nothing was changed."
             )
+        return await self._link(ticket, user_id, ref)
+
+    async def _link(self, ticket: Ticket, user_id: str, ref: IssueRef) -> str:
         now = self.clock.now()
         async with self.jobs.transaction():
             if await IssueLink.exists(ticket_id=ticket.id, issue_key=ref.key):
@@ -94,6 +99,69 @@ class Engineering:
         others = await IssueLink.filter(issue_key=ref.key).exclude(ticket_id=ticket.id).count()
         also = f" ({others} other ticket(s) link it too)" if others else ""
         return f"{ticket.ref} now links {ref.label}{also}; its key user is told when the fix ships."
+
+    # --- creating an issue ---
+
+    def creatable(self) -> list[str]:
+        """The trackers **Create issue** can open issues in here (policy target and credentials set)."""
+        return self.trackers.available(self.policy.engineering) if self.trackers else []
+
+    async def create(self, ticket_id: int, user_id: str, tracker: str, summary: str) -> str:
+        """Queue opening an issue with the engineer's summary; the job links it when it exists."""
+        ticket = await self.queries.get(ticket_id)
+        self.roles.require(Do.LINK_ISSUE, user_id, ticket)
+        summary = summary.strip()
+        if tracker not in self.creatable():
+            raise ServiceError("Creating issues there is not set up in this deployment. Nothing was changed.")
+        if not summary:
+            raise ServiceError(
+                "Write a summary for engineering (the issue's description). Nothing was changed."
+            )
+        if len(summary) > SUMMARY_MAX:
+            raise ServiceError(f"The summary is over {SUMMARY_MAX} characters. Nothing was changed.")
+        now = self.clock.now()
+        async with self.jobs.transaction():
+            await self.jobs.enqueue(
+                CreateIssue(ticket_id=ticket.id, tracker=tracker, summary=summary, by=user_id)
+            )
+            await record(ticket.id, now, user_id, "issue_create_requested", tracker=tracker)
+        return f"Opening a {NAMES[tracker]} issue for {ticket.ref}; it is linked here once it exists."
+
+    async def create_due(self, job: CreateIssue, row: Job) -> None:
+        """The create-issue job: open the issue (errors sorted by bot/engineering/trackers.py), link it."""
+        ticket = await Ticket.get_or_none(id=job.ticket_id)
+        if ticket is None or self.trackers is None:
+            return
+        issue = NewIssue(ticket.title, job.summary, ticket.ref, f"secondline-job:{row.id}")
+        retrying = row.attempts > 1  # an earlier attempt may have created it and lost the answer
+        url = await self.trackers.create(job.tracker, self.policy.engineering, issue, retrying=retrying)
+        ref = self.recognise.parse(url)
+        if ref is None:  # a tracker URL we do not recognise: still say where it is
+            await announce(self.jobs, ticket.id, note=f"<@{job.by}> opened <{url}>.", redraw=False)
+            return
+        await self._link(ticket, job.by, ref)
+
+    async def create_failed(self, job: CreateIssue, _: Job, code: str, reason: str) -> None:
+        """Failed for good: the operators are alerted and the engineer is told in the ticket's thread."""
+        ticket = await Ticket.get_or_none(id=job.ticket_id)
+        ref = ticket.ref if ticket else f"ticket {job.ticket_id}"
+        name = NAMES.get(job.tracker, job.tracker)
+        async with self.jobs.transaction():
+            await self.jobs.enqueue(
+                AlertOperators(
+                    code=f"create_issue:{code}",
+                    text=f"A {name} issue for {ref} could not be created: {reason}",
+                )
+            )
+            if ticket is not None:
+                await self.jobs.enqueue(
+                    ThreadNote(
+                        ticket_id=ticket.id,
+                        text=f"{mention(job.by)}: the {name} issue could not be created, so nothing is "
+                        "linked. The operators are told why. Your summary was:",
+                        quote=job.summary,
+                    )
+                )
 
     async def link_lines(self, ticket_id: int) -> list[str]:
         """The issues a ticket links, for the support team's `/support show`."""

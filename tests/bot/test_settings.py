@@ -48,3 +48,16 @@ def test_everything_can_be_set() -> None:
 def test_bad_settings_name_themselves(extra: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env({**BASE, **extra})
+
+
+def test_issue_tracker_credentials_are_read_once_and_never_shown() -> None:
+    env = {**BASE, "GITHUB_TOKEN": " ghp_abc ", "JIRA_EMAIL": "bot@example.com", "JIRA_TOKEN": "jira-tok"}
+    settings = Settings.from_env(env)
+    assert (settings.github_token, settings.jira_email, settings.jira_token) == (
+        "ghp_abc",
+        "bot@example.com",
+        "jira-tok",
+    )
+    shown = repr(settings)
+    assert "ghp_abc" not in shown and "jira-tok" not in shown and "bot@example.com" not in shown
+    assert Settings.from_env(BASE).github_token is None

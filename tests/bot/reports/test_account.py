@@ -6,7 +6,16 @@ import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from bot.reports.account import Account, Balance, OpenTicket, as_json, render_chart, render_text, tally
+from bot.reports.account import (
+    Account,
+    Balance,
+    EngineeringWait,
+    OpenTicket,
+    as_json,
+    render_chart,
+    render_text,
+    tally,
+)
 from bot.reports.sla_report import Achievement, ClockFacts, CsatTally, TicketFacts
 from models import ClockState
 
@@ -64,6 +73,7 @@ ACCOUNT = Account(
     open=(OpenTicket("SUP-7", "P2", "Export <fails>", "open", NOW + timedelta(hours=2), "first_response"),),
     open_count=1,
     satisfaction=CsatTally(responses=3, total=11),
+    waiting_on_engineering=EngineeringWait(tickets=2, longest_hours=50.5),
 )
 
 
@@ -86,6 +96,7 @@ def test_json_carries_every_figure_with_money_as_strings() -> None:
         "month": "2026-11",
         "month_charges": "237.50",
         "satisfaction": {"responses": 3, "average": 3.67},
+        "waiting_on_engineering": {"tickets": 2, "longest_hours": 50.5},
         "open_count": 1,
         "open_tickets": [
             {
@@ -109,6 +120,7 @@ def test_the_slack_text_escapes_and_dates_in_each_readers_timezone() -> None:
     assert "*Deposit:* $262.50 left of $500.00 paid (minimum $37.50)" in text
     assert "*Charges in 2026-11 so far:* $237.50" in text
     assert "*Satisfaction:* 3.67 of 5 (3 answers)" in text
+    assert "*Waiting on engineering now:* 2, the longest for 50.5 hours" in text
     stamp = int((NOW + timedelta(hours=2)).timestamp())
     assert f"• *SUP-7* P2 · Export &lt;fails&gt; (open, first response due <!date^{stamp}^" in text
 

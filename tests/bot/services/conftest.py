@@ -78,6 +78,7 @@ SLACK_KINDS: tuple[type[JobPayload], ...] = (
     kinds.AskCsat,  # the satisfaction question, shown by bot/outbox/csat.py
     # engineering's confirmation timer: recorded here (tests/e2e/test_engineering.py runs it for real)
     kinds.ConfirmFix,
+    kinds.CreateIssue,  # opens a GitHub or Jira issue (tests/e2e/test_create_issue.py runs it for real)
 )
 
 
