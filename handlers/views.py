@@ -135,6 +135,10 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
     duplicate_id = row_id(duplicate) if duplicate else None
     if duplicate and duplicate_id is None:
         errors[Block.DUPLICATE_OF] = "Write a ticket reference like SUP-41."
+    publishing = "publish" in _checked(values, Block.PUBLISH_ANSWER, Action.PUBLISH_ANSWER)
+    answer_title = (_text(values, Block.ANSWER_TITLE, Action.ANSWER_TITLE) or "").strip()
+    if publishing and not answer_title:
+        errors[Block.ANSWER_TITLE] = "Give the published answer a title."
     if errors:
         await ack(response_action="errors", errors=errors)
         return
@@ -148,6 +152,7 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
             _text(values, Block.RESOLUTION_NOTE, Action.RESOLUTION_NOTE) or "",
             minutes,
             duplicate_id,
+            publish_as=answer_title if publishing else None,
         )
         await deps.timesheet.charged(ticket)  # a per-incident ticket is charged when resolved
         if minutes:  # the time spent is a time entry; resolved first, so a refusal here cannot undo it
