@@ -9,7 +9,7 @@ from bot.ids import Action, Block, Callback
 from bot.standin.payloads import checkboxes_value, select_value, text_value, view_submission
 from models import Answer, Ticket
 from tests.conftest import RunningBot
-from tests.e2e.journey import click, raise_ticket
+from tests.e2e.journey import click, command, raise_ticket
 
 
 def resolve_values(note: str, publish: bool, title: str | None) -> dict:
@@ -79,3 +79,45 @@ async def test_publishing_without_a_title_is_refused_and_changes_nothing(running
     answer = await resolve(running, ticket, "Restart the agent.", True, None)
     assert set(answer["errors"]) == {Block.ANSWER_TITLE}
     assert (await Ticket.get(id=ticket.id)).status == "open" and await Answer.all().count() == 0
+
+
+async def test_support_search_answers_privately_with_published_answers_only(running: RunningBot) -> None:
+    await published_ticket(running)
+
+    # Another customer's key user finds the answer, by another form of its words, and nothing of the ticket.
+    text = await command(running, "U0KEY2", "search exporting timing out")
+    assert "Large exports time out" in text and "schedule them" in text
+    assert "payroll" not in text and "Jane" not in text and "Acme" not in text and "SUP-" not in text
+    assert running.standin.responses[-1].user == "U0KEY2"  # through the response URL: only they see it
+    assert all(p.args.get("channel") != "C0GENERAL" for p in running.standin.calls_to("chat.postMessage"))
+
+    assert "No published answer matches" in await command(running, "U0KEY2", "search printer driver")
+    assert "Usage" in await command(running, "U0KEY2", "search")
+
+
+async def test_a_lead_lists_and_withdraws_answers_and_withdrawn_ones_are_not_found(
+    running: RunningBot,
+) -> None:
+    await published_ticket(running)
+    (answer,) = await Answer.all()
+
+    assert "Only" in await command(running, "U0KEY2", "answers")  # key users may not manage answers
+    assert "Only" in await command(running, "U0ENG1", f"answers withdraw {answer.id}")
+    listed = await command(running, "U0LEAD", "answers")
+    assert f"{answer.id}. *Large exports time out*" in listed and "withdrawn" not in listed
+
+    assert "withdrawn" in await command(running, "U0LEAD", f"answers withdraw {answer.id}")
+    assert (await Answer.get(id=answer.id)).withdrawn
+    assert "withdrawn" in await command(running, "U0LEAD", "answers")
+    assert "No published answer matches" in await command(running, "U0KEY2", "search exports")
+    assert "Usage" in await command(running, "U0LEAD", "answers withdraw twelve")
+    assert "There is no answer 99" in await command(running, "U0LEAD", "answers withdraw 99")
+
+
+async def test_a_lead_edits_an_answer_and_search_follows(running: RunningBot) -> None:
+    await published_ticket(running)
+    (answer,) = await Answer.all()
+
+    await command(running, "U0LEAD", f"answers edit {answer.id} Slow exports | Split the export by month.")
+    assert "Slow exports" in await command(running, "U0KEY2", "search month")
+    assert "No published answer matches" in await command(running, "U0KEY2", "search overnight")
