@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 from bot.ids import Action, Block, Callback
-from bot.standin.payloads import checkboxes_value, select_value, text_value, view_submission
-from models import Answer, Ticket
+from bot.standin.payloads import checkboxes_value, radio_value, select_value, text_value, view_submission
+from models import Answer, Deflection, Ticket
 from tests.conftest import RunningBot
-from tests.e2e.journey import click, command, raise_ticket
+from tests.e2e.journey import click, command, open_modal, raise_ticket, raise_values
 
 
 def resolve_values(note: str, publish: bool, title: str | None) -> dict:
@@ -121,3 +121,67 @@ async def test_a_lead_edits_an_answer_and_search_follows(running: RunningBot) ->
     await command(running, "U0LEAD", f"answers edit {answer.id} Slow exports | Split the export by month.")
     assert "Slow exports" in await command(running, "U0KEY2", "search month")
     assert "No published answer matches" in await command(running, "U0KEY2", "search overnight")
+
+
+async def submit_raise(running: RunningBot, user: str, metadata: str, extra: dict | None = None) -> dict:
+    values = {
+        **raise_values(title="Export hangs", description="The monthly export never finishes"),
+        **(extra or {}),
+    }
+    status, body = await running.slack.send(
+        *view_submission(user, Callback.RAISE_MODAL, values, private_metadata=metadata)
+    )
+    assert status == 200
+    return json.loads(body) if body.strip() else {}
+
+
+async def offered_form(running: RunningBot, user: str = "U0KEY2") -> dict:
+    """A key user's raise form, submitted: answered with the published answers that may solve it."""
+    form = await open_modal(running, user)
+    answer = await submit_raise(running, user, form["private_metadata"])
+    assert answer["response_action"] == "update"
+    return answer["view"]
+
+
+async def test_the_raise_form_offers_answers_and_this_solved_it_raises_nothing(running: RunningBot) -> None:
+    acme_ticket = await published_ticket(running)
+    before = await Ticket.all().count()
+
+    view = await offered_form(running)  # Globex's key user: another customer
+    shown = json.dumps(view["blocks"])
+    assert "Large exports time out" in shown and "schedule them" in shown
+    assert "payroll" not in shown and "Jane" not in shown and acme_ticket.ref not in shown
+    choice = next(b for b in view["blocks"] if b.get("block_id") == Block.ANSWER_CHOICE)
+    values = [o["value"] for o in choice["element"]["options"]]
+    (answer,) = await Answer.all()
+    assert values == [f"solved:{answer.id}", "raise"]
+
+    solved = {Block.ANSWER_CHOICE: {Action.ANSWER_CHOICE: radio_value(f"solved:{answer.id}")}}
+    assert await submit_raise(running, "U0KEY2", view["private_metadata"], solved) == {}
+    assert await Ticket.all().count() == before
+    deflection = await Deflection.get()
+    assert (deflection.customer, deflection.person, deflection.answer_id) == ("globex", "U0KEY2", answer.id)
+
+
+async def test_raise_anyway_raises_the_ticket(running: RunningBot) -> None:
+    await published_ticket(running)
+    before = await Ticket.all().count()
+    view = await offered_form(running)
+
+    anyway = {Block.ANSWER_CHOICE: {Action.ANSWER_CHOICE: radio_value("raise")}}
+    assert await submit_raise(running, "U0KEY2", view["private_metadata"], anyway) == {}
+    assert await Ticket.all().count() == before + 1
+    raised = await Ticket.all().order_by("-id").first()
+    assert raised is not None and raised.customer == "globex" and raised.title == "Export hangs"
+    assert await Deflection.all().count() == 0
+
+
+async def test_no_answer_is_offered_for_a_withdrawn_one_or_when_nothing_matches(running: RunningBot) -> None:
+    await published_ticket(running)
+    (answer,) = await Answer.all()
+    await command(running, "U0LEAD", f"answers withdraw {answer.id}")
+    before = await Ticket.all().count()
+
+    form = await open_modal(running, "U0KEY2")
+    assert await submit_raise(running, "U0KEY2", form["private_metadata"]) == {}  # raised at once
+    assert await Ticket.all().count() == before + 1
