@@ -16,6 +16,7 @@ from bot.reports.account import Account, Balance, OpenTicket, tally
 from bot.reports.digests import day_start
 from bot.reports.load import load_ticket_facts
 from bot.reports.sla_report import CsatTally
+from bot.services import answers
 from bot.services.errors import NotFound
 from bot.services.sla import FIRST_RESPONSE
 from bot.services.statements import Statements
@@ -95,6 +96,7 @@ class Accounts:
             open=tuple(await self._open(customer)),
             open_count=await Ticket.filter(customer=customer, status__not=TicketStatus.RESOLVED).count(),
             satisfaction=CsatTally.of(facts),
+            deflected=await answers.deflections_in(start, end, customer),
         )
 
     async def _open(self, customer: str) -> list[OpenTicket]:

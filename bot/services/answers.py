@@ -113,5 +113,7 @@ async def deflected(*, customer: str, person: str, answer_id: int, now: datetime
     return await Deflection.create(customer=customer, person=person, answer_id=answer_id, at=now)
 
 
-async def deflections(customer: str, since: datetime, until: datetime) -> int:
-    return await Deflection.filter(customer=customer, at__gte=since, at__lt=until).count()
+async def deflections_in(since: datetime, until: datetime, customer: str | None = None) -> int:
+    """Requests solved by published answers in [since, until), of one customer or of all."""
+    query = Deflection.filter(at__gte=since, at__lt=until)
+    return await (query.filter(customer=customer) if customer else query).count()

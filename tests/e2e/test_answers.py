@@ -4,12 +4,14 @@ and the raise form offering answers before a ticket is raised."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from bot.ids import Action, Block, Callback
+from bot.reports.export import columns
 from bot.standin.payloads import checkboxes_value, radio_value, select_value, text_value, view_submission
 from models import Answer, Deflection, Ticket
 from tests.conftest import RunningBot
-from tests.e2e.journey import click, command, open_modal, raise_ticket, raise_values
+from tests.e2e.journey import advance, click, command, open_modal, raise_ticket, raise_values
 
 
 def resolve_values(note: str, publish: bool, title: str | None) -> dict:
@@ -185,3 +187,30 @@ async def test_no_answer_is_offered_for_a_withdrawn_one_or_when_nothing_matches(
     form = await open_modal(running, "U0KEY2")
     assert await submit_raise(running, "U0KEY2", form["private_metadata"]) == {}  # raised at once
     assert await Ticket.all().count() == before + 1
+
+
+async def test_a_deflection_is_counted_in_the_account_and_the_report_not_in_the_csv(
+    running: RunningBot,
+) -> None:
+    await published_ticket(running)
+    (answer,) = await Answer.all()
+    view = await offered_form(running)
+    solved = {Block.ANSWER_CHOICE: {Action.ANSWER_CHOICE: radio_value(f"solved:{answer.id}")}}
+    await submit_raise(running, "U0KEY2", view["private_metadata"], solved)
+
+    await command(running, "U0LEAD", "account globex")
+    assert "*Solved by published answers:* 1 request" in running.standin.posts_to("U0LEAD")[-1].args["text"]
+    await command(running, "U0LEAD", "account acme")
+    assert "*Solved by published answers:* 0 requests" in running.standin.posts_to("U0LEAD")[-1].args["text"]
+
+    await advance(running, timedelta(minutes=1))  # the lead's DM is paced: one message a second
+    assert "are in your DM" in await command(running, "U0LEAD", "report month")
+    await running.settle()
+    (report,) = [
+        p.args["text"] for p in running.standin.posts_to("U0LEAD") if "Support report" in p.args["text"]
+    ]
+    assert "Solved by published answers before being raised: 1" in report
+    (table,) = [f for f in running.standin.files.values() if f.filename.endswith(".csv")]
+    header = (table.content or b"").decode().splitlines()[0]
+    assert header.split(",") == columns(list(running.bot.policy.escalation.levels))
+    assert "deflect" not in header and "answer" not in header

@@ -115,6 +115,9 @@ async def test_a_deflection_is_counted_for_its_customer_only(database: str) -> N
     answer = await publish("Export to CSV", "Use the export button.")
     await answers.deflected(customer="globex", person="U0KEY", answer_id=answer, now=NOW)
 
-    assert await answers.deflections("globex", NOW.replace(day=1), NOW.replace(day=30)) == 1
-    assert await answers.deflections("acme", NOW.replace(day=1), NOW.replace(day=30)) == 0
+    month = (NOW.replace(day=1), NOW.replace(day=30))
+    assert await answers.deflections_in(*month, "globex") == 1
+    assert await answers.deflections_in(*month, "acme") == 0
+    assert await answers.deflections_in(*month) == 1
+    assert await answers.deflections_in(NOW.replace(day=18), NOW.replace(day=30)) == 0
     assert await Deflection.filter(answer_id=answer).count() == 1
