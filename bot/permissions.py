@@ -31,6 +31,8 @@ class Do(StrEnum):
     REPORT = "report"
     SIMULATE = "simulate"
     LINK_ISSUE = "link_issue"
+    MANAGE_ANSWERS = "manage_answers"
+    SEARCH_ANSWERS = "search_answers"
 
 
 # Who acts when a customer's e-mail changes a ticket, and the reporter id of e-mail tickets (not a Slack id).
@@ -72,6 +74,8 @@ DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
     Do.REPORT: (Role.ESCALATION, Role.ACCOUNT_MANAGER),
     Do.SIMULATE: (Role.ESCALATION,),
     Do.LINK_ISSUE: (Role.ENGINEER, Role.ESCALATION),
+    Do.MANAGE_ANSWERS: (Role.ESCALATION,),  # leads edit and withdraw published answers
+    Do.SEARCH_ANSWERS: (Role.KEY_USER, Role.ENGINEER, Role.ESCALATION, Role.ACCOUNT_MANAGER),
 }
 
 ROLE_WORDS = {
@@ -107,6 +111,8 @@ ACTION_WORDS = {
     Do.REPORT: "get the support report",
     Do.SIMULATE: "simulate a ticket",
     Do.LINK_ISSUE: "link a ticket to an engineering issue",
+    Do.MANAGE_ANSWERS: "edit or withdraw published answers",
+    Do.SEARCH_ANSWERS: "search published answers",
 }
 
 

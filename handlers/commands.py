@@ -42,6 +42,8 @@ HELP = """*Secondline: second-line support*
 `/support link SUP-42 <url>` link a ticket to a GitHub, Jira or Linear issue (engineers)
 `/support simulate P1 globex [at 2026-11-27 16:30]` when targets fall due and whom the ladder pages
 `/support incident SUP-12 SUP-13 …` group tickets as one incident (support team)
+`/support search <words>` published answers to common questions, privately
+`/support answers [withdraw N | edit N title | text]` published answers (leads)
 `/support help` this help"""
 
 

@@ -16,7 +16,7 @@ from bot.billing.worktime import parse_work_time
 from bot.ids import Action, Block, Callback
 from bot.services.errors import InvalidInput, NeedsConfirmation, NotFound, ServiceError
 from bot.services.intake import TicketDraft, draft_as_details
-from handlers.deps import Deps, actor_team, row_id, user_of
+from handlers.deps import ROW_ID_MAX, Deps, actor_team, row_id, user_of
 from handlers.failures import told_if_failed
 from handlers.origin import origin_of
 from models.tickets import REF_PREFIX
@@ -71,13 +71,21 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
         draft = replace(draft, customer=deps.connect.customer_of(origin.channel), origin=origin)
         customers = [draft.customer or ""]
     choice = _selected(values, Block.DUPLICATE_CHOICE, Action.DUPLICATE_CHOICE)
+    answer_choice = _selected(values, Block.ANSWER_CHOICE, Action.ANSWER_CHOICE) or ""
     # Validate and save before ack: errors go back onto the form; a saved ticket survives Slack outages.
     try:
-        if choice is None and (similar := await deps.intake.similar_open(draft)) is not None:
+        if answer_choice.startswith("solved:"):  # This solved it: a deflected request, nothing raised
+            await deps.intake.deflected(draft, row_id(answer_choice[7:], ROW_ID_MAX) or 0)
+            await ack()
+            return
+        # A key user's first submission is offered published answers (Raise anyway raises it).
+        offered = [] if answer_choice or choice or on_behalf else await deps.intake.answers_for(draft)
+        similar = await deps.intake.similar_open(draft) if choice is None else None
+        if offered or similar is not None:
             await ack(
                 response_action="update",
                 view=blocks.raise_modal(
-                    deps.policy, customers, draft=draft, similar=similar, on_behalf=on_behalf
+                    deps.policy, customers, draft=draft, similar=similar, on_behalf=on_behalf, answers=offered
                 ),
             )
             return
@@ -135,6 +143,10 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
     duplicate_id = row_id(duplicate) if duplicate else None
     if duplicate and duplicate_id is None:
         errors[Block.DUPLICATE_OF] = "Write a ticket reference like SUP-41."
+    publishing = "publish" in _checked(values, Block.PUBLISH_ANSWER, Action.PUBLISH_ANSWER)
+    answer_title = (_text(values, Block.ANSWER_TITLE, Action.ANSWER_TITLE) or "").strip()
+    if publishing and not answer_title:
+        errors[Block.ANSWER_TITLE] = "Give the published answer a title."
     if errors:
         await ack(response_action="errors", errors=errors)
         return
@@ -148,6 +160,7 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
             _text(values, Block.RESOLUTION_NOTE, Action.RESOLUTION_NOTE) or "",
             minutes,
             duplicate_id,
+            publish_as=answer_title if publishing else None,
         )
         await deps.timesheet.charged(ticket)  # a per-incident ticket is charged when resolved
         if minutes:  # the time spent is a time entry; resolved first, so a refusal here cannot undo it

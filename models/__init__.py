@@ -1,5 +1,6 @@
 """Tortoise models; migrations live in models/migrations (see README, "Changing a model")."""
 
+from models.answers import Answer, Deflection
 from models.billing import DepositAlert, IssuedStatement, TimeEntry, WithdrawnStatement
 from models.channels import ChannelMove
 from models.csat import CsatSurvey
@@ -14,11 +15,13 @@ from models.tickets import WITH_ENGINEERING, ClockState, SlaClock, Ticket, Ticke
 
 __all__ = [
     "WITH_ENGINEERING",
+    "Answer",
     "BoardKind",
     "ChannelBoard",
     "ChannelMove",
     "ClockState",
     "CsatSurvey",
+    "Deflection",
     "DepositAlert",
     "InboundMail",
     "IssueLink",

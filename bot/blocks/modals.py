@@ -45,6 +45,32 @@ def resolve_modal(ticket: Ticket) -> dict[str, Any]:
             max_length=DETAILS_MAX,
             placeholder="What was done, and what they should do now",
         ),
+        {
+            "type": "input",
+            "block_id": Block.PUBLISH_ANSWER,
+            "label": plain("Knowledge base"),
+            "optional": True,
+            "element": {
+                "type": "checkboxes",
+                "action_id": Action.PUBLISH_ANSWER,
+                "options": [
+                    option(
+                        "Publish the answer",
+                        "publish",
+                        "The note for the customer becomes an answer every customer can find",
+                    )
+                ],
+            },
+        },
+        text_input(
+            Block.ANSWER_TITLE,
+            Action.ANSWER_TITLE,
+            "Title of the published answer",
+            initial=ticket.title,
+            multiline=False,
+            max_length=150,
+            optional=True,
+        ),
         text_input(
             Block.TIME_SPENT,
             Action.TIME_SPENT,

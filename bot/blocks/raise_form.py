@@ -15,9 +15,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.kit import modal, mrkdwn, option, plain, section, text_input
+from bot.blocks.kit import modal, mrkdwn, option, plain, section, text_input, truncate
 from bot.ids import Action, Block, Callback
 from bot.policy import Policy, Priority
+from bot.services.answers import Found
 from bot.services.errors import NeedsConfirmation
 from bot.services.intake import DESCRIPTION_MAX, ENVIRONMENTS, TITLE_MAX, Origin, TicketDraft
 from bot.text import escape, mention
@@ -69,6 +70,7 @@ def raise_modal(
     confirm: NeedsConfirmation | None = None,
     on_behalf: bool = False,
     origin: Origin | None = None,
+    answers: Sequence[Found] = (),
 ) -> dict[str, Any]:
     """The /support modal; the customer picker shows only when the key user may raise for several.
 
@@ -79,6 +81,8 @@ def raise_modal(
     blocks: list[dict[str, Any]] = []
     if on_behalf:
         blocks += _on_behalf(policy, customers[0], draft.for_key_user if draft else None)
+    if answers:
+        blocks += _answers(answers)
     if similar is not None:
         blocks += _similar(similar)
     if len(customers) > 1:
@@ -241,6 +245,23 @@ def _on_behalf(policy: Policy, customer: str, chosen: str | None) -> list[dict[s
             }
         )
     return blocks
+
+
+ANSWER_SHOWN = 700  # characters of each offered answer's text
+
+
+def _answers(found: Sequence[Found]) -> list[dict[str, Any]]:
+    """Published answers that may solve it, before it is raised: This solved it, or Raise anyway."""
+    shown = [section(":bulb: *These published answers may solve it:*")]
+    shown += [section(f"*{escape(f.title)}*\n{escape(truncate(f.text, ANSWER_SHOWN))}") for f in found]
+    choices = [option(f"This solved it: {f.title}", f"solved:{f.id}") for f in found]
+    choices.append(option("Raise anyway", "raise"))
+    return [
+        *shown,
+        select(
+            Block.ANSWER_CHOICE, Action.ANSWER_CHOICE, "Did one solve it?", "", choices, None, "radio_buttons"
+        ),
+    ]
 
 
 def _similar(similar: Ticket) -> list[dict[str, Any]]:

@@ -42,6 +42,8 @@ class Plan(Strict):
     rank: int = Field(default=DEFAULT_RANK, ge=0)  # queue order: lower first
     max_key_users: int | None = Field(default=None, ge=1)
     csat: bool = True  # ask the reporter "How did we do?" when a ticket is resolved
+    # The language its published answers are written and searched in (full-text stemming).
+    language: str = Field(default="english", pattern=r"^[a-z]{2,32}$")
 
     @field_validator("first_response")
     @classmethod

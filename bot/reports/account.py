@@ -87,6 +87,7 @@ class Account:
         default_factory=CsatTally
     )  # answers to "How did we do?" for the tickets raised in the period
     waiting_on_engineering: EngineeringWait = field(default_factory=EngineeringWait)
+    deflected: int = 0  # requests a published answer solved before they were raised
 
 
 def tally(
@@ -184,6 +185,8 @@ def render_text(account: Account, label: str) -> str:
         f"*{escape(account.name)}: the account, {label}*",
         f"*Tickets raised:* {raised} ({by_priority}); {account.paid_requests} paid "
         + ("request" if account.paid_requests == 1 else "requests"),
+        f"*Solved by published answers:* {account.deflected} "
+        + ("request" if account.deflected == 1 else "requests"),
         f"*Targets:* {_outcome('first response', account.first_response)}; "
         f"{_outcome('resolution', account.resolution)}",
         f"*Pages sent:* {pages}",

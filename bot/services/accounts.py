@@ -16,6 +16,7 @@ from bot.reports.account import Account, Balance, EngineeringWait, OpenTicket, t
 from bot.reports.digests import day_start
 from bot.reports.load import load_ticket_facts
 from bot.reports.sla_report import CsatTally
+from bot.services import answers
 from bot.services.errors import NotFound
 from bot.services.sla import FIRST_RESPONSE
 from bot.services.statements import Statements
@@ -96,6 +97,7 @@ class Accounts:
             open_count=await Ticket.filter(customer=customer, status__not=TicketStatus.RESOLVED).count(),
             satisfaction=CsatTally.of(facts),
             waiting_on_engineering=await self._engineering_wait(customer, now),
+            deflected=await answers.deflections_in(start, end, customer),
         )
 
     async def _engineering_wait(self, customer: str, now: datetime) -> EngineeringWait:

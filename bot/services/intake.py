@@ -21,6 +21,7 @@ from bot.jobs.kinds import CheckStorm, NotifyReporter, PostTicket
 from bot.jobs.queue import JobQueue
 from bot.permissions import EMAIL_ACTOR, Do, Role, allowed
 from bot.policy import Policy, Priority
+from bot.services import answers
 from bot.services.deposits import Deposits
 from bot.services.entitlements import Entitlements, Scoped
 from bot.services.errors import InvalidInput, NotAllowed
@@ -286,6 +287,21 @@ class Intake:
         ]
         best, ticket_id = max(scored, default=(0.0, 0))
         return await Ticket.get_or_none(id=ticket_id) if best >= SIMILAR_TITLE else None
+
+    async def answers_for(self, draft: TicketDraft) -> list[answers.Found]:
+        """The published answers that may solve it (title and description searched in the plan's
+        language), offered before a key user raises it; one indexed query."""
+        valid = self.validate(draft)
+        language = self.policy.plan_of(valid.customer).language
+        return await answers.search(f"{valid.title} {valid.description}", language)
+
+    async def deflected(self, draft: TicketDraft, answer_id: int) -> None:
+        """The key user said a published answer solved it: counted for their customer, nothing raised."""
+        valid = self.validate(draft)
+        now = self.clock.now()
+        await answers.deflected(
+            customer=valid.customer, person=valid.reporter_id, answer_id=answer_id, now=now
+        )
 
     async def raise_ticket(self, draft: TicketDraft) -> Ticket:
         valid = self.validate(draft)

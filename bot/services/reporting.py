@@ -17,6 +17,7 @@ from bot.reports import charts, export
 from bot.reports.digests import day_start
 from bot.reports.load import load_report
 from bot.reports.sla_report import Achievement, CsatTally, SlaReport
+from bot.services import answers
 from bot.services.accounts import Accounts
 from bot.services.statements import Statements
 from bot.services.timesheet import format_duration_minutes
@@ -79,6 +80,9 @@ class Reporting:
             lines.append(await self._customer_line(report, key, start, end))
         if not customers:
             lines.append("_No tickets were raised in this period._")
+        deflected = await answers.deflections_in(start, end, customer)
+        if deflected:  # requests a published answer solved: never raised, so in no row of the CSV
+            lines.append(f"Solved by published answers before being raised: {deflected}")
         local_start = start.astimezone(ZoneInfo(timezone))
         name = f"support-report-{local_start:%Y-%m-%d}" + (f"-{customer}" if customer else "")
         return ReportBundle(title, "\n".join(lines), export.to_csv(report), charts.render_chart(report), name)

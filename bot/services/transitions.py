@@ -21,6 +21,7 @@ from bot.jobs.kinds import NotifyReporter, TellPerson
 from bot.jobs.queue import JobQueue
 from bot.permissions import Do, Role
 from bot.policy import Priority
+from bot.services import answers
 from bot.services.csat import Satisfaction
 from bot.services.errors import InvalidInput, NotAllowed, ServiceError
 from bot.services.events import announce, record
@@ -367,7 +368,10 @@ class Transitions:
         note: str,
         time_spent_minutes: int | None,
         duplicate_of: int | None = None,
+        publish_as: str | None = None,
     ) -> Ticket:
+        """`publish_as`: the title under which the customer-facing note becomes a published answer."""
+
         async def stop_clocks(ticket: Ticket, now: datetime) -> None:
             if note.strip():  # the resolution note reaches the customer: it answers them
                 await self.sla.vendor_message(ticket, now, user_id)
@@ -375,6 +379,16 @@ class Transitions:
                 await self.satisfaction.on_resolved(ticket, now)
             for name in CLOCK_NAMES:
                 await self.sla.stop(ticket, name, now, user_id)
+            if publish_as is not None:  # only the note: never the description, thread or customer
+                plan = self.roles.policy.plans.get(ticket.plan)
+                await answers.publish(
+                    title=publish_as,
+                    text=note,
+                    language=plan.language if plan else "english",
+                    by=user_id,
+                    ticket_id=ticket.id,
+                    now=now,
+                )
 
         async def decide(ticket: Ticket, now: datetime) -> Change:
             if resolution not in {r.value for r in Resolution}:
@@ -384,6 +398,10 @@ class Transitions:
                 duplicate_of is None or duplicate_of == ticket_id or not await Ticket.exists(id=duplicate_of)
             ):
                 raise InvalidInput({Block.DUPLICATE_OF: "Give the reference of the ticket this duplicates."})
+            if publish_as is not None and not publish_as.strip():
+                raise InvalidInput({Block.ANSWER_TITLE: "Give the published answer a title."})
+            if publish_as is not None and not note.strip():
+                raise InvalidInput({Block.RESOLUTION_NOTE: "Write the answer to publish."})
             return Change(
                 "resolved",
                 fields={

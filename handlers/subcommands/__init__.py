@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 from handlers.deps import Deps
 from handlers.engineering import link
 from handlers.storms import incident
+from handlers.subcommands.answers import answers_command, search
 from handlers.subcommands.billing import correct, entries, hours, log_time, statement, unlog, unwaive, waive
 from handlers.subcommands.plan import plan
 from handlers.subcommands.reports import account, report, simulate
@@ -32,4 +33,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "simulate": simulate,
     "incident": incident,
     "link": link,
+    "search": search,
+    "answers": answers_command,
 }
