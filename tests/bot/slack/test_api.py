@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
+from bot.app import redis_client
 from bot.clock import FakeClock
 from bot.jobs.outcomes import IN_JOB, Deferred
 from bot.slack import budgets
 from bot.slack.api import SlackApi
 from bot.slack.budgets import IN_FLIGHT_BOUND, Budgets
 from bot.slack.errors import SlackBusy
+from tests.bot.slack.conftest import PrivateRedis
 
 
 @dataclass
@@ -155,3 +157,22 @@ async def test_a_page_does_not_wait_for_the_turn(clock: FakeClock) -> None:
     assert slack.in_flight["U0LEAD"] == 2 and not page.done()  # sent, though a note there is unanswered
     slack.answer.set()
     await asyncio.gather(note, page)
+
+
+async def test_while_redis_is_down_each_replica_keeps_its_own_turns(
+    clock: FakeClock, private_redis: PrivateRedis
+) -> None:
+    redis = redis_client(private_redis.url)
+    try:
+        slack = SilentSlack()
+        api = transport(slack, clock, redis)
+        await private_redis.kill()
+        jobs = [post(api, "C0SUPPORT", n) for n in range(3)]
+        for _ in range(50):
+            await asyncio.sleep(0.01)
+        assert slack.in_flight["C0SUPPORT"] == 1 and sum(job.done() for job in jobs) == 2
+        slack.answer.set()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        await in_job(api.call("chat.postMessage", channel="C0SUPPORT", text="its turn was given back"))
+    finally:
+        await redis.aclose()
