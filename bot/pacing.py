@@ -302,3 +302,63 @@ class _Unshared:
 
     async def blocked_for(self, seconds: float) -> None:
         await self.pacer.blocked_for(seconds)
+
+
+# Compare-and-delete: give the turn back only if it is still ours (it may have expired and been taken).
+_GIVE_BACK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class InFlight:
+    """At most one unanswered call per conversation: `take(key)` hands out the conversation's turn (a
+    token) or None while another call holds it; `give_back` ends the turn when the call is answered,
+    fails or times out.
+
+    Shared by every replica through Redis when there is one (a key set NX with an expiry), per process
+    while there is none or it is away. A turn expires after `bound` seconds whatever happens, so a call
+    that hangs, or a replica killed mid-call, cannot hold a conversation for longer.
+    """
+
+    def __init__(self, redis: Redis | None, clock: Clock, bound: float, *, prefix: str) -> None:
+        self._redis = redis
+        self._clock = clock
+        self._bound_us = _seconds_to_us(bound)
+        self._prefix = prefix
+        self._give_back = redis.register_script(_GIVE_BACK) if redis is not None else None
+        self._local: dict[str, tuple[str, int]] = {}  # key -> (token, expiry µs), while Redis is away
+        self._down_until: int | None = None
+
+    async def take(self, key: str) -> str | None:
+        token = uuid.uuid4().hex
+        now = _now_us(self._clock)
+        if self._redis is not None and (self._down_until is None or now >= self._down_until):
+            try:
+                taken = await self._redis.set(
+                    self._prefix + key, token, nx=True, px=max(1, self._bound_us // 1000)
+                )
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                self._down_until = now + _seconds_to_us(REDIS_RETRY_SECONDS)
+            else:
+                self._down_until = None
+                return token if taken else None
+        held = self._local.get(key)
+        if held is not None and held[1] > now:
+            return None
+        if len(self._local) > 4096:  # forget turns that have expired
+            self._local = {k: v for k, v in self._local.items() if v[1] > now}
+        self._local[key] = (token, now + self._bound_us)
+        return token
+
+    async def give_back(self, key: str, token: str) -> None:
+        held = self._local.get(key)
+        if held is not None and held[0] == token:
+            del self._local[key]
+            return
+        if self._give_back is None:
+            return
+        try:
+            await self._give_back(keys=[self._prefix + key], args=[token])
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            pass  # the turn expires on its own within the bound

@@ -9,7 +9,8 @@ Retry-After) or `SlackRefused` (an error retrying will not fix).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +22,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot import metrics
 from bot.clock import Clock
 from bot.jobs.outcomes import IN_JOB, Deferred
-from bot.pacing import Pacer
-from bot.slack.budgets import Budgets, conversation_of
+from bot.slack.budgets import Budgets, conversation_of, written_conversation
 from bot.slack.errors import TRANSIENT, SlackBusy, SlackRefused
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ READ_METHODS = frozenset(
 DIRECT_WAIT_MAX = 2.0  # seconds a direct call (someone waits on it) may wait for its budget
 JOB_WAIT_MAX = 1.0  # seconds a job waits for its budget in place (cheaper than deferring it)
 MAX_TURNS = 4096  # deferral turns remembered per budget name
+IN_FLIGHT_POLL = 0.1  # seconds between looks at a conversation's turn while waiting for it in place
+IN_FLIGHT_TURN = 1.0  # seconds between the turns of jobs deferred behind a conversation's unanswered call
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class SlackApi:
 
     async def answer(self, method: str, *, urgent: bool = False, **args: Any) -> Answer:
         """Call a method; the answer's data and headers, or Deferred / SlackBusy / SlackRefused."""
+        async with self._one_in_flight(method, args, urgent):
+            return await self._answer(method, args, urgent)
+
+    async def _answer(self, method: str, args: dict[str, Any], urgent: bool) -> Answer:
         await self._spend(method, args, urgent)
         try:
             if method in READ_METHODS:
@@ -82,11 +88,13 @@ class SlackApi:
     async def upload(self, channel: str, filename: str, content: str | bytes, **args: Any) -> dict[str, Any]:
         """Share a file into a conversation with slack_sdk's files_upload_v2 (its three steps: an upload
         URL, the bytes, then completeUploadExternal), paced like a message into that conversation."""
-        await self._spend("files.completeUploadExternal", {"channel_id": channel}, False)
+        paced = {"channel_id": channel}
         try:
-            response = await self.client.files_upload_v2(
-                channel=channel, filename=filename, content=content, **args
-            )
+            async with self._one_in_flight("files.completeUploadExternal", paced, False):
+                await self._spend("files.completeUploadExternal", paced, False)
+                response = await self.client.files_upload_v2(
+                    channel=channel, filename=filename, content=content, **args
+                )
         except SlackApiError as exc:
             raise self._refusal("files.completeUploadExternal", exc) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -128,6 +136,42 @@ class SlackApi:
         needed = data.get("needed")
         return SlackRefused(method, error or f"http_{status}", str(needed) if needed else None)
 
+    @asynccontextmanager
+    async def _one_in_flight(self, method: str, args: Mapping[str, Any], urgent: bool) -> AsyncIterator[None]:
+        """Hold the turn of the conversation a call writes to while the call is unanswered: one such call
+        per conversation at a time, across replicas. While Slack does not answer, the calls behind it wait
+        (a job is deferred) instead of piling up at Slack to be answered at once, over the conversation's
+        limit, when it comes back. A page (urgent) neither waits for nor takes the turn: it is due now,
+        and pages are few."""
+        conversation = None if urgent else written_conversation(method, args)
+        if conversation is None:
+            yield
+            return
+        token = await self._take_turn(method, conversation)
+        try:
+            yield
+        finally:  # answered, failed, timed out or cancelled: the next call's turn
+            if token is not None:
+                await self.budgets.in_flight.give_back(conversation, token)
+
+    async def _take_turn(self, method: str, conversation: str) -> str | None:
+        """The conversation's turn; a job waits a moment for it, then is deferred. Someone waiting on the
+        answer waits a little longer, then the call goes without it (None)."""
+        in_job = IN_JOB.get()
+        patience = JOB_WAIT_MAX if in_job else DIRECT_WAIT_MAX
+        waited = 0.0
+        while (token := await self.budgets.in_flight.take(conversation)) is None:
+            if waited >= patience:
+                if in_job:
+                    name = f"in_flight:{conversation}"
+                    after = self._turn(name, IN_FLIGHT_TURN, IN_FLIGHT_TURN)
+                    raise Deferred(f"a call to {conversation} is still unanswered", after)
+                log.info("a call to %s is still unanswered; %s goes out anyway", conversation, method)
+                return None
+            await self.clock.sleep(IN_FLIGHT_POLL)
+            waited += IN_FLIGHT_POLL
+        return token
+
     async def _spend(self, method: str, args: Mapping[str, Any], urgent: bool) -> None:
         for name, pacer in self.budgets.for_call(method, args, urgent=urgent):
             wait = await pacer.reserve()
@@ -138,7 +182,7 @@ class SlackApi:
                     await self.clock.sleep(wait)
                     wait = await pacer.reserve()
                 if wait > 0:
-                    raise Deferred(f"{name} budget reached", self._turn(name, pacer, wait))
+                    raise Deferred(f"{name} budget reached", self._turn(name, pacer.interval, wait))
                 continue
             if wait <= DIRECT_WAIT_MAX:
                 await self.clock.sleep(wait)
@@ -146,12 +190,12 @@ class SlackApi:
             else:  # someone waits on this answer: send it; Slack may answer 429, which is handled
                 log.info("%s budget spent; %s goes out anyway", name, method)
 
-    def _turn(self, name: str, pacer: Pacer, wait: float) -> float:
+    def _turn(self, name: str, interval: float, wait: float) -> float:
         """Seconds until this deferred job's turn. Jobs turned away get successive turns, one interval
         apart, rather than all coming back at the first free slot and being turned away again."""
         now = self.clock.monotonic()
         turn = max(self._next_turn.get(name, now), now + wait)
-        self._next_turn[name] = turn + pacer.interval
+        self._next_turn[name] = turn + interval
         if len(self._next_turn) > MAX_TURNS:  # forget turns that have passed
             self._next_turn = {k: v for k, v in self._next_turn.items() if v > now}
         return turn - now

@@ -17,7 +17,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.clock import Clock
-from bot.pacing import LocalPacer, Outage, Pacer, RedisPacer
+from bot.pacing import InFlight, LocalPacer, Outage, Pacer, RedisPacer
 from models import Replica
 
 log = logging.getLogger(__name__)
@@ -59,10 +59,25 @@ METHOD_BUDGETS: Mapping[str, Budget] = {
 }
 # Methods that put a message into a conversation: paced per conversation too.
 POSTING = frozenset({"chat.postMessage", "files.completeUploadExternal"})
+# Methods that write to a conversation: one unanswered call per conversation at a time (Budgets.in_flight).
+# While Slack does not answer, further calls would only pile up there and be answered all at once, over
+# the conversation's limit, when it comes back.
+WRITING = POSTING | {"chat.update", "chat.delete"}
+# A turn ends when its call is answered, fails or times out (the HTTP timeout is 10 s, a job attempt's
+# 20 s); whatever happens, it expires after this long (a replica killed mid-call).
+IN_FLIGHT_BOUND = 20.0
 
 
 def conversation_of(method: str, args: Mapping[str, Any]) -> str | None:
     if method not in POSTING:
+        return None
+    channel = args.get("channel") or args.get("channel_id")
+    return str(channel) if channel else None
+
+
+def written_conversation(method: str, args: Mapping[str, Any]) -> str | None:
+    """The conversation a call writes to (a post, an update, a deletion), if any."""
+    if method not in WRITING:
         return None
     channel = args.get("channel") or args.get("channel_id")
     return str(channel) if channel else None
@@ -75,6 +90,7 @@ class Budgets:
         self._pacers: OrderedDict[str, Pacer] = OrderedDict()
         self._outage = Outage()
         self._replica = uuid.uuid4().hex
+        self.in_flight = InFlight(redis, clock, IN_FLIGHT_BOUND, prefix=KEY_PREFIX + "inflight:")
 
     @property
     def share(self) -> int:
