@@ -63,8 +63,12 @@ class BoardPainter:
         """Post or update; `fields` are saved on the board with it. True if Slack was called."""
         mark = fingerprint(drawn)
         if board.message_ts is None:
-            answer = await self.once.post(
-                attempt, f"board:{board.id}", board.channel_id, {"unfurl_links": False, **drawn}
+            # Several jobs paint one board: an earlier job's post may have landed unanswered (a timeout, a
+            # replica killed), so look for it first, whichever job this is (the soak posted storms twice).
+            key = f"board:{board.id}"
+            found = await self.once.find(attempt, key, board.channel_id, None)
+            answer = found or await self.once.post_marked(
+                key, board.channel_id, {"unfurl_links": False, **drawn}
             )
             await ChannelBoard.filter(id=board.id).update(
                 message_ts=answer["ts"],
