@@ -335,6 +335,13 @@ class LadderStepDue(TicketJob):
     repeat: int = 0  # 0: the step itself; n: its n-th repeat (a step's `repeat` in the policy)
     ack: int = 0  # a page of the step acknowledged: its `ack_timeout` ran out (a page id; 0: not that)
 
+    @classmethod
+    def of(cls, ticket: Ticket, index: int, **fields: Any) -> LadderStepDue:
+        """Step `index` of the ticket's ladder as it stands (its epoch and priority)."""
+        return cls(
+            ticket_id=ticket.id, epoch=ticket.ladder_epoch, index=index, priority=ticket.priority, **fields
+        )
+
     def dedupe_key(self) -> str:
         cycle = f":{self.cycle}" if self.cycle else ""
         again = f":r{self.repeat}" if self.repeat else ""

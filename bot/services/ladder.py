@@ -95,13 +95,7 @@ class Ladder:
             # The step, then its repeats (none if it names a target this plan does not set).
             for repeat, offset in enumerate(step.offsets(targets)):
                 await self.jobs.enqueue(
-                    LadderStepDue(
-                        ticket_id=ticket.id,
-                        epoch=ticket.ladder_epoch,
-                        index=index,
-                        priority=ticket.priority,
-                        repeat=repeat,
-                    ),
+                    LadderStepDue.of(ticket, index, repeat=repeat),
                     due_at=calendar.add(ticket.created_at, offset),
                 )
 
@@ -177,13 +171,7 @@ class Ladder:
         if step.ack_timeout is None:
             return
         await self.jobs.enqueue(
-            LadderStepDue(
-                ticket_id=ticket.id,
-                epoch=ticket.ladder_epoch,
-                index=index,
-                priority=ticket.priority,
-                ack=page.id,
-            ),
+            LadderStepDue.of(ticket, index, ack=page.id),
             due_at=self.sla.calendar(ticket).add(page.acknowledged_at, parse_duration(step.ack_timeout)),
         )
 

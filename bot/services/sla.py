@@ -322,13 +322,7 @@ class SlaService:
         cycle = sla_clock.met_count + sla_clock.breached_count + 1
         for index in miss_steps(ticket, sla_clock.name):
             await self.jobs.enqueue(
-                LadderStepDue(
-                    ticket_id=ticket.id,
-                    epoch=ticket.ladder_epoch,
-                    index=index,
-                    priority=ticket.priority,
-                    cycle=cycle,
-                ),
+                LadderStepDue.of(ticket, index, cycle=cycle),
                 due_at=due,
             )
 
