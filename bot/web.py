@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from tortoise.functions import Count
@@ -30,7 +30,7 @@ from bot.mail.wiring import start_mail
 from bot.satisfaction import LinkSigner
 from bot.slack.errors import BROKEN_INSTALL, DESTINATION_GONE
 from bot.startup import StartupProblem
-from bot.wellformed import well_formed
+from bot.wellformed import SlackBody, read_slack_body
 from models import Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
@@ -57,14 +57,12 @@ def web_app(bot: Secondline) -> web.Application:
         if not _signed(verifier, body, request.headers):
             metrics.REQUESTS.labels("bad_signature").inc()
             return web.json_response({"error": "invalid request"}, status=401)
-        problem = well_formed(body, request.content_type, request.charset)
-        if problem is not None:
-            return _not_slack(request, len(raw), problem)
+        read = read_slack_body(body, request.content_type, request.charset)
+        if isinstance(read, str):
+            return _not_slack(request, len(raw), read)
         started = bot.clock.monotonic()
-        answer = await _answered(bot, request, body)
-        metrics.ACK_SECONDS.labels(_surface(body, request.content_type)).observe(
-            bot.clock.monotonic() - started
-        )
+        answer = await _answered(bot, request, body, read)
+        metrics.ACK_SECONDS.labels(read.surface).observe(bot.clock.monotonic() - started)
         return answer
 
     async def healthz(request: web.Request) -> web.Response:
@@ -116,16 +114,13 @@ def _not_slack(request: web.Request, size: int, problem: str) -> web.Response:
     return web.Response(status=400, text=UNTAKEN)
 
 
-async def _answered(bot: Secondline, request: web.Request, body: str) -> web.Response:
+async def _answered(bot: Secondline, request: web.Request, body: str, read: SlackBody) -> web.Response:
     """Bolt's answer; the one guard at the boundary for what a client sends that Bolt or a listener cannot
     take before answering (a shape Bolt crashes on, a value the database refuses): a short apology with
     200 (Slack shows it to the person), one WARNING line, nothing changed (services write in one
     transaction). A failure after the answer is the listener's (handlers/failures.py)."""
     try:
-        headers: Any = request.headers  # as slack_bolt's aiohttp adapter passes them
-        answer = await bot.bolt.async_dispatch(
-            AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
-        )
+        answer = await bot.bolt.async_dispatch(_bolt_request(request, body, read))
         if answer.status == 404:  # no listener took it (Bolt has said so in one WARNING line)
             metrics.REQUESTS.labels("unhandled").inc()
             return web.Response(status=200, text=UNTAKEN)
@@ -140,7 +135,7 @@ async def _answered(bot: Secondline, request: web.Request, body: str) -> web.Res
         "Slack request not taken (%s, %d bytes, %s): %s",
         request.content_type,
         len(body),
-        _surface(body, request.content_type),
+        read.surface,
         failure,
     )
     return web.Response(status=200, text=UNTAKEN)
@@ -162,20 +157,16 @@ async def _read_gauges(bot: Secondline) -> None:
     metrics.JOBS_FAILED_NOW.set(failed)
 
 
-def _surface(body: str, content_type: str) -> str:
-    """Which kind of Slack request it was, for the ack-latency histogram."""
-    if content_type == "application/json":
-        return "event"
-    form = parse_qs(body)
-    if "command" in form:
-        return "command"
-    try:
-        kind = json.loads(form.get("payload", ["{}"])[0]).get("type")
-    except (ValueError, RecursionError, AttributeError):
-        return "other"
-    return {"block_actions": "action", "view_submission": "view", "shortcut": "shortcut"}.get(
-        str(kind), "shortcut" if kind == "message_action" else "other"
-    )
+def _bolt_request(request: web.Request, body: str, read: SlackBody) -> AsyncBoltRequest:
+    """Bolt's request with the body as `bot/wellformed.py` read it, not read again by Bolt (which would
+    parse it a second time and take a command mentioning "payload" for an interaction). Bolt's own
+    signature check still runs on the raw body."""
+    headers: Any = request.headers  # as slack_bolt's aiohttp adapter passes them
+    bolt_request = AsyncBoltRequest(body="", query=request.query_string, headers=headers)
+    bolt_request.raw_body = body
+    bolt_request.body = read.fields
+    bolt_request.context = build_async_context(AsyncBoltContext({}), read.fields)
+    return bolt_request
 
 
 def _signed(verifier: SignatureVerifier, body: str, headers: Any) -> bool:

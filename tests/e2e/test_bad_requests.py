@@ -28,6 +28,7 @@ from bot.standin.payloads import (
     users_select_value,
     view_submission,
 )
+from bot.web import UNTAKEN
 from models import Job, Ticket, TicketEvent
 from tests.conftest import BOLT_TASKS, RunningBot
 from tests.e2e.journey import click, command, raise_ticket, raise_values, told
@@ -332,3 +333,12 @@ async def test_a_listener_failing_right_after_its_ack_does_not_hold_the_answer(
         assert time.monotonic() - started < QUICK
     await running.settle()
     assert "exchanged_trigger_id" in caplog.text  # the failure happened, and was logged
+
+
+async def test_a_command_that_mentions_payload_is_taken_as_the_command_it_is(running: RunningBot) -> None:
+    # Bolt's own body reading takes any form containing "payload" for an interaction and loses the command;
+    # the bot reads the body once itself (bot/wellformed.py) and hands Bolt the command.
+    answer = await command(running, "U0ENG1", "show payload")
+    assert answer == "Which ticket? Write `/support show SUP-42`."
+    escalate = await command(running, "U0KEY1", "escalate SUP-1 the payload export fails")
+    assert escalate != UNTAKEN and "SUP-1" in escalate
