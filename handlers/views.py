@@ -78,9 +78,14 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
             await deps.intake.deflected(draft, row_id(answer_choice[7:], ROW_ID_MAX) or 0)
             await ack()
             return
+        if choice and choice.startswith("add:") and (existing := row_id(choice[4:])) is not None:
+            await deps.transitions.add_details(existing, draft.reporter_id, draft_as_details(draft))
+            await ack()
+            return
+        valid = await deps.intake.admit(draft)  # checked once; the form's errors come from here
         # A key user's first submission is offered published answers (Raise anyway raises it).
-        offered = [] if answer_choice or choice or on_behalf else await deps.intake.answers_for(draft)
-        similar = await deps.intake.similar_open(draft) if choice is None else None
+        offered = [] if answer_choice or choice or on_behalf else await deps.intake.answers_for(valid)
+        similar = await deps.intake.similar_open(valid) if choice is None else None
         if offered or similar is not None:
             await ack(
                 response_action="update",
@@ -89,11 +94,7 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
                 ),
             )
             return
-        if choice and choice.startswith("add:") and (existing := row_id(choice[4:])) is not None:
-            await deps.transitions.add_details(existing, draft.reporter_id, draft_as_details(draft))
-            await ack()
-            return
-        await deps.intake.raise_ticket(draft)
+        await deps.intake.save(valid)
     except NeedsConfirmation as exc:  # not covered by normal support: show why, and what paid work costs
         view = blocks.raise_modal(deps.policy, customers, draft=draft, confirm=exc, on_behalf=on_behalf)
         await ack(response_action="update", view=view)
