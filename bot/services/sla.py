@@ -97,6 +97,7 @@ class SlaService:
     async def start(self, ticket: Ticket, now: datetime) -> None:
         """Start the clocks that run from when the ticket was raised (recurring ones start on messages)."""
         calendar = self.calendar(ticket)
+        started = []
         for name, target in targets_for(ticket).items():
             if name not in ONCE:
                 continue
@@ -109,8 +110,10 @@ class SlaService:
                 epoch=1,
             )
             sla_clock.due_at = sla_time.due_at(sla_clock, calendar)
-            await sla_clock.save()
+            started.append(sla_clock)
             await self._schedule(ticket, sla_clock)
+        if started:  # one statement: this runs before the raise form is answered
+            await SlaClock.bulk_create(started)
 
     async def customer_message(self, ticket: Ticket, at: datetime, actor: str | None = None) -> None:
         """The customer wrote (a reply in the thread or a shared channel, a DM, an e-mail, Add details).
