@@ -53,8 +53,9 @@ def linked(ticket: Ticket, recent: list[Ticket]) -> set[int]:
     while frontier:
         current = frontier.pop()
         joined = [t for t in rest if alike(current, t)]
-        rest = [t for t in rest if t not in joined]
-        found.update(t.id for t in joined)
+        joined_ids = {t.id for t in joined}  # by id: `in` on a list of models compared each pair
+        rest = [t for t in rest if t.id not in joined_ids]
+        found.update(joined_ids)
         frontier.extend(joined)
     return found
 
