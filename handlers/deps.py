@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
@@ -26,6 +26,7 @@ from bot.services.sla import SlaService
 from bot.services.statements import Statements
 from bot.services.timesheet import Timesheet
 from bot.services.transitions import Transitions
+from bot.shared_reads import SharedReads
 
 TICKET_ID_MAX = 2**31 - 1  # tickets have 32-bit ids (PostgreSQL integer)
 ROW_ID_MAX = 2**63 - 1  # pages and time entries have 64-bit ids
@@ -109,3 +110,4 @@ class Deps:
     incidents: Incidents
     satisfaction: Satisfaction
     engineering: Engineering | None = None  # engineering issues (bot/services/engineering.py)
+    shared_reads: SharedReads = field(default_factory=SharedReads)  # bot/shared_reads.py
