@@ -85,7 +85,10 @@ def _part(part: PagePart, policy: Policy, *, block_id: str) -> list[dict[str, An
         f"Waiting {waited} · {page.reason}",  # mrkdwn, escaped when made
     ]
     if page.late:
-        lines.append("_This page is late: Secondline was not running when it was due._")
+        # Whether its step ran late (Secondline down) or its DM did (Slack): the reader needs the due time.
+        lines.append(
+            f"_This page is late: it was due {slack_date(page.due_at)}, when Secondline could not send it._"
+        )
     if part.link:
         lines.append(f"<{part.link}|Open the ticket>")
     owner = f"Owner: {mention(ticket.owner_id)}" if ticket.owner_id else "Nobody has claimed it yet."

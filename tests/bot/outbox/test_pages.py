@@ -157,6 +157,26 @@ async def test_a_dm_says_which_of_its_pages_is_late_and_keeps_saying_so_when_ack
     assert len([c for c in running.standin.calls_to("chat.update") if c.args["ts"] == dm.response["ts"]]) == 2
 
 
+async def test_a_page_slack_held_back_past_a_minute_says_it_is_late(running: RunningBot) -> None:
+    """Its step ran on time, but Slack answered 500 to the DM for two minutes: it arrives marked late."""
+    slack_down = [True]
+    running.standin.fail_for(
+        "chat.postMessage", lambda a: a.get("channel") == "U0LEAD" and slack_down[0], status=500
+    )
+    (ticket,) = await p1s(running, count=1)
+    await advance(running, ticket.created_at + FIRST_RESPONSE - running.clock.now())
+    await advance(running, timedelta(minutes=2), step=timedelta(seconds=10))
+    (page,) = await Page.filter(recipient="U0LEAD")
+    assert page.sent_at is None and page.created_at == page.due_at  # the step was on time
+    slack_down[0] = False
+    await advance(running, timedelta(minutes=2), step=timedelta(seconds=10))  # past the retry's backoff
+    (dm,) = pages_to(running, "U0LEAD")
+    await page.refresh_from_db()
+    assert page.sent_at is not None and page.sent_at - page.due_at > timedelta(minutes=2)
+    assert page.late and "This page is late" in json.dumps(dm.args["blocks"])
+    assert dm.args["text"] == f"Escalation {ticket.ref} P1 Emergency (late): Checkout down"
+
+
 async def test_a_retry_after_a_timed_out_post_doubles_nothing(
     running: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
