@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 DRAIN_LIMIT = 300.0  # seconds to wait, after traffic stops, for every due job to run
 GRACE = timedelta(seconds=2)  # a step that started just before a claim may still page: not "moved on"
-LATE_AFTER = timedelta(minutes=1)  # bot/services/ladder.py: a page sent later than this is marked late
+LATE_AFTER = timedelta(minutes=1)  # bot/services/ladder.py: a page made or sent later than this is late
+DRAWN_TO_ARRIVED = 5.0  # seconds from a page's DM being drawn (its late mark decided) to Slack having it
 EXPLAINED_AFTER = 150.0  # a fault's effects may last this long after it ends (lease 60 s, then backoff)
 MEMORY_BOUND_KB = 40 * 1024  # growth of the replica that ran throughout, start (warm) to end
 
@@ -199,6 +200,7 @@ class PageMessages:
     """What the stand-in shows of pages: a message may carry several, each in its own part."""
 
     delivered: Counter[str] = field(default_factory=Counter)  # page id → posts carrying its Acknowledge
+    arrived: dict[str, float] = field(default_factory=dict)  # page id → when its post reached Slack (Call.at)
     # page id → whether its own part says it is late, in its post, then in each redraw of that message
     # (None: no part of its own to tell, which no page should lack).
     says_late: defaultdict[str, list[bool | None]] = field(default_factory=lambda: defaultdict(list))
@@ -212,6 +214,8 @@ def _page_messages(soak: Soak) -> PageMessages:
             continue
         blocks = call.args.get("blocks") or []
         seen.delivered.update(_buttons(blocks, Action.ACKNOWLEDGE))
+        for page in _buttons(blocks, Action.ACKNOWLEDGE):
+            seen.arrived.setdefault(page, call.at)
         if not _buttons(blocks, Action.ACKNOWLEDGE, Action.TAKE):
             continue
         pages: list[str | None] = []
@@ -242,6 +246,7 @@ async def _pages(findings: Findings, soak: Soak, wall: float) -> None:
     pages = await Page.all()
     shown = _page_messages(soak)
     delivered = shown.delivered
+    arrived_late = LATE_AFTER.total_seconds() + DRAWN_TO_ARRIVED
     unsent = [p.id for p in pages if p.sent_at is None]
     wrong = {str(p.id): delivered[str(p.id)] for p in pages if p.sent_at and delivered[str(p.id)] != 1}
     findings.check(
@@ -256,7 +261,9 @@ async def _pages(findings: Findings, soak: Soak, wall: float) -> None:
         for p in pages
         if p.sent_at
         and (
+            # Late when its step ran over a minute late, or its DM reached Slack over a minute late.
             (p.created_at - p.due_at > LATE_AFTER and not p.late)
+            or (shown.arrived.get(str(p.id), 0.0) + wall - p.due_at.timestamp() > arrived_late and not p.late)
             # Its own part of the message, not the others': pages due together share one DM.
             or any(says != p.late for says in shown.says_late.get(str(p.id)) or [False])
         )

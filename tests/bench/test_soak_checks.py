@@ -94,7 +94,8 @@ async def _late_and_on_time_in_one_dm(running: RunningBot) -> tuple[Page, Page]:
 
 async def _late_check(running: RunningBot) -> tuple[bool, str]:
     findings = soak_checks.Findings()
-    await soak_checks._pages(findings, SimpleNamespace(standin=running.standin, windows=[]), 0.0)  # type: ignore[arg-type]
+    wall = running.clock.now().timestamp() - running.clock.monotonic()  # the stand-in's clock → epoch
+    await soak_checks._pages(findings, SimpleNamespace(standin=running.standin, windows=[]), wall)  # type: ignore[arg-type]
     (verdict,) = [(ok, detail) for name, ok, detail in findings.checks if name == LATE_CHECK]
     return verdict
 
@@ -129,3 +130,28 @@ async def test_a_late_mark_in_another_pages_part_or_lost_in_a_redraw_fails_the_c
         "\n_This page is late: Secondline was not running when it was due._"
     )
     assert await _late_check(running) == (False, f"1 late; wrongly marked [{on_time.id}]")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_page_whose_dm_reached_slack_over_a_minute_late_must_be_marked_late(
+    running: RunningBot,
+) -> None:
+    """Its step ran on time; Slack answered 500 to the DM for two minutes."""
+    slack_down = [True]
+    running.standin.fail_for(
+        "chat.postMessage", lambda a: a.get("channel") == "U0LEAD" and slack_down[0], status=500
+    )
+    running.clock.set(TUESDAY_10AM_CENTRAL)
+    ticket = await raise_ticket(running, priority="P1", title="Checkout down")
+    await advance(running, ticket.created_at + FIRST_RESPONSE - running.clock.now())
+    await advance(running, timedelta(minutes=2), step=timedelta(seconds=10))
+    slack_down[0] = False
+    await advance(running, timedelta(minutes=2), step=timedelta(seconds=10))
+    (page,) = await Page.filter(recipient="U0LEAD", sent_at__isnull=False)
+    assert page.created_at == page.due_at
+    assert await _late_check(running) == (True, "1 late; wrongly marked []")
+    # Unmarked, and saying nothing of it: consistent, but over a minute late all the same.
+    await Page.filter(id=page.id).update(late=False)
+    (post,) = pages_to(running, "U0LEAD")
+    post.args["blocks"] = json.loads(json.dumps(post.args["blocks"]).replace("This page is late", "Page"))
+    assert await _late_check(running) == (False, f"0 late; wrongly marked [{page.id}]")
