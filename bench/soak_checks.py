@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 DRAIN_LIMIT = 300.0  # seconds to wait, after traffic stops, for every due job to run
 GRACE = timedelta(seconds=2)  # a step that started just before a claim may still page: not "moved on"
-LATE_AFTER = timedelta(minutes=1)  # bot/services/ladder.py: a page sent later than this is marked late
+LATE_AFTER = timedelta(minutes=1)  # bot/services/ladder.py: a page made or sent later than this is late
+DRAWN_TO_ARRIVED = 5.0  # seconds from a page's DM being drawn (its late mark decided) to Slack having it
 EXPLAINED_AFTER = 150.0  # a fault's effects may last this long after it ends (lease 60 s, then backoff)
 MEMORY_BOUND_KB = 40 * 1024  # growth of the replica that ran throughout, start (warm) to end
 
@@ -166,36 +167,86 @@ async def _raised_and_posted(findings: Findings, soak: Soak, traffic: Traffic) -
     )
 
 
-def _page_value_counts(soak: Soak) -> Counter[str]:
-    """Page id → how many delivered messages carry its Acknowledge button."""
-    counts: Counter[str] = Counter()
+LATE_LINE = "This page is late"  # bot/blocks/pages.py: the line a late page's part shows
+
+
+def _page_parts(blocks: list[Any]) -> list[list[Any]]:
+    """A page message's parts, one per page (bot/blocks/pages.py): the blocks between dividers in a message
+    of several pages, its heading left out; the whole message when it carries one page."""
+    if not any(isinstance(block, dict) and block.get("type") == "divider" for block in blocks):
+        return [blocks]
+    found: list[list[Any]] = []
+    for block in blocks:
+        if isinstance(block, dict) and block.get("type") == "divider":
+            found.append([])
+        elif found:
+            found[-1].append(block)
+    return found
+
+
+def _buttons(blocks: list[Any], *actions: str) -> list[str]:
+    """Page ids on the buttons of `blocks` with these action ids, in order."""
+    return [
+        str(element.get("value"))
+        for block in blocks
+        if isinstance(block, dict)
+        for element in block.get("elements", [])
+        if isinstance(element, dict) and element.get("action_id") in actions
+    ]
+
+
+@dataclass
+class PageMessages:
+    """What the stand-in shows of pages: a message may carry several, each in its own part."""
+
+    delivered: Counter[str] = field(default_factory=Counter)  # page id → posts carrying its Acknowledge
+    arrived: dict[str, float] = field(default_factory=dict)  # page id → when its post reached Slack (Call.at)
+    # page id → whether its own part says it is late, in its post, then in each redraw of that message
+    # (None: no part of its own to tell, which no page should lack).
+    says_late: defaultdict[str, list[bool | None]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _page_messages(soak: Soak) -> PageMessages:
+    seen = PageMessages()
+    order: dict[tuple[str, str], list[str | None]] = {}  # (channel, ts) → the page of each of its parts
     for call in soak.standin.calls_to("chat.postMessage"):
         if call.failed or call.response is None:
             continue
-        for block in call.args.get("blocks") or []:
-            for element in block.get("elements", []) if isinstance(block, dict) else []:
-                if isinstance(element, dict) and element.get("action_id") == Action.ACKNOWLEDGE:
-                    counts[str(element.get("value"))] += 1
-    return counts
-
-
-def _page_texts(soak: Soak) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for call in soak.standin.calls_to("chat.postMessage"):
-        if (
-            not call.failed
-            and call.response is not None
-            and "Acknowledge" in json.dumps(call.args.get("blocks"))
-        ):
-            for value in re.findall(r'"value": "(\d+)"', json.dumps(call.args.get("blocks"))):
-                texts[value] = json.dumps(call.args)
-    return texts
+        blocks = call.args.get("blocks") or []
+        seen.delivered.update(_buttons(blocks, Action.ACKNOWLEDGE))
+        for page in _buttons(blocks, Action.ACKNOWLEDGE):
+            seen.arrived.setdefault(page, call.at)
+        if not _buttons(blocks, Action.ACKNOWLEDGE, Action.TAKE):
+            continue
+        pages: list[str | None] = []
+        for part in _page_parts(blocks):
+            ids = set(_buttons(part, Action.ACKNOWLEDGE, Action.TAKE))
+            pages.append(next(iter(ids)) if len(ids) == 1 else None)
+            for page in ids:
+                seen.says_late[page].append(LATE_LINE in json.dumps(part) if len(ids) == 1 else None)
+        order[(str(call.response.get("channel")), str(call.response.get("ts")))] = pages
+    for call in soak.standin.calls_to("chat.update"):
+        pages = order.get((str(call.args.get("channel")), str(call.args.get("ts"))), [])
+        if call.failed or call.response is None or not pages:
+            continue
+        # A redraw draws the parts in the order they were posted in (bot/outbox/pages.py, IN_ORDER); an
+        # acknowledged part may have no button left to name its page.
+        drawn = _page_parts(call.args.get("blocks") or [])
+        if len(drawn) != len(pages):  # a part lost or added: no page of it can be said to be shown right
+            for lost in filter(None, pages):
+                seen.says_late[lost].append(None)
+            continue
+        for shown, part in zip(pages, drawn, strict=True):
+            if shown is not None:
+                seen.says_late[shown].append(LATE_LINE in json.dumps(part))
+    return seen
 
 
 async def _pages(findings: Findings, soak: Soak, wall: float) -> None:
     pages = await Page.all()
-    delivered = _page_value_counts(soak)
-    texts = _page_texts(soak)
+    shown = _page_messages(soak)
+    delivered = shown.delivered
+    arrived_late = LATE_AFTER.total_seconds() + DRAWN_TO_ARRIVED
     unsent = [p.id for p in pages if p.sent_at is None]
     wrong = {str(p.id): delivered[str(p.id)] for p in pages if p.sent_at and delivered[str(p.id)] != 1}
     findings.check(
@@ -210,8 +261,11 @@ async def _pages(findings: Findings, soak: Soak, wall: float) -> None:
         for p in pages
         if p.sent_at
         and (
+            # Late when its step ran over a minute late, or its DM reached Slack over a minute late.
             (p.created_at - p.due_at > LATE_AFTER and not p.late)
-            or (p.late != ("This page is late" in texts.get(str(p.id), "")))
+            or (shown.arrived.get(str(p.id), 0.0) + wall - p.due_at.timestamp() > arrived_late and not p.late)
+            # Its own part of the message, not the others': pages due together share one DM.
+            or any(says != p.late for says in shown.says_late.get(str(p.id)) or [False])
         )
     ]
     findings.check(

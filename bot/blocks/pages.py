@@ -46,7 +46,8 @@ def page_bundle(parts: list[PagePart], policy: Policy, *, fallback_for: str | No
         blocks.append(context(f"Could not reach {mention(fallback_for)} by DM, so this page is posted here."))
     alone = len(parts) == 1
     if not alone:
-        refs = ", ".join(part.ticket.ref for part in parts)
+        # Pages due together may differ in lateness: the heading and the notification say which is late.
+        refs = ", ".join(part.ticket.ref + _late(part.page) for part in parts)
         blocks.append(section(f":rotating_light: *{len(parts)} escalations for you at once:* {refs}"))
     texts: list[str] = []
     for part in parts:
@@ -55,9 +56,15 @@ def page_bundle(parts: list[PagePart], policy: Policy, *, fallback_for: str | No
         blocks += _part(part, policy, block_id=Block.PAGE_ACTIONS if alone else _actions_id(part.page))
         label = Priority(part.ticket.priority).label
         again = " (again)" if part.page.repeat else ""
-        texts.append(f"Escalation {part.ticket.ref} {label}{again}: {escape(part.ticket.title)}")
+        texts.append(
+            f"Escalation {part.ticket.ref} {label}{_late(part.page)}{again}: {escape(part.ticket.title)}"
+        )
     who = f"{mention(fallback_for)}: " if fallback_for else ""
     return message(who + "\n".join(texts), blocks)
+
+
+def _late(page: Page) -> str:
+    return " (late)" if page.late else ""
 
 
 def _actions_id(page: Page) -> str:
@@ -78,7 +85,10 @@ def _part(part: PagePart, policy: Policy, *, block_id: str) -> list[dict[str, An
         f"Waiting {waited} · {page.reason}",  # mrkdwn, escaped when made
     ]
     if page.late:
-        lines.append("_This page is late: Secondline was not running when it was due._")
+        # Whether its step ran late (Secondline down) or its DM did (Slack): the reader needs the due time.
+        lines.append(
+            f"_This page is late: it was due {slack_date(page.due_at)}, when Secondline could not send it._"
+        )
     if part.link:
         lines.append(f"<{part.link}|Open the ticket>")
     owner = f"Owner: {mention(ticket.owner_id)}" if ticket.owner_id else "Nobody has claimed it yet."

@@ -29,6 +29,7 @@ from bot.jobs.queue import JobQueue
 from bot.notifier import Notifier
 from bot.policy import Policy
 from bot.services.events import record
+from bot.services.ladder import LATE_AFTER
 from bot.slack.api import SlackApi
 from bot.slack.errors import UNDELIVERABLE_DM, SlackRefused
 from bot.slack.once import PostOnce
@@ -86,6 +87,7 @@ class PageOutbox:
         """Post one message of pages (all to one person), marked first so that no retry posts it again."""
         ids = [part.page.id for part in parts]
         recipient = parts[0].page.recipient
+        await self._mark_late(parts)
         try:
             key, answer = await self._post(ids, recipient, page_bundle(parts, self.policy))
         except SlackRefused as exc:
@@ -110,6 +112,19 @@ class PageOutbox:
                     error=exc.error,
                 )
         await self._sent(key, answer)
+
+    async def _mark_late(self, parts: list[PagePart]) -> None:
+        """A page its step made on time can still reach its person late (Slack down, the DM in backoff): it
+        says so as the ladder's late pages do, decided as its message is drawn, so what it says and its
+        `late` agree."""
+        now = self.clock.now()
+        held = [part.page for part in parts if not part.page.late and now - part.page.due_at > LATE_AFTER]
+        if not held:
+            return
+        await Page.filter(id__in=[page.id for page in held]).update(late=True)
+        for page in held:
+            page.late = True
+            log.info("page %s is late: sent %s after it was due", page.id, format_duration(now - page.due_at))
 
     async def _post(
         self, ids: list[int], channel: str, message: dict[str, Any], *, fell_back: bool = False

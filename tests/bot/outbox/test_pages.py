@@ -126,6 +126,57 @@ async def test_acknowledging_one_ticket_of_a_bundled_dm_redraws_only_its_part(ru
     assert [page.id for page in acknowledged] == [pages[1].id]
 
 
+def says_late(message: Mapping[str, Any]) -> list[bool]:
+    """Whether each part of a bundled DM says its page is late."""
+    return ["This page is late" in json.dumps(part) for part in parts(message)]
+
+
+async def test_a_dm_says_which_of_its_pages_is_late_and_keeps_saying_so_when_acknowledged(
+    running: RunningBot,
+) -> None:
+    """Two steps 5 s apart run together 62 s after the first was due (a replica holding them was killed):
+    the first page is late, the second (57 s) is not, and they share the lead's DM."""
+    first, second = await p1s(running, count=2, apart=timedelta(seconds=5))
+    behind = first.created_at + FIRST_RESPONSE + timedelta(seconds=62) - running.clock.now()
+    await advance(running, behind, step=behind)
+    await advance(running, timedelta(seconds=2), step=timedelta(seconds=1))  # the gathered pages' send
+    (dm,) = pages_to(running, "U0LEAD")
+    late, on_time = await Page.filter(recipient="U0LEAD").order_by("ticket_id")
+    assert late.late and not on_time.late
+    heading = dm.args["blocks"][0]
+    assert heading["text"]["text"].endswith(f"at once:* {first.ref} (late), {second.ref}")
+    assert dm.args["text"].splitlines() == [  # what the notification shows
+        f"Escalation {first.ref} P1 Emergency (late): Checkout down",
+        f"Escalation {second.ref} P1 Emergency: Invoices missing",
+    ]
+    assert says_late(dm.args) == [True, False]
+    for page in (on_time, late):  # each redraw keeps the mark where it was, and only there
+        await click_page(running, "U0LEAD", Action.ACKNOWLEDGE, page.id)
+        shown = running.standin.message(dm.response["channel"], dm.response["ts"])
+        assert shown["blocks"][0] == heading and says_late(shown) == [True, False]
+    assert len([c for c in running.standin.calls_to("chat.update") if c.args["ts"] == dm.response["ts"]]) == 2
+
+
+async def test_a_page_slack_held_back_past_a_minute_says_it_is_late(running: RunningBot) -> None:
+    """Its step ran on time, but Slack answered 500 to the DM for two minutes: it arrives marked late."""
+    slack_down = [True]
+    running.standin.fail_for(
+        "chat.postMessage", lambda a: a.get("channel") == "U0LEAD" and slack_down[0], status=500
+    )
+    (ticket,) = await p1s(running, count=1)
+    await advance(running, ticket.created_at + FIRST_RESPONSE - running.clock.now())
+    await advance(running, timedelta(minutes=2), step=timedelta(seconds=10))
+    (page,) = await Page.filter(recipient="U0LEAD")
+    assert page.sent_at is None and page.created_at == page.due_at  # the step was on time
+    slack_down[0] = False
+    await advance(running, timedelta(minutes=2), step=timedelta(seconds=10))  # past the retry's backoff
+    (dm,) = pages_to(running, "U0LEAD")
+    await page.refresh_from_db()
+    assert page.sent_at is not None and page.sent_at - page.due_at > timedelta(minutes=2)
+    assert page.late and "This page is late" in json.dumps(dm.args["blocks"])
+    assert dm.args["text"] == f"Escalation {ticket.ref} P1 Emergency (late): Checkout down"
+
+
 async def test_a_retry_after_a_timed_out_post_doubles_nothing(
     running: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
