@@ -25,6 +25,8 @@ from bot.jobs.kinds import AlertOperators, ConfirmFix, CreateIssue, NotifyReport
 from bot.jobs.queue import JobQueue
 from bot.permissions import Do
 from bot.policy import Policy
+from bot.reports.load import engineering_since
+from bot.reports.sla_report import EngineeringWait
 from bot.services.errors import ServiceError
 from bot.services.events import announce, record
 from bot.services.incident_links import link_children
@@ -44,6 +46,20 @@ WORDS = {
     Happened.REOPENED: "was reopened",
     Happened.NOT_PLANNED: "was closed without a fix (not planned, or not merged)",
 }
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What `/support list` and App Home show under "Waiting on engineering"."""
+
+    tickets: list[Ticket]  # fix pending and fix shipped, at most LIST_MAX
+    wait: EngineeringWait  # all fix pending, however many
+
+    def summary(self) -> list[str]:
+        """The count and the longest wait, above the tickets (nothing when none waits on engineering)."""
+        if not self.wait.tickets:
+            return []
+        return [f"_{self.wait.tickets} fix pending, the longest for {self.wait.longest_hours or 0:g} hours_"]
 
 
 class _Replay(Exception):
@@ -182,9 +198,12 @@ class Engineering:
             f"*Engineering issue:* <{link.url}|{escape(link.issue_key.split(':', 1)[1])}>" for link in links
         ]
 
-    async def waiting(self) -> list[Ticket]:
-        """Tickets with engineering (fix pending) or waiting on the key user (fix shipped), oldest first."""
-        return await Ticket.filter(status__in=list(WITH_ENGINEERING)).order_by("updated_at").limit(LIST_MAX)
+    async def waiting(self) -> Waiting:
+        """Tickets with engineering (fix pending) or waiting on the key user (fix shipped), oldest first,
+        with how many wait on engineering and the longest wait (as `/support account` counts them)."""
+        listed = Ticket.filter(status__in=list(WITH_ENGINEERING)).order_by("updated_at").limit(LIST_MAX)
+        since = await engineering_since()
+        return Waiting(await listed, EngineeringWait.of(since.values(), self.clock.now()))
 
     # --- webhook deliveries ---
 

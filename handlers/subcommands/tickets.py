@@ -21,7 +21,8 @@ async def ticket_list(deps: Deps, user_id: str, args: list[str]) -> str:
         sections.append("*Unclaimed, most urgent first*\n" + await lines(deps, queue, "The queue is empty."))
         if deps.engineering is not None:
             waiting = await deps.engineering.waiting()
-            sections.append("*Waiting on engineering*\n" + await lines(deps, waiting, "None."))
+            shown = [*waiting.summary(), *await deps.home.lines(waiting.tickets)]
+            sections.append("*Waiting on engineering*\n" + ("\n".join(shown) or "_None._"))
     return (
         "\n\n".join(sections) or "You have no tickets to list. Type `/support help` to see what you can do."
     )
