@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -12,48 +11,13 @@ from bot import blocks
 from bot.blocks.conversation import wait_modal
 from bot.ids import Action
 from bot.permissions import Do
-from bot.services.errors import NotFound
 from bot.services.timesheet import billing_today
-from handlers.deps import ROW_ID_MAX, Deps, actor_team, response_url_of, row_id, user_of, where
-from handlers.failures import told_if_failed
+from handlers.clicks import Body, as_clicker, page_id_of, ticket_id_of
+from handlers.deps import Deps, response_url_of, where
+from handlers.forms import open_form
 from models import Ticket
 
 log = logging.getLogger(__name__)
-
-Body = dict[str, Any]
-
-
-def ticket_id_of(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
-    head = value.split(":", 1)[0]
-    found = row_id(head)
-    if found is None:
-        if head.isdigit() and len(head) <= 12:
-            raise NotFound(f"There is no ticket SUP-{int(head)}.")
-        raise NotFound("That button does not point at a ticket any more.")
-    return found
-
-
-def page_id_of(action: dict[str, Any]) -> int:
-    found = row_id(str(action.get("value") or ""), ROW_ID_MAX)
-    if found is None:
-        raise NotFound("That button does not point at a page any more.")
-    return found
-
-
-async def as_clicker(deps: Deps, body: Body, work: Callable[[str], Awaitable[object]]) -> None:
-    """Run a click's work after ack; a refusal is told to the clicker privately, and their Home refreshed.
-
-    Everything that can fail (even reading the button's value) runs in here, never raising to app.error
-    (see handlers/failures.py).
-    """
-    user = user_of(body) or ""
-    team = actor_team(body)
-    async with told_if_failed(deps, body):
-        deps.connect.require_actor(user, team)  # a click naming someone of another organisation: refused
-        await work(user)
-        if team is None or deps.connect.is_vendor_team(team):  # App Home is not for Slack Connect guests
-            await deps.home.refresh_later(user)  # their App Home shows the change
 
 
 async def claim(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
@@ -77,7 +41,7 @@ async def release(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps)
 async def wait_on_customer(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
     """Waiting on the customer asks what is needed first: the question reaches the customer."""
     await ack()
-    await _open_form(deps, body, action, Do.WAIT, wait_modal)
+    await open_form(deps, body, action, Do.WAIT, wait_modal)
 
 
 async def resume(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
@@ -100,42 +64,29 @@ async def set_priority(ack: AsyncAck, body: Body, action: dict[str, Any], deps: 
     )
 
 
-async def _open_form(
-    deps: Deps, body: Body, action: dict[str, Any], permission: Do, render: Callable[[Ticket], dict[str, Any]]
-) -> None:
-    """Open a form about the button's ticket, refused before the form shows if not allowed."""
-
-    async def work(user: str) -> None:
-        ticket = await deps.queries.get(ticket_id_of(action))
-        deps.roles.require(permission, user, ticket)
-        await deps.notifier.open_modal(str(body.get("trigger_id") or ""), render(ticket))
-
-    await as_clicker(deps, body, work)
-
-
 async def open_resolve_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
     await ack()
-    await _open_form(deps, body, action, Do.RESOLVE, blocks.resolve_modal)
+    await open_form(deps, body, action, Do.RESOLVE, blocks.resolve_modal)
 
 
 async def open_reassign_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
     await ack()
-    await _open_form(deps, body, action, Do.REASSIGN, blocks.reassign_modal)
+    await open_form(deps, body, action, Do.REASSIGN, blocks.reassign_modal)
 
 
 async def open_details_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
     await ack()
-    await _open_form(deps, body, action, Do.ADD_DETAILS, blocks.details_modal)
+    await open_form(deps, body, action, Do.ADD_DETAILS, blocks.details_modal)
 
 
 async def open_escalate_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
     await ack()
-    await _open_form(deps, body, action, Do.ESCALATE, blocks.escalate_modal)
+    await open_form(deps, body, action, Do.ESCALATE, blocks.escalate_modal)
 
 
 async def open_reclassify_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
     await ack()
-    await _open_form(deps, body, action, Do.RECLASSIFY, lambda t: blocks.reclassify_modal(t, deps.policy))
+    await open_form(deps, body, action, Do.RECLASSIFY, lambda t: blocks.reclassify_modal(t, deps.policy))
 
 
 async def open_log_time_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:
@@ -144,7 +95,7 @@ async def open_log_time_form(ack: AsyncAck, body: Body, action: dict[str, Any], 
     def render(ticket: Ticket) -> dict[str, Any]:
         return blocks.log_time_modal(ticket, billing_today(deps.policy, ticket.customer, deps.clock.now()))
 
-    await _open_form(deps, body, action, Do.LOG_TIME, render)
+    await open_form(deps, body, action, Do.LOG_TIME, render)
 
 
 async def acknowledge_page(ack: AsyncAck, body: Body, action: dict[str, Any], deps: Deps) -> None:

@@ -24,10 +24,10 @@ from bot.services.errors import NotFound, ServiceError
 from bot.services.intake import Origin
 from bot.slack.errors import SlackBusy, SlackRefused
 from bot.text import unescape
-from handlers.actions import ticket_id_of
+from handlers import forms
+from handlers.clicks import ticket_id_of
 from handlers.deps import Deps, actor_team, row_id, user_of, where
 from handlers.failures import told_if_failed
-from handlers.views import _submit, _text, _ticket_id, _values
 from models.tickets import REF_PREFIX
 
 log = logging.getLogger(__name__)
@@ -215,23 +215,23 @@ async def open_reply_form(ack: AsyncAck, body: Body, action: dict[str, Any], dep
 
 
 async def reply_to_customer(ack: AsyncAck, body: Body, view: dict[str, Any], deps: Deps) -> None:
-    text = _text(_values(view), Block.REPLY, Action.REPLY) or ""
-    await _submit(
+    text = forms.text(forms.values(view), Block.REPLY, Action.REPLY) or ""
+    await forms.submit(
         ack,
         body,
         deps,
-        lambda: deps.transitions.reply_to_customer(_ticket_id(view), user_of(body) or "", text),
+        lambda: deps.transitions.reply_to_customer(forms.ticket_id(view), user_of(body) or "", text),
         Block.REPLY,
     )
 
 
 async def wait_on_customer(ack: AsyncAck, body: Body, view: dict[str, Any], deps: Deps) -> None:
-    question = _text(_values(view), Block.QUESTION, Action.QUESTION)
-    await _submit(
+    question = forms.text(forms.values(view), Block.QUESTION, Action.QUESTION)
+    await forms.submit(
         ack,
         body,
         deps,
-        lambda: deps.transitions.wait_on_customer(_ticket_id(view), user_of(body) or "", question),
+        lambda: deps.transitions.wait_on_customer(forms.ticket_id(view), user_of(body) or "", question),
         Block.QUESTION,
     )
 

@@ -10,7 +10,7 @@ from bot.blocks.csat import comment_modal
 from bot.ids import CSAT_SCORE_ACTIONS, Action, Block, Callback
 from bot.services.csat import Answerer
 from bot.services.errors import InvalidInput, ServiceError
-from handlers.actions import as_clicker, ticket_id_of
+from handlers.clicks import as_clicker, ticket_id_of
 from handlers.deps import Deps, row_id
 from models import Ticket
 

@@ -9,15 +9,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.engineering.forms import link_issue_modal
 from bot.ids import Action, Block, Callback
 from bot.permissions import Do
-from handlers.actions import Body, as_clicker, ticket_id_of
-from handlers.actions import _open_form as open_form
+from handlers import forms
+from handlers.clicks import Body, as_clicker, ticket_id_of
 from handlers.deps import Deps, response_url_of, user_of, where
 from handlers.subcommands.common import parse_reference
-from handlers.views import _selected as selected
-from handlers.views import _submit as submit
-from handlers.views import _text as text_of
-from handlers.views import _ticket_id as ticket_id_of_view
-from handlers.views import _values as values_of
 
 NOT_SET_UP = "Linking engineering issues is not set up in this deployment."
 BOTH = "Paste a link to an existing issue, or write a summary to create one: not both."
@@ -53,13 +48,15 @@ async def open_link_form(ack: AsyncAck, body: Body, action: dict[str, Any], deps
     """**Link issue** on a ticket's message: the form, for those who may link."""
     await ack()
     trackers = deps.engineering.creatable() if deps.engineering else []
-    await open_form(deps, body, action, Do.LINK_ISSUE, lambda ticket: link_issue_modal(ticket, trackers))
+    await forms.open_form(
+        deps, body, action, Do.LINK_ISSUE, lambda ticket: link_issue_modal(ticket, trackers)
+    )
 
 
 async def link_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
-    values = values_of(view)
-    url = (text_of(values, Block.ISSUE_URL, Action.ISSUE_URL) or "").strip()
-    summary = (text_of(values, Block.ISSUE_SUMMARY, Action.ISSUE_SUMMARY) or "").strip()
+    values = forms.values(view)
+    url = (forms.text(values, Block.ISSUE_URL, Action.ISSUE_URL) or "").strip()
+    summary = (forms.text(values, Block.ISSUE_SUMMARY, Action.ISSUE_SUMMARY) or "").strip()
     engineering = deps.engineering
     if engineering is None:
         await ack(response_action="errors", errors={Block.ISSUE_URL: NOT_SET_UP})
@@ -70,20 +67,21 @@ async def link_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, An
         return
     if not url and summary:  # Create issue
         trackers = engineering.creatable()
-        tracker = selected(values, Block.ISSUE_TRACKER, Action.ISSUE_TRACKER) or (trackers[:1] or [""])[0]
-        await submit(
+        chosen = forms.selected(values, Block.ISSUE_TRACKER, Action.ISSUE_TRACKER)
+        tracker = chosen or (trackers[:1] or [""])[0]
+        await forms.submit(
             ack,
             body,
             deps,
-            lambda: engineering.create(ticket_id_of_view(view), user, tracker, summary),
+            lambda: engineering.create(forms.ticket_id(view), user, tracker, summary),
             Block.ISSUE_SUMMARY,
         )
         return
-    await submit(
+    await forms.submit(
         ack,
         body,
         deps,
-        lambda: engineering.link(ticket_id_of_view(view), user, url),
+        lambda: engineering.link(forms.ticket_id(view), user, url),
         Block.ISSUE_URL,
     )
 

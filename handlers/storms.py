@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.ids import Action
 from bot.services.errors import NotFound
-from handlers.actions import Body, as_clicker
+from handlers.clicks import Body, as_clicker
 from handlers.deps import ROW_ID_MAX, Deps, row_id
 from handlers.subcommands.common import parse_reference
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -14,10 +12,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot import blocks
 from bot.billing.worktime import parse_work_time
 from bot.ids import Action, Block, Callback
-from bot.services.errors import InvalidInput, NeedsConfirmation, NotFound, ServiceError
+from bot.services.errors import InvalidInput, NeedsConfirmation, ServiceError
 from bot.services.intake import TicketDraft, draft_as_details
-from handlers.deps import ROW_ID_MAX, Deps, actor_team, row_id, user_of
-from handlers.failures import told_if_failed
+from handlers import forms
+from handlers.deps import ROW_ID_MAX, Deps, row_id, user_of
 from handlers.origin import origin_of
 from models.tickets import REF_PREFIX
 
@@ -27,7 +25,7 @@ log = logging.getLogger(__name__)
 async def choose_customer(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
     """Staff's first step: the customer chosen, the form becomes the raise form for that customer's plan."""
     user = user_of(body) or ""
-    customer = _selected(_values(view), Block.CUSTOMER, Action.CUSTOMER)
+    customer = forms.selected(forms.values(view), Block.CUSTOMER, Action.CUSTOMER)
     if customer is None or customer not in deps.intake.customers_for(user):
         await ack(
             response_action="errors", errors={Block.CUSTOMER: "Choose the customer this ticket is for."}
@@ -38,28 +36,28 @@ async def choose_customer(ack: AsyncAck, body: dict[str, Any], view: dict[str, A
 
 
 async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
-    values = _values(view)
-    listed = _metadata(view).get("customers")
+    values = forms.values(view)
+    listed = forms.metadata(view).get("customers")
     customers = [c for c in listed if isinstance(c, str)] if isinstance(listed, list) else []
     user = user_of(body) or ""
     # Staff raising for one customer see who it is for; the service checks their right to again.
     on_behalf = len(customers) == 1 and deps.intake.raises_on_behalf(user, customers[0])
-    for_key_user = _selected(values, Block.FOR_KEY_USER, Action.FOR_KEY_USER) or _str(
-        _state(values, Block.FOR_KEY_USER, Action.FOR_KEY_USER).get("selected_user")
+    for_key_user = forms.selected(values, Block.FOR_KEY_USER, Action.FOR_KEY_USER) or forms.string(
+        forms.state(values, Block.FOR_KEY_USER, Action.FOR_KEY_USER).get("selected_user")
     )
     draft = TicketDraft(
         reporter_id=user,
-        customer=_selected(values, Block.CUSTOMER, Action.CUSTOMER)
+        customer=forms.selected(values, Block.CUSTOMER, Action.CUSTOMER)
         or (customers[0] if len(customers) == 1 else None),
-        priority=_selected(values, Block.PRIORITY, Action.PRIORITY),
-        environment=_selected(values, Block.ENVIRONMENT, Action.ENVIRONMENT),
-        title=_text(values, Block.TITLE, Action.TITLE),
-        description=_text(values, Block.DESCRIPTION, Action.DESCRIPTION),
-        tried=_text(values, Block.TRIED, Action.TRIED),
-        category=_selected(values, Block.CATEGORY, Action.CATEGORY),
-        paid_confirmed="paid" in _checked(values, Block.PAID_CONFIRM, Action.PAID_CONFIRM),
-        terms_shown_for=_str(_metadata(view).get("shown_for")),
-        phone=_text(values, Block.PHONE, Action.PHONE),
+        priority=forms.selected(values, Block.PRIORITY, Action.PRIORITY),
+        environment=forms.selected(values, Block.ENVIRONMENT, Action.ENVIRONMENT),
+        title=forms.text(values, Block.TITLE, Action.TITLE),
+        description=forms.text(values, Block.DESCRIPTION, Action.DESCRIPTION),
+        tried=forms.text(values, Block.TRIED, Action.TRIED),
+        category=forms.selected(values, Block.CATEGORY, Action.CATEGORY),
+        paid_confirmed="paid" in forms.checked(values, Block.PAID_CONFIRM, Action.PAID_CONFIRM),
+        terms_shown_for=forms.string(forms.metadata(view).get("shown_for")),
+        phone=forms.text(values, Block.PHONE, Action.PHONE),
         for_key_user=None if for_key_user == blocks.EVERY_KEY_USER else for_key_user,
     )
     try:  # raised from a card in a customer's own channel (Slack Connect): theirs, from their organisation
@@ -70,8 +68,8 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
     if origin is not None:
         draft = replace(draft, customer=deps.connect.customer_of(origin.channel), origin=origin)
         customers = [draft.customer or ""]
-    choice = _selected(values, Block.DUPLICATE_CHOICE, Action.DUPLICATE_CHOICE)
-    answer_choice = _selected(values, Block.ANSWER_CHOICE, Action.ANSWER_CHOICE) or ""
+    choice = forms.selected(values, Block.DUPLICATE_CHOICE, Action.DUPLICATE_CHOICE)
+    answer_choice = forms.selected(values, Block.ANSWER_CHOICE, Action.ANSWER_CHOICE) or ""
     # Validate and save before ack: errors go back onto the form; a saved ticket survives Slack outages.
     try:
         if answer_choice.startswith("solved:"):  # This solved it: a deflected request, nothing raised
@@ -108,44 +106,23 @@ async def raise_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
     await ack()
 
 
-async def _submit(
-    ack: AsyncAck, body: dict[str, Any], deps: Deps, work: Callable[[], Awaitable[object]], error_block: str
-) -> None:
-    """Run a modal's service call before ack, so a refusal is shown on the form and nothing changes."""
-    try:
-        deps.connect.require_actor(user_of(body) or "", actor_team(body))
-        await work()
-    except InvalidInput as exc:
-        await ack(response_action="errors", errors=exc.errors)
-        return
-    except ServiceError as exc:
-        await ack(response_action="errors", errors={error_block: str(exc)})
-        return
-    await ack()
-    team = actor_team(body)
-    if team is not None and not deps.connect.is_vendor_team(team):
-        return  # App Home is not for people of another organisation (Slack Connect)
-    async with told_if_failed(deps, body):
-        await deps.home.refresh_later(user_of(body) or "")  # their App Home shows the change
-
-
 async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
-    values = _values(view)
+    values = forms.values(view)
     errors: dict[str, str] = {}
-    spent_text = (_text(values, Block.TIME_SPENT, Action.TIME_SPENT) or "").strip()
+    spent_text = (forms.text(values, Block.TIME_SPENT, Action.TIME_SPENT) or "").strip()
     minutes: int | None = None
     if spent_text:
         try:
             minutes = parse_work_time(spent_text)
         except ValueError as exc:
             errors[Block.TIME_SPENT] = str(exc)
-    duplicate_text = (_text(values, Block.DUPLICATE_OF, Action.DUPLICATE_OF) or "").strip().upper()
+    duplicate_text = (forms.text(values, Block.DUPLICATE_OF, Action.DUPLICATE_OF) or "").strip().upper()
     duplicate = duplicate_text.removeprefix(REF_PREFIX)
     duplicate_id = row_id(duplicate) if duplicate else None
     if duplicate and duplicate_id is None:
         errors[Block.DUPLICATE_OF] = "Write a ticket reference like SUP-41."
-    publishing = "publish" in _checked(values, Block.PUBLISH_ANSWER, Action.PUBLISH_ANSWER)
-    answer_title = (_text(values, Block.ANSWER_TITLE, Action.ANSWER_TITLE) or "").strip()
+    publishing = "publish" in forms.checked(values, Block.PUBLISH_ANSWER, Action.PUBLISH_ANSWER)
+    answer_title = (forms.text(values, Block.ANSWER_TITLE, Action.ANSWER_TITLE) or "").strip()
     if publishing and not answer_title:
         errors[Block.ANSWER_TITLE] = "Give the published answer a title."
     if errors:
@@ -155,10 +132,10 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
 
     async def work() -> object:
         ticket = await deps.transitions.resolve(
-            _ticket_id(view),
+            forms.ticket_id(view),
             user,
-            _selected(values, Block.RESOLUTION, Action.RESOLUTION) or "",
-            _text(values, Block.RESOLUTION_NOTE, Action.RESOLUTION_NOTE) or "",
+            forms.selected(values, Block.RESOLUTION, Action.RESOLUTION) or "",
+            forms.text(values, Block.RESOLUTION_NOTE, Action.RESOLUTION_NOTE) or "",
             minutes,
             duplicate_id,
             publish_as=answer_title if publishing else None,
@@ -173,86 +150,86 @@ async def resolve(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], dep
                 )
         return ticket
 
-    await _submit(ack, body, deps, work, Block.RESOLUTION)
+    await forms.submit(ack, body, deps, work, Block.RESOLUTION)
 
 
 async def add_details(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
-    text = _text(_values(view), Block.DETAILS, Action.DETAILS) or ""
-    await _submit(
+    text = forms.text(forms.values(view), Block.DETAILS, Action.DETAILS) or ""
+    await forms.submit(
         ack,
         body,
         deps,
-        lambda: deps.transitions.add_details(_ticket_id(view), user_of(body) or "", text),
+        lambda: deps.transitions.add_details(forms.ticket_id(view), user_of(body) or "", text),
         Block.DETAILS,
     )
 
 
 async def reassign(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
-    state = _state(_values(view), Block.NEW_OWNER, Action.NEW_OWNER)
+    state = forms.state(forms.values(view), Block.NEW_OWNER, Action.NEW_OWNER)
     new_owner = str(state.get("selected_user") or "")
     if not new_owner:
         await ack(response_action="errors", errors={Block.NEW_OWNER: "Choose the new owner."})
         return
-    await _submit(
+    await forms.submit(
         ack,
         body,
         deps,
-        lambda: deps.transitions.reassign(_ticket_id(view), user_of(body) or "", new_owner),
+        lambda: deps.transitions.reassign(forms.ticket_id(view), user_of(body) or "", new_owner),
         Block.NEW_OWNER,
     )
 
 
 async def escalate(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
-    reason = _text(_values(view), Block.ESCALATION_REASON, Action.ESCALATION_REASON)
-    await _submit(
+    reason = forms.text(forms.values(view), Block.ESCALATION_REASON, Action.ESCALATION_REASON)
+    await forms.submit(
         ack,
         body,
         deps,
-        lambda: deps.pages.request(_ticket_id(view), user_of(body) or "", reason or ""),
+        lambda: deps.pages.request(forms.ticket_id(view), user_of(body) or "", reason or ""),
         Block.ESCALATION_REASON,
     )
 
 
 async def reclassify(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
-    values = _values(view)
-    category = _selected(values, Block.CATEGORY, Action.CATEGORY) or ""
-    reason = _text(values, Block.RECLASSIFY_REASON, Action.RECLASSIFY_REASON) or ""
-    await _submit(
+    values = forms.values(view)
+    category = forms.selected(values, Block.CATEGORY, Action.CATEGORY) or ""
+    reason = forms.text(values, Block.RECLASSIFY_REASON, Action.RECLASSIFY_REASON) or ""
+    await forms.submit(
         ack,
         body,
         deps,
-        lambda: deps.reclassify.reclassify(_ticket_id(view), user_of(body) or "", category, reason),
+        lambda: deps.reclassify.reclassify(forms.ticket_id(view), user_of(body) or "", category, reason),
         Block.CATEGORY,
     )
 
 
 async def log_time(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
-    values = _values(view)
+    values = forms.values(view)
     try:
-        minutes = parse_work_time(_text(values, Block.WORK_DURATION, Action.WORK_DURATION) or "")
+        minutes = parse_work_time(forms.text(values, Block.WORK_DURATION, Action.WORK_DURATION) or "")
     except ValueError as exc:
         await ack(response_action="errors", errors={Block.WORK_DURATION: str(exc)})
         return
-    picked = _state(values, Block.WORK_AGENTS, Action.WORK_AGENTS).get("selected_users")
+    picked = forms.state(values, Block.WORK_AGENTS, Action.WORK_AGENTS).get("selected_users")
     agents = [str(u) for u in picked if isinstance(u, str)] if isinstance(picked, list) else []
-    day_text = _state(values, Block.WORK_DATE, Action.WORK_DATE).get("selected_date")
+    day_text = forms.state(values, Block.WORK_DATE, Action.WORK_DATE).get("selected_date")
     try:
         day = date.fromisoformat(day_text) if isinstance(day_text, str) else None
     except ValueError:
         day = None
-    note = _text(values, Block.WORK_NOTE, Action.WORK_NOTE) or ""
+    note = forms.text(values, Block.WORK_NOTE, Action.WORK_NOTE) or ""
 
     async def work() -> object:
         try:
             return await deps.timesheet.log(
-                _ticket_id(view), user_of(body) or "", minutes, agents=agents, note=note, worked_on=day
+                forms.ticket_id(view), user_of(body) or "", minutes, agents=agents, note=note, worked_on=day
             )
         except InvalidInput as exc:  # the service names its fields; the form's blocks are ours
             raise InvalidInput(
                 {WORK_BLOCKS.get(k, Block.WORK_DURATION): v for k, v in exc.errors.items()}
             ) from exc
 
-    await _submit(ack, body, deps, work, Block.WORK_DURATION)
+    await forms.submit(ack, body, deps, work, Block.WORK_DURATION)
 
 
 WORK_BLOCKS = {
@@ -272,54 +249,3 @@ def register(app: AsyncApp) -> None:
     app.view(Callback.ESCALATE_MODAL)(escalate)
     app.view(Callback.RECLASSIFY_MODAL)(reclassify)
     app.view(Callback.LOG_TIME_MODAL)(log_time)
-
-
-def _values(view: dict[str, Any]) -> dict[str, Any]:
-    """The submitted inputs; anything but a mapping (a forged payload) reads as nothing entered."""
-    state = view.get("state")
-    values = state.get("values") if isinstance(state, dict) else None
-    return values if isinstance(values, dict) else {}
-
-
-def _ticket_id(view: dict[str, Any]) -> int:
-    metadata = str(view.get("private_metadata") or "")
-    found = row_id(metadata)
-    if found is None:
-        raise NotFound("This form no longer points at a ticket.")
-    return found
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _state(values: dict[str, Any], block: str, action: str) -> dict[str, Any]:
-    entry = values.get(block)
-    state = entry.get(action) if isinstance(entry, dict) else None
-    return state if isinstance(state, dict) else {}
-
-
-def _text(values: dict[str, Any], block: str, action: str) -> str | None:
-    value = _state(values, block, action).get("value")
-    return value if isinstance(value, str) else None
-
-
-def _checked(values: dict[str, Any], block: str, action: str) -> list[str]:
-    options = _state(values, block, action).get("selected_options")
-    if not isinstance(options, list):
-        return []
-    return [str(o.get("value")) for o in options if isinstance(o, dict) and isinstance(o.get("value"), str)]
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _selected(values: dict[str, Any], block: str, action: str) -> str | None:
-    option = _state(values, block, action).get("selected_option")
-    value = option.get("value") if isinstance(option, dict) else None
-    return value if isinstance(value, str) else None

@@ -1,5 +1,11 @@
 """**Create issue**: open a GitHub or Jira issue through their REST APIs, from the create-issue job.
 
+A retried job first looks for the issue an earlier attempt may have created (its answer lost to a timeout
+or a 502): on GitHub the job's marker in the newest issues' bodies, on Jira a label made of the marker, found
+with JQL through the current search endpoint (`POST /rest/api/3/search/jql`; the old `/rest/api/3/search` is
+removed on Jira Cloud and answers 410). Jira's search is eventually consistent, so an issue created moments
+before may not show yet; the backoff between attempts leaves it time to.
+
 Answers are sorted as Slack's are (bot/jobs/outcomes.py): a network error, a timeout, 429 (after its
 `Retry-After`) or a 5xx is passing and retried with backoff; 401, 403, 404, 422 and any other 4xx mean
 a token, repository, project or field is wrong, which retrying cannot mend: the job fails loudly.
@@ -10,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +35,7 @@ TIMEOUT_SECONDS = 8  # a lookup and a create fit within one job attempt (bot/job
 ERROR_TEXT_MAX = 300
 SUMMARY_MAX = 3000
 RECENT_ISSUES = 50  # searched for a retried job's marker
+LABEL_CHARACTERS = re.compile(r"[^A-Za-z0-9_-]+")  # a Jira label has no spaces; keep it plain for JQL
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,12 @@ class NewIssue:
     summary: str  # written by the engineer in the form
     reference: str  # the ticket's reference, SUP-42
     marker: str  # unique to the job, in the body: finds an issue an earlier attempt created
+
+    @property
+    def label(self) -> str:
+        """The marker as a Jira label, which JQL matches exactly (`labels = "secondline-job-7"`)."""
+        plain = LABEL_CHARACTERS.sub("-", self.marker).strip("-")
+        return plain if plain.startswith("secondline") else f"secondline-{plain}"
 
 
 @dataclass
@@ -61,8 +75,9 @@ class Trackers:
     ) -> str:
         """Open the issue; its web URL (the one people paste, so bot/engineering/urls.py recognises it).
 
-        `retrying`: an earlier attempt may have created it and lost the answer (a timeout, a 502); on
-        GitHub the newest issues are searched for the job's marker first, so it is not created twice.
+        `retrying`: an earlier attempt may have created it and lost the answer (a timeout, a 502); the
+        tracker is searched for the job's marker first (GitHub: the newest issues' bodies; Jira: its label,
+        by JQL), so it is not created twice.
         """
         if tracker == GITHUB and engineering.github is not None and self.github_token:
             if retrying:
@@ -71,6 +86,10 @@ class Trackers:
                     return found
             return await self._github(engineering.github.repo, self.github_token, issue)
         if tracker == JIRA and engineering.jira is not None and self.jira_url and self.jira_token:
+            if retrying:
+                found = await self._jira_find(engineering.jira.project, self.jira_url, issue.label)
+                if found is not None:
+                    return found
             return await self._jira(engineering.jira.project, self.jira_url, issue)
         raise Permanent("not_configured", f"creating {NAMES.get(tracker, tracker)} issues is not set up")
 
@@ -94,6 +113,26 @@ class Trackers:
             raise Permanent("github_bad_answer", "GitHub created an issue but did not say its html_url")
         return html_url
 
+    async def _jira_find(self, project: str, base: str, label: str) -> str | None:
+        """The issue an earlier attempt created, by its label (JQL needs a bounded query: the project)."""
+        url = f"{base.rstrip('/')}/rest/api/3/search/jql"
+        search = {
+            "jql": f"project = {_jql_string(project)} AND labels = {_jql_string(label)} ORDER BY created ASC",
+            "maxResults": 1,
+            "fields": ["labels"],  # by default only ids come back; asking for a field brings the key
+        }
+        answer = await self._post(JIRA, url, self._jira_headers(), search)
+        issues = answer.get("issues")
+        for found in issues if isinstance(issues, list) else []:
+            key = found.get("key") if isinstance(found, dict) else None
+            if isinstance(key, str):
+                return f"{base.rstrip('/')}/browse/{key}"
+        return None
+
+    def _jira_headers(self) -> dict[str, str]:
+        login = base64.b64encode(f"{self.jira_email or ''}:{self.jira_token or ''}".encode()).decode()
+        return {"Authorization": f"Basic {login}", "Accept": "application/json"}
+
     async def _jira(self, project: str, base: str, issue: NewIssue) -> str:
         paragraphs = [issue.summary, f"Support ticket: {issue.reference}"]
         fields = {
@@ -101,11 +140,10 @@ class Trackers:
             "summary": issue.title,
             "issuetype": {"name": "Bug"},
             "description": adf_document(paragraphs),
+            "labels": [issue.label],  # how a retry finds it (see _jira_find)
         }
-        login = base64.b64encode(f"{self.jira_email or ''}:{self.jira_token or ''}".encode()).decode()
-        headers = {"Authorization": f"Basic {login}", "Accept": "application/json"}
         url = f"{base.rstrip('/')}/rest/api/3/issue"
-        answer = await self._post(JIRA, url, headers, {"fields": fields})
+        answer = await self._post(JIRA, url, self._jira_headers(), {"fields": fields})
         key = answer.get("key")
         if not isinstance(key, str):
             raise Permanent("jira_bad_answer", "Jira created an issue but did not say its key")
@@ -169,6 +207,11 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value)) if value else None
     except ValueError:  # an HTTP date: let the backoff decide
         return None
+
+
+def _jql_string(value: str) -> str:
+    """A JQL string literal: quoted, its quotes and backslashes escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _github_headers(token: str) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import blocks
 from bot.jobs.kinds import RefreshHome
@@ -15,6 +15,9 @@ from bot.services.queries import TicketQueries
 from bot.services.roles import Roles
 from models import Job, Ticket
 
+if TYPE_CHECKING:
+    from bot.services.engineering import Waiting
+
 
 @dataclass
 class HomeScreen:
@@ -24,7 +27,7 @@ class HomeScreen:
     notifier: Notifier
     jobs: JobQueue
     # Tickets waiting on engineering (bot/services/engineering.py), listed as `/support list` does.
-    waiting: Callable[[], Awaitable[list[Ticket]]] | None = None
+    waiting: Callable[[], Awaitable[Waiting]] | None = None
 
     async def view_for(self, user_id: str) -> dict[str, Any]:
         sections: list[tuple[str, list[str], str]] = []
@@ -44,7 +47,9 @@ class HomeScreen:
             owned = await self.queries.owned_by(user_id)
             sections.append(("Your tickets", await self.lines(owned), "You own no open tickets."))
             if self.waiting is not None:
-                sections.append(("Waiting on engineering", await self.lines(await self.waiting()), "None."))
+                waiting = await self.waiting()
+                shown = [*waiting.summary(), *await self.lines(waiting.tickets)]
+                sections.append(("Waiting on engineering", shown, "None."))
         if self.roles.is_escalation(user_id):
             risky = await self.queries.at_risk()
             sections.append(

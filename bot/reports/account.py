@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from bot.billing.money import format_money, plain
 from bot.durations import format_duration
-from bot.reports.sla_report import PRIORITY_ORDER, Achievement, CsatTally, TicketFacts
+from bot.reports.sla_report import PRIORITY_ORDER, Achievement, CsatTally, EngineeringWait, TicketFacts
 from bot.text import escape, slack_date
 
 CHART_INCHES = (6.0, 3.0)  # small: a glance, not the SLA report's chart
@@ -50,19 +50,6 @@ class Balance:
     deposit_paid: Decimal | None = None
     deposit_balance: Decimal | None = None
     deposit_minimum: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class EngineeringWait:
-    """Tickets waiting on engineering (fix pending) now, and the longest wait so far in hours."""
-
-    tickets: int = 0
-    longest_hours: float | None = None  # None when none waits
-
-    def words(self) -> str:
-        if not self.tickets:
-            return "none"
-        return f"{self.tickets}, the longest for {self.longest_hours or 0:g} hours (calendar time)"
 
 
 @dataclass(frozen=True)

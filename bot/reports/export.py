@@ -3,12 +3,14 @@
 CSV: one header line, then one line per row, "\\n"-terminated. The header is a contract other tools
 read: the fixed columns below, then `pages_<level>` for each escalation level in the policy's order, then
 the recurring targets' columns (`RECURRING_COLUMNS`), then satisfaction (`CSAT_COLUMNS`: answers, and
-their mean score 1-5 to two decimals).
+their mean score 1-5 to two decimals), then waiting on engineering (`ENGINEERING_COLUMNS`: the row's
+tickets fix pending at `generated_at`, and the longest such wait in hours, one decimal).
 Empty cells mean "no figure" (no met or breached ticket, or no ticket with that event).
 
 JSON: one object
     {"from": ISO, "to": ISO, "generated_at": ISO, "customer": "acme" | null, "timezone": "UTC",
      "levels": ["lead", ...],
+     "waiting_on_engineering": {"tickets": 2, "longest_hours": 30.5},  # every ticket now, whenever raised
      "rows": [{<the CSV columns, numbers as numbers, empty as null>}, ...],
      "weeks": [{"week": "2026-W45", "week_start": "2026-11-02", "tickets": 3,
                 "first_response_met": 2, "first_response_breached": 1, "first_response_pct": 66.7,
@@ -49,14 +51,23 @@ RECURRING_COLUMNS = ("next_response_met", "next_response_breached", "next_respon
 # At the very end (issue 21): the reporters' answers to "How did we do?" and their mean score.
 CSAT_COLUMNS = ("csat_responses", "csat_avg")
 
+# After them (issue 22): the row's tickets waiting on engineering (fix pending) and the longest wait, hours.
+ENGINEERING_COLUMNS = ("engineering_waiting", "engineering_longest_wait_h")
+
 
 def columns(levels: Sequence[str]) -> list[str]:
-    return [*FIXED_COLUMNS, *(f"pages_{level}" for level in levels), *RECURRING_COLUMNS, *CSAT_COLUMNS]
+    return [
+        *FIXED_COLUMNS,
+        *(f"pages_{level}" for level in levels),
+        *RECURRING_COLUMNS,
+        *CSAT_COLUMNS,
+        *ENGINEERING_COLUMNS,
+    ]
 
 
-def row_values(row: ReportRow, levels: Sequence[str]) -> dict[str, str | int | Decimal | None]:
+def row_values(row: ReportRow, levels: Sequence[str]) -> dict[str, str | int | float | Decimal | None]:
     """The row keyed by its CSV columns, in column order; None where a figure is missing."""
-    values: dict[str, str | int | Decimal | None] = {
+    values: dict[str, str | int | float | Decimal | None] = {
         "customer": row.customer,
         "plan": row.plan,
         "priority": row.priority,
@@ -81,6 +92,10 @@ def row_values(row: ReportRow, levels: Sequence[str]) -> dict[str, str | int | D
         updates_missed=row.updates_missed,
     )
     values.update(csat_responses=row.csat.responses, csat_avg=row.csat.average)
+    values.update(
+        engineering_waiting=row.engineering.tickets,
+        engineering_longest_wait_h=row.engineering.longest_hours,
+    )
     return values
 
 
@@ -121,6 +136,10 @@ def to_dict(report: SlaReport) -> dict[str, Any]:
         "customer": report.customer,
         "timezone": report.timezone,
         "levels": list(report.levels),
+        "waiting_on_engineering": {
+            "tickets": report.waiting_on_engineering.tickets,
+            "longest_hours": report.waiting_on_engineering.longest_hours,
+        },
         "rows": [
             {key: _json_value(value) for key, value in row_values(row, report.levels).items()}
             for row in report.rows

@@ -3,7 +3,8 @@
   1. the tickets raised in [start, end) (optionally of one customer);
   2. their SLA clocks, joined to the same ticket filter (by the unique (ticket_id, name) index);
   3. their pages sent, counted per (ticket, level) in the database (by the (ticket_id, …) unique index);
-  4. their answered satisfaction questions (a subquery of the same ticket filter).
+  4. their answered satisfaction questions (a subquery of the same ticket filter);
+  5. the tickets waiting on engineering now, whenever raised, each since its last resolve (two queries).
 The joins repeat the ticket filter instead of passing thousands of ids as query parameters.
 """
 
@@ -19,8 +20,8 @@ from tortoise.functions import Count
 from bot.clock import as_utc
 from bot.clocks import FIRST_RESPONSE, NEXT_RESPONSE, RESOLUTION, UPDATE_EVERY
 from bot.policy import Policy
-from bot.reports.sla_report import ClockFacts, SlaReport, TicketFacts, build_report
-from models import ClockState, CsatSurvey, Page, SlaClock, Ticket
+from bot.reports.sla_report import ClockFacts, EngineeringWait, SlaReport, TicketFacts, build_report
+from models import ClockState, CsatSurvey, Page, SlaClock, Ticket, TicketEvent, TicketStatus
 
 
 def _ticket_filter(start: datetime, end: datetime, customer: str | None, prefix: str = "") -> dict[str, Any]:
@@ -43,8 +44,25 @@ def _clock(row: dict[str, Any]) -> ClockFacts:
     )
 
 
-async def load_ticket_facts(start: datetime, end: datetime, customer: str | None = None) -> list[TicketFacts]:
-    """Facts of the tickets raised in [start, end), in id order; pages count only those sent."""
+async def engineering_since(customer: str | None = None) -> dict[int, datetime]:
+    """The tickets waiting on engineering now (fix pending), each since it was last resolved (as a product
+    defect). Incidents are left out: their children are the customers' tickets and count themselves."""
+    waiting = Ticket.filter(status=TicketStatus.FIX_PENDING, is_incident=False)
+    if customer is not None:
+        waiting = waiting.filter(customer=customer)
+    since: dict[int, datetime] = dict(await waiting.values_list("id", "updated_at"))
+    if since:
+        resolves = TicketEvent.filter(ticket_id__in=list(since), kind="resolved").order_by("at", "id")
+        for ticket_id, at in await resolves.values_list("ticket_id", "at"):
+            since[ticket_id] = at  # the last one wins
+    return since
+
+
+async def load_ticket_facts(
+    start: datetime, end: datetime, customer: str | None = None, waiting: dict[int, datetime] | None = None
+) -> list[TicketFacts]:
+    """Facts of the tickets raised in [start, end), in id order; pages count only those sent; `waiting`:
+    `engineering_since` (read here unless given)."""
     start, end = as_utc(start, "start"), as_utc(end, "end")
     tickets = (
         await Ticket.filter(**_ticket_filter(start, end, customer))
@@ -77,6 +95,8 @@ async def load_ticket_facts(start: datetime, end: datetime, customer: str | None
     scores: dict[int, int] = dict(
         await CsatSurvey.filter(ticket_id__in=raised, score__isnull=False).values_list("ticket_id", "score")
     )
+    if waiting is None:
+        waiting = await engineering_since(customer)
     return [
         TicketFacts(
             id=t["id"],
@@ -90,6 +110,7 @@ async def load_ticket_facts(start: datetime, end: datetime, customer: str | None
             update_every=clocks[t["id"]].get(UPDATE_EVERY),
             pages=tuple(sorted(pages[t["id"]])),
             csat=scores.get(t["id"]),
+            engineering_since=waiting.get(t["id"]),
         )
         for t in tickets
     ]
@@ -105,7 +126,8 @@ async def load_report(
     timezone: str = "UTC",
 ) -> SlaReport:
     """The SLA report for tickets raised in [start, end), judged at `now`, pages per the policy's levels."""
-    facts = await load_ticket_facts(start, end, customer)
+    waiting = await engineering_since(customer)
+    facts = await load_ticket_facts(start, end, customer, waiting)
     return build_report(
         facts,
         start=start,
@@ -114,4 +136,5 @@ async def load_report(
         levels=list(policy.escalation.levels),
         customer=customer,
         timezone=timezone,
+        waiting=EngineeringWait.of(waiting.values(), now),
     )

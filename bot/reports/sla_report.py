@@ -19,6 +19,10 @@ Recurring clocks count every cycle: next response met/breached per customer mess
 unanswered past its due time), and the update periods missed (a period still inside its time counts in
 neither); a ticket whose plan sets no such target adds nothing.
 
+Waiting on engineering counts the row's tickets that are fix pending at `now` (resolved as a product defect,
+their fix not shipped yet) and the longest such wait in hours of calendar time, to one decimal; the report
+also says the same of every ticket waiting now, whenever raised (`SlaReport.waiting_on_engineering`).
+
 Satisfaction counts the tickets whose reporter answered "How did we do?" (1-5) and averages their scores to
 two decimals, half-up, via Decimal; a ticket asked but not answered adds nothing.
 
@@ -99,6 +103,7 @@ class TicketFacts:
     next_response: ClockFacts | None = None
     update_every: ClockFacts | None = None
     csat: int | None = None  # the reporter's satisfaction score (1-5), if they answered
+    engineering_since: datetime | None = None  # fix pending at `now`: since it was resolved as a defect
 
     def pages_at(self, level: str) -> int:
         return sum(count for name, count in self.pages if name == level)
@@ -152,6 +157,27 @@ class CsatTally:
 
 
 @dataclass(frozen=True)
+class EngineeringWait:
+    """Tickets waiting on engineering (fix pending) now, and the longest wait so far in hours."""
+
+    tickets: int = 0
+    longest_hours: float | None = None  # None when none waits
+
+    def words(self) -> str:
+        if not self.tickets:
+            return "none"
+        return f"{self.tickets}, the longest for {self.longest_hours or 0:g} hours (calendar time)"
+
+    @classmethod
+    def of(cls, since: Iterable[datetime], now: datetime) -> EngineeringWait:
+        """From when each waiting ticket started waiting; hours to one decimal (calendar time)."""
+        started = list(since)
+        if not started:
+            return cls()
+        return cls(len(started), round((now - min(started)).total_seconds() / 3600, 1))
+
+
+@dataclass(frozen=True)
 class ReportRow:
     customer: str
     plan: str
@@ -166,6 +192,7 @@ class ReportRow:
     next_response: Achievement = Achievement()  # every customer message's answer, met or late
     updates_missed: int = 0  # update periods that passed without a customer-visible message
     csat: CsatTally = CsatTally()  # the reporters' satisfaction answers
+    engineering: EngineeringWait = EngineeringWait()  # the row's tickets fix pending at `now`
 
 
 @dataclass(frozen=True)
@@ -193,6 +220,8 @@ class SlaReport:
     weeks: tuple[WeekPoint, ...]
     customer: str | None = None  # the filter, if one was asked for
     timezone: str = "UTC"  # the weeks' timezone
+    # Every ticket waiting on engineering at `generated_at` (of `customer`, if given), whenever raised.
+    waiting_on_engineering: EngineeringWait = EngineeringWait()
 
     @property
     def csat(self) -> CsatTally:
@@ -281,6 +310,9 @@ def report_rows(tickets: Iterable[TicketFacts], now: datetime, levels: Sequence[
                 next_response=next_response,
                 updates_missed=updates.breached,
                 csat=CsatTally.of(members),
+                engineering=EngineeringWait.of(
+                    (t.engineering_since for t in members if t.engineering_since is not None), now
+                ),
             )
         )
     return rows
@@ -331,9 +363,11 @@ def build_report(
     levels: Sequence[str],
     customer: str | None = None,
     timezone: str = "UTC",
+    waiting: EngineeringWait = EngineeringWait(),
 ) -> SlaReport:
     """The report over tickets raised in [start, end) (others, and other customers when `customer` is
-    given, are left out); met/breached as of `now`; page columns in `levels` order; weeks in `timezone`."""
+    given, are left out); met/breached as of `now`; page columns in `levels` order; weeks in `timezone`;
+    `waiting`: every ticket waiting on engineering now, whenever raised."""
     start, end = as_utc(start, "start"), as_utc(end, "end")
     if end <= start:
         raise ValueError(f"the period is empty: {start.isoformat()} is not before {end.isoformat()}")
@@ -351,4 +385,5 @@ def build_report(
         weeks=tuple(weekly_trend(chosen, now, start, end, timezone)),
         customer=customer,
         timezone=timezone,
+        waiting_on_engineering=waiting,
     )

@@ -12,17 +12,17 @@ from bot.billing.statement import Month, deposit_now
 from bot.clock import Clock
 from bot.policy import Policy
 from bot.policy.contracts import BankContract
-from bot.reports.account import Account, Balance, EngineeringWait, OpenTicket, tally
+from bot.reports.account import Account, Balance, OpenTicket, tally
 from bot.reports.digests import day_start
-from bot.reports.load import load_ticket_facts
-from bot.reports.sla_report import CsatTally
+from bot.reports.load import engineering_since, load_ticket_facts
+from bot.reports.sla_report import CsatTally, EngineeringWait
 from bot.services import answers
 from bot.services.errors import NotFound
 from bot.services.sla import FIRST_RESPONSE
 from bot.services.statements import Statements
 from bot.services.timesheet import billing_today
 from bot.text import escape
-from models import SlaClock, Ticket, TicketEvent, TicketStatus
+from models import SlaClock, Ticket, TicketStatus
 
 DEFAULT_DAYS = 30
 OPEN_SHOWN = 20  # an account with more open tickets lists the first 20 (oldest first) and counts the rest
@@ -102,16 +102,7 @@ class Accounts:
 
     async def _engineering_wait(self, customer: str, now: datetime) -> EngineeringWait:
         """Fix-pending tickets, each waiting since it was last resolved as a product defect."""
-        ids = await Ticket.filter(customer=customer, status=TicketStatus.FIX_PENDING).values_list(
-            "id", flat=True
-        )
-        if not ids:
-            return EngineeringWait()
-        since: dict[int, datetime] = {}
-        for event in await TicketEvent.filter(ticket_id__in=list(ids), kind="resolved").order_by("at"):
-            since[event.ticket_id] = event.at  # the last one wins
-        oldest = min(since.values(), default=now)
-        return EngineeringWait(len(ids), round((now - oldest).total_seconds() / 3600, 1))
+        return EngineeringWait.of((await engineering_since(customer)).values(), now)
 
     async def _open(self, customer: str) -> list[OpenTicket]:
         """Open tickets, oldest first, each with the due time of its running clock (first response first)."""

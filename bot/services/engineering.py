@@ -25,8 +25,11 @@ from bot.jobs.kinds import AlertOperators, ConfirmFix, CreateIssue, NotifyReport
 from bot.jobs.queue import JobQueue
 from bot.permissions import Do
 from bot.policy import Policy
+from bot.reports.load import engineering_since
+from bot.reports.sla_report import EngineeringWait
 from bot.services.errors import ServiceError
 from bot.services.events import announce, record
+from bot.services.incident_links import link_children
 from bot.services.queries import TicketQueries
 from bot.services.resolutions import Resolution
 from bot.services.roles import Roles
@@ -43,6 +46,20 @@ WORDS = {
     Happened.REOPENED: "was reopened",
     Happened.NOT_PLANNED: "was closed without a fix (not planned, or not merged)",
 }
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What `/support list` and App Home show under "Waiting on engineering"."""
+
+    tickets: list[Ticket]  # fix pending and fix shipped, at most LIST_MAX
+    wait: EngineeringWait  # all fix pending, however many
+
+    def summary(self) -> list[str]:
+        """The count and the longest wait, above the tickets (nothing when none waits on engineering)."""
+        if not self.wait.tickets:
+            return []
+        return [f"_{self.wait.tickets} fix pending, the longest for {self.wait.longest_hours or 0:g} hours_"]
 
 
 class _Replay(Exception):
@@ -79,23 +96,34 @@ class Engineering:
     async def _link(self, ticket: Ticket, user_id: str, ref: IssueRef) -> str:
         now = self.clock.now()
         async with self.jobs.transaction():
-            if await IssueLink.exists(ticket_id=ticket.id, issue_key=ref.key):
-                return f"{ticket.ref} already links {ref.label}."
-            await IssueLink.create(
-                ticket_id=ticket.id,
-                provider=ref.provider,
-                issue_key=ref.key,
-                url=ref.url,
-                linked_by=user_id,
-                linked_at=now,
+            link = await IssueLink.get_or_none(ticket_id=ticket.id, issue_key=ref.key)
+            linked_before = link is not None
+            if link is None:
+                link = await IssueLink.create(
+                    ticket_id=ticket.id,
+                    provider=ref.provider,
+                    issue_key=ref.key,
+                    url=ref.url,
+                    linked_by=user_id,
+                    linked_at=now,
+                )
+                await record(ticket.id, now, user_id, "issue_linked", issue=ref.key, url=ref.url)
+                await announce(
+                    self.jobs,
+                    ticket.id,
+                    note=f"<@{user_id}> linked the engineering issue <{ref.url}|{escape(ref.label)}>.",
+                    redraw=False,
+                )
+            # An incident's children link it too, so the shipped fix reaches each child's own key user.
+            children = await link_children(self.jobs, ticket, link, user_id, now) if ticket.is_incident else 0
+        if ticket.is_incident:
+            links = "already links" if linked_before else "now links"
+            return (
+                f"{ticket.ref} {links} {ref.label}, and so do its {children} open ticket(s); each key user "
+                "is told when the fix ships."
             )
-            await record(ticket.id, now, user_id, "issue_linked", issue=ref.key, url=ref.url)
-            await announce(
-                self.jobs,
-                ticket.id,
-                note=f"<@{user_id}> linked the engineering issue <{ref.url}|{escape(ref.label)}>.",
-                redraw=False,
-            )
+        if linked_before:
+            return f"{ticket.ref} already links {ref.label}."
         others = await IssueLink.filter(issue_key=ref.key).exclude(ticket_id=ticket.id).count()
         also = f" ({others} other ticket(s) link it too)" if others else ""
         return f"{ticket.ref} now links {ref.label}{also}; its key user is told when the fix ships."
@@ -170,9 +198,12 @@ class Engineering:
             f"*Engineering issue:* <{link.url}|{escape(link.issue_key.split(':', 1)[1])}>" for link in links
         ]
 
-    async def waiting(self) -> list[Ticket]:
-        """Tickets with engineering (fix pending) or waiting on the key user (fix shipped), oldest first."""
-        return await Ticket.filter(status__in=list(WITH_ENGINEERING)).order_by("updated_at").limit(LIST_MAX)
+    async def waiting(self) -> Waiting:
+        """Tickets with engineering (fix pending) or waiting on the key user (fix shipped), oldest first,
+        with how many wait on engineering and the longest wait (as `/support account` counts them)."""
+        listed = Ticket.filter(status__in=list(WITH_ENGINEERING)).order_by("updated_at").limit(LIST_MAX)
+        since = await engineering_since()
+        return Waiting(await listed, EngineeringWait.of(since.values(), self.clock.now()))
 
     # --- webhook deliveries ---
 
@@ -245,7 +276,9 @@ class Engineering:
             f"resolves itself <!date^{int(due.timestamp())}^{{date_short_pretty}} at {{time}}|then> unless "
             "they say it still fails."
         )
-        reporter = NotifyReporter.about(ticket, "fix_shipped", text=news.release)
+        # An incident's customers are its children, each told through its own link, not the incident.
+        news_for = NotifyReporter.about(ticket, "fix_shipped", text=news.release)
+        reporter = None if ticket.is_incident else news_for
         await announce(self.jobs, ticket.id, note=note, reporter=reporter)
 
     async def _confirmed(self, ticket: Ticket) -> bool:
@@ -278,7 +311,7 @@ class Engineering:
                 self.jobs,
                 ticket.id,
                 note="Nobody said the fix still fails: the ticket resolved itself.",
-                reporter=NotifyReporter.about(ticket, "fix_confirmed"),
+                reporter=None if ticket.is_incident else NotifyReporter.about(ticket, "fix_confirmed"),
             )
 
     async def still_fails(self, ticket_id: int, user_id: str) -> Ticket:

@@ -4,10 +4,11 @@ customers, plans, contracts and SLA clocks; the incident has the owner, the stat
 
 Claiming, reassigning, releasing, putting on hold and resolving the incident are followed by every open
 child through the children's own transitions (a durable FollowIncident job): each child's reporter hears
-it as news of their own ticket, and a child's claim stops its first-response clock, so the incident's
-first answer is the first response of every child at that moment; a Reply to customer on the incident is
-every child's first and next response as of the incident's reply (the job carries its instant). A
-reopened child leaves its incident (bot/services/incident_links.py).
+it as news of their own ticket (an incident resolved as a product defect leaves each child fix pending,
+linked to the incident's engineering issues: bot/services/incident_links.py), and a child's claim stops
+its first-response clock, so the incident's first answer is the first response of every child at that
+moment; a Reply to customer on the incident is every child's first and next response as of the incident's
+reply (the job carries its instant). A reopened child leaves its incident (bot/services/incident_links.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bot.services.events import announce, record
 from bot.services.resolutions import Resolution
 from bot.services.roles import Roles
 from bot.services.transitions import Transitions
-from models import BoardKind, ChannelBoard, Job, Ticket, TicketEvent, TicketStatus
+from models import WITH_ENGINEERING, BoardKind, ChannelBoard, Job, Ticket, TicketEvent, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +201,8 @@ class Incidents:
             text = await _said(incident, job.event, "text", sent_at)
             if text:  # the first and next response of every child are met at the incident's reply
                 await t.reply_to_customer(child.id, job.by, text, sent_at=sent_at)
-        elif job.event == "resolved" and incident.status == TicketStatus.RESOLVED:
+        elif job.event == "resolved" and incident.resolution and child.status not in WITH_ENGINEERING:
+            # As the incident: a product defect leaves each child fix pending, linked to its issues.
             resolution = incident.resolution or Resolution.FIXED
             duplicate_of = incident.id if resolution == Resolution.DUPLICATE else None
             await t.resolve(child.id, job.by, resolution, incident.resolution_note, None, duplicate_of)

@@ -80,6 +80,8 @@ class Reporting:
             lines.append(await self._customer_line(report, key, start, end))
         if not customers:
             lines.append("_No tickets were raised in this period._")
+        # Whenever raised: a defect raised last month may still wait on its fix (the rows count their own).
+        lines.append(f"Waiting on engineering now: {report.waiting_on_engineering.words()}")
         deflected = await answers.deflections_in(start, end, customer)
         if deflected:  # requests a published answer solved: never raised, so in no row of the CSV
             lines.append(f"Solved by published answers before being raised: {deflected}")

@@ -41,6 +41,12 @@ MAX_FILES = 10  # file links in one note
 
 
 def fix_pending_note(ticket: Ticket) -> str:
+    if ticket.is_incident:  # its children follow it to fix pending and link its issue (incident_links.py)
+        return (
+            f" It and its open tickets wait on engineering (fix pending, no clock runs): link its issue with "
+            f"`/support link {ticket.ref} <url>` and every ticket links it; each key user is told when the "
+            "fix ships."
+        )
     return (
         f" It waits on engineering (fix pending, no clock runs): link its issue with `/support link "
         f"{ticket.ref} <url>`, and the key user is told when the fix ships."

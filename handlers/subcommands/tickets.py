@@ -28,7 +28,8 @@ async def _staff_queue(deps: Deps) -> list[str]:
     sections = ["*Unclaimed, most urgent first*\n" + await lines(deps, queue, "The queue is empty.")]
     if deps.engineering is not None:
         waiting = await deps.engineering.waiting()
-        sections.append("*Waiting on engineering*\n" + await lines(deps, waiting, "None."))
+        shown = [*waiting.summary(), *await deps.home.lines(waiting.tickets)]
+        sections.append("*Waiting on engineering*\n" + ("\n".join(shown) or "_None._"))
     return sections
 
 

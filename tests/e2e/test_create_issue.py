@@ -190,3 +190,21 @@ async def test_an_issue_created_but_its_answer_lost_is_found_on_the_retry_not_cr
     assert len(tracker.created) == 1
     (link,) = await IssueLink.all()
     assert (link.ticket_id, link.url) == (ticket.id, tracker.created[0]["html_url"])
+
+
+async def test_a_jira_issue_whose_answer_was_lost_is_found_by_its_label_on_the_retry(
+    running: RunningBot, tracker: TrackerStandIn
+) -> None:
+    tracker.drop_answers = 1  # Jira created it, but the connection closed before the answer
+    ticket, _ = await create_from_the_form(running, tracker="jira")
+    assert len(tracker.created) == 1 and await IssueLink.all().count() == 0
+
+    running.clock.advance(timedelta(seconds=10))
+    await running.settle()
+    assert [(s.method, s.path) for s in tracker.seen] == [
+        ("POST", "/rest/api/3/issue"),
+        ("POST", "/rest/api/3/search/jql"),
+    ]
+    assert len(tracker.created) == 1
+    (link,) = await IssueLink.all()
+    assert (link.ticket_id, link.issue_key) == (ticket.id, f"jira:{PROJECT}-1")

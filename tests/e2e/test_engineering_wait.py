@@ -1,8 +1,11 @@
 """Tickets waiting on engineering, counted where people look: `/support account` (Slack and
-`python -m bot account --format json`) and App Home's "Waiting on engineering" list."""
+`python -m bot account --format json`), the SLA report (`/support report`: its text and CSV; `python -m bot
+report --format json`), `/support list` and App Home's "Waiting on engineering" list."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import timedelta
 from typing import Any
@@ -66,7 +69,8 @@ async def test_app_home_lists_tickets_waiting_on_engineering(running: RunningBot
         for n, b in enumerate(blocks)
         if b["type"] == "header" and b["text"]["text"] == "Waiting on engineering"
     )
-    assert f"*SUP-{ticket.id}*" in blocks[start + 1]["text"]["text"]
+    assert blocks[start + 1]["text"]["text"] == "_1 fix pending, the longest for 0 hours_"
+    assert f"*SUP-{ticket.id}*" in blocks[start + 2]["text"]["text"]
     # A key user's App Home has no such list.
     body, content_type = app_home_opened("U0KEY1", event_id="Ev0HOMEKEY")
     assert (await running.slack.send(body, content_type))[0] == 200
@@ -86,3 +90,53 @@ async def test_account_json_on_the_command_line_has_waiting_on_engineering(
     waiting = json.loads(result.stdout)["waiting_on_engineering"]
     assert set(waiting) == {"tickets", "longest_hours"}
     assert waiting["tickets"] == 1 and isinstance(waiting["longest_hours"], float)
+
+
+async def test_the_report_and_the_list_count_tickets_waiting_on_engineering_and_the_longest_wait(
+    running: RunningBot,
+) -> None:
+    first = await defect(running, "Export drops the last row")
+    running.clock.advance(timedelta(hours=5))
+    await defect(running, "Invoices round the tax wrongly")
+    running.clock.advance(timedelta(hours=2))
+
+    assert "Waiting on engineering now: 2, the longest for 7 hours" in await report_text(running)
+    (table,) = [f for f in running.standin.files.values() if f.filename.endswith(".csv")]
+    (row,) = list(csv.DictReader(io.StringIO((table.content or b"").decode())))
+    assert (row["customer"], row["engineering_waiting"], row["engineering_longest_wait_h"]) == (
+        "acme",
+        "2",
+        "7.0",
+    )
+    listed = await command(running, "U0ENG1", "list")
+    assert f"*Waiting on engineering*\n_2 fix pending, the longest for 7 hours_\n*SUP-{first.id}*" in listed
+
+
+async def report_text(running: RunningBot) -> str:
+    await command(running, "U0LEAD", "report month")
+    return str(running.standin.posts_to("U0LEAD")[-1].args["text"])
+
+
+async def test_report_json_on_the_command_line_has_waiting_on_engineering(
+    sqlite_url: str, standin: SlackStandIn, clock: FakeClock, policy: Policy
+) -> None:
+    async for running in start_bot(standin, sqlite_url, clock, policy):
+        start = clock.now()
+        await defect(running, "Export drops the last row")
+        await advance(running, timedelta(hours=3))
+    result = cli(
+        sqlite_url,
+        "report",
+        "--from",
+        f"{start:%Y-%m-%d}",
+        "--to",
+        f"{start + timedelta(days=1):%Y-%m-%d}",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    waiting = report["waiting_on_engineering"]  # the command line judges at the wall clock's now
+    assert waiting["tickets"] == 1 and isinstance(waiting["longest_hours"], float)
+    (row,) = report["rows"]
+    assert (row["engineering_waiting"], row["engineering_longest_wait_h"]) == (1, waiting["longest_hours"])

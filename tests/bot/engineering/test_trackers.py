@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
 from bot.engineering.trackers import GITHUB, JIRA, NewIssue, Trackers
@@ -66,6 +67,47 @@ async def test_a_jira_issue_is_created_with_basic_auth_and_a_document(tracker: T
     assert fields["summary"] == "Checkout fails"
     texts = [p["content"][0]["text"] for p in fields["description"]["content"]]
     assert texts[:3] == ["The pay button errors on EU cards.", "Steps: …", "Support ticket: SUP-42"]
+    assert fields["labels"] == ["secondline-job-7"]  # the job's marker, which JQL finds exactly
+
+
+@pytest.mark.parametrize("lost", ["502", "connection dropped"])
+async def test_a_jira_issue_whose_answer_was_lost_is_found_on_the_retry_not_created_twice(
+    tracker: TrackerStandIn, lost: str
+) -> None:
+    if lost == "502":
+        tracker.lose_answers = 1
+    else:
+        tracker.drop_answers = 1
+    with pytest.raises(RetryLater):  # Jira created it; the bot never heard
+        await trackers(tracker).create(JIRA, SETTINGS, ISSUE)
+    assert len(tracker.created) == 1
+
+    url = await trackers(tracker).create(JIRA, SETTINGS, ISSUE, retrying=True)
+
+    assert url == f"{tracker.base_url}/browse/{PROJECT}-1"
+    assert len(tracker.created) == 1
+    search = tracker.seen[-1]
+    assert (search.method, search.path) == ("POST", "/rest/api/3/search/jql")
+    assert search.headers["Authorization"] == tracker.seen[0].headers["Authorization"]
+    assert search.body["jql"].startswith(f'project = "{PROJECT}" AND labels = "secondline-job-7"')
+
+
+async def test_a_retried_jira_job_that_created_nothing_creates_the_issue_once(
+    tracker: TrackerStandIn,
+) -> None:
+    other = NewIssue("Invoices", "Wrong tax.", "SUP-41", "secondline-job:6")
+    await trackers(tracker).create(JIRA, SETTINGS, other)  # another job's issue is not this one's
+    tracker.script.append((503, {}, {"errorMessages": ["Service Unavailable"]}))
+    with pytest.raises(RetryLater):
+        await trackers(tracker).create(JIRA, SETTINGS, ISSUE)
+
+    url = await trackers(tracker).create(JIRA, SETTINGS, ISSUE, retrying=True)
+
+    assert url == f"{tracker.base_url}/browse/{PROJECT}-2"
+    assert [issue["fields"]["labels"] for issue in tracker.created] == [
+        ["secondline-job-6"],
+        ["secondline-job-7"],
+    ]
 
 
 async def test_429_is_retried_after_what_retry_after_asked(tracker: TrackerStandIn) -> None:
@@ -117,3 +159,28 @@ def test_only_trackers_with_a_target_and_credentials_are_offered() -> None:
     assert (
         Trackers("https://api.github.com", "t", "https://x", "e", "t").available(EngineeringSettings()) == []
     )
+
+
+async def test_the_jira_stand_in_searches_as_strictly_as_jira(tracker: TrackerStandIn) -> None:
+    await trackers(tracker).create(JIRA, SETTINGS, ISSUE)
+    login = base64.b64encode(f"{JIRA_EMAIL}:{JIRA_TOKEN}".encode()).decode()
+    headers = {"Authorization": f"Basic {login}", "Accept": "application/json"}
+    search = f"{tracker.base_url}/rest/api/3/search/jql"
+    bounded = f'project = "{PROJECT}" AND labels = "secondline-job-7"'
+    async with aiohttp.ClientSession() as session:
+
+        async def post(url: str, body: object, sent: dict[str, str] = headers) -> tuple[int, dict]:
+            async with session.post(url, json=body, headers=sent) as answer:
+                return answer.status, await answer.json()
+
+        assert (await post(search, {"jql": bounded}))[1] == {"issues": [{"id": "10001"}], "isLast": True}
+        status, found = await post(search, {"jql": bounded, "fields": ["labels"]})
+        assert found["issues"][0]["key"] == f"{PROJECT}-1" and found["issues"][0]["fields"] == {
+            "labels": ["secondline-job-7"]
+        }
+        assert (await post(search, {"jql": "ORDER BY created DESC"}))[0] == 400  # unbounded
+        assert (await post(search, {"jql": "summary = x"}))[0] == 400  # a field it cannot search
+        assert (await post(search, {"jql": bounded, "startAt": 0}))[0] == 400  # not in the new API
+        assert (await post(search, {"jql": bounded}, {"Accept": "application/json"}))[0] == 401
+        status, removed = await post(f"{tracker.base_url}/rest/api/3/search", {"jql": bounded})
+        assert status == 410 and "/rest/api/3/search/jql" in removed["errorMessages"][0]

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from bot.reports.export import to_csv, to_json
-from bot.reports.sla_report import ClockFacts, SlaReport, TicketFacts, build_report
+from bot.reports.sla_report import ClockFacts, EngineeringWait, SlaReport, TicketFacts, build_report
 from models import ClockState
 
 HEADER = (
@@ -16,7 +16,7 @@ HEADER = (
     "resolution_met,resolution_breached,resolution_pct,median_first_response_s,p90_first_response_s,"
     "median_resolution_s,pages_lead,pages_manager,pages_executive,"
     "next_response_met,next_response_breached,next_response_pct,updates_missed,"
-    "csat_responses,csat_avg"
+    "csat_responses,csat_avg,engineering_waiting,engineering_longest_wait_h"
 )
 START, END = datetime(2026, 11, 1, 5, tzinfo=UTC), datetime(2026, 12, 1, 6, tzinfo=UTC)
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
@@ -61,8 +61,8 @@ def test_csv_header_is_the_contract_and_empty_cells_mean_no_figure() -> None:
     text = to_csv(_report())
     lines = text.split("\n")
     assert lines[0] == HEADER
-    assert lines[1] == "globex,standard,P1,3,2,1,66.7,0,0,,3000,9000,,1,0,2,0,0,,0,2,3.50"
-    assert lines[2] == "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0,0,0,,0,0,"
+    assert lines[1] == "globex,standard,P1,3,2,1,66.7,0,0,,3000,9000,,1,0,2,0,0,,0,2,3.50,0,"
+    assert lines[2] == "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0,0,0,,0,0,,0,"
     assert lines[3:] == [""]
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert parsed[0]["first_response_pct"] == "66.7" and parsed[1]["first_response_pct"] == ""
@@ -113,5 +113,24 @@ def test_recurring_clocks_count_every_cycle_the_current_one_once_decided() -> No
     report = build_report(tickets, start=START, end=END, now=NOW, levels=("lead",))
     row = to_csv(report).splitlines()[1]
     assert row.endswith(
-        ",0,2,2,50.0,4,0,"
-    )  # pages_lead 0; 2 met, 2 breached; 3 + 1 updates missed; no answers
+        ",0,2,2,50.0,4,0,,0,"
+    )  # pages_lead 0; 2 met, 2 breached; 3 + 1 updates missed; no answers; none with engineering
+
+
+def test_tickets_waiting_on_engineering_are_counted_per_row_with_the_longest_wait() -> None:
+    tickets = [
+        TicketFacts(1, "acme", "enterprise", "P2", CLAIMED, engineering_since=NOW - timedelta(hours=30.54)),
+        TicketFacts(2, "acme", "enterprise", "P2", CLAIMED, engineering_since=NOW - timedelta(hours=2)),
+        TicketFacts(3, "acme", "enterprise", "P2", CLAIMED),  # resolved, or still being worked
+        TicketFacts(4, "globex", "standard", "P2", CLAIMED),
+    ]
+    everyone = EngineeringWait.of([NOW - timedelta(days=40), NOW - timedelta(hours=2)], NOW)
+    report = build_report(tickets, start=START, end=END, now=NOW, levels=("lead",), waiting=everyone)
+
+    acme, globex = list(csv.DictReader(io.StringIO(to_csv(report))))
+    assert (acme["engineering_waiting"], acme["engineering_longest_wait_h"]) == ("2", "30.5")
+    assert (globex["engineering_waiting"], globex["engineering_longest_wait_h"]) == ("0", "")
+    data = json.loads(to_json(report))
+    assert data["rows"][0]["engineering_longest_wait_h"] == 30.5
+    # Every ticket waiting now, whenever raised (one raised before the period too).
+    assert data["waiting_on_engineering"] == {"tickets": 2, "longest_hours": 960.0}

@@ -13,7 +13,7 @@ from bot.policy import Policy
 from bot.reports.export import to_csv
 from bot.reports.load import load_report, load_ticket_facts
 from bot.reports.sla_report import ClockFacts
-from models import ClockState, CsatSurvey, Page, SlaClock, Ticket
+from models import ClockState, CsatSurvey, Page, SlaClock, Ticket, TicketEvent, TicketStatus
 
 START, END = datetime(2026, 11, 1, 5, tzinfo=UTC), datetime(2026, 12, 1, 6, tzinfo=UTC)
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
@@ -107,6 +107,29 @@ async def test_report_from_the_database(database: None, policy: Policy) -> None:
     report = await load_report(policy, START, END, NOW)
     lines = to_csv(report).splitlines()
     assert lines[1:] == [
-        "globex,standard,P1,2,1,1,50.0,0,1,0.0,1800,9000,,2,0,2,0,0,,0,2,2.50",
-        "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0,0,0,,0,0,",
+        "globex,standard,P1,2,1,1,50.0,0,1,0.0,1800,9000,,2,0,2,0,0,,0,2,2.50,0,",
+        "initech,basic,P3,1,0,0,,0,0,,,,,0,0,0,0,0,,0,0,,0,",
     ]
+
+
+async def test_tickets_waiting_on_engineering_count_from_their_last_resolve(
+    database: None, policy: Policy
+) -> None:
+    raised = datetime(2026, 11, 3, 15, tzinfo=UTC)
+    waiting = await _ticket("globex", raised)
+    older = await _ticket("globex", START - timedelta(days=10))  # raised before the period, still waiting
+    incident = await _ticket("(incident)", raised)
+    for ticket, resolved in ((waiting, NOW - timedelta(hours=50)), (older, NOW - timedelta(hours=80))):
+        # Resolved as a defect once, reopened (still failing), resolved again: it waits since the last.
+        await TicketEvent.create(ticket=ticket, at=resolved - timedelta(hours=100), kind="resolved")
+        await TicketEvent.create(ticket=ticket, at=resolved, kind="resolved")
+    for ticket in (waiting, older, incident):
+        await Ticket.filter(id=ticket.id).update(status=TicketStatus.FIX_PENDING)
+    await Ticket.filter(id=incident.id).update(is_incident=True)
+
+    report = await load_report(policy, START, END, NOW)
+
+    row = next(r for r in report.rows if r.customer == "globex")
+    assert (row.customer, row.engineering.tickets, row.engineering.longest_hours) == ("globex", 1, 50.0)
+    # Every ticket waiting now, whenever raised; an incident counts through its children only.
+    assert (report.waiting_on_engineering.tickets, report.waiting_on_engineering.longest_hours) == (2, 80.0)

@@ -50,9 +50,11 @@ async def test_csv_counts_every_answer_and_every_missed_update(renv: Env) -> Non
     header, *lines = to_csv(report).splitlines()
     assert ",pages_lead,pages_manager,pages_executive," + ",".join(RECURRING_COLUMNS) + "," in header
     assert header.endswith(
-        "next_response_met,next_response_breached,next_response_pct,updates_missed,csat_responses,csat_avg"
+        "next_response_met,next_response_breached,next_response_pct,updates_missed,csat_responses,csat_avg,"
+        "engineering_waiting,engineering_longest_wait_h"
     )
-    tails = {line.split(",")[0]: line.split(",")[-6:-2] for line in lines}  # before the satisfaction pair
+    # before the satisfaction and the engineering pairs
+    tails = {line.split(",")[0]: line.split(",")[-8:-4] for line in lines}
     assert tails == {
         "globex": ["1", "1", "50.0", "2"],  # one answer met, one late; one missed update on each ticket
         "acme": ["0", "0", "", "0"],
@@ -130,4 +132,4 @@ async def test_scripted_tickets_match_an_independent_reckoning(renv: Env, script
     report = await load_report(recurring_policy(), central(16, 0), central(21, 0), now)
     (line,) = to_csv(report).splitlines()[1:]
     pct = "" if not sum(hand_worked[:2]) else str(percent(hand_worked[0], hand_worked[1]))
-    assert line.split(",")[-6:-2] == [str(hand_worked[0]), str(hand_worked[1]), pct, str(hand_worked[2])]
+    assert line.split(",")[-8:-4] == [str(hand_worked[0]), str(hand_worked[1]), pct, str(hand_worked[2])]

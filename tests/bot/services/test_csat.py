@@ -168,9 +168,11 @@ async def test_the_sla_report_counts_the_answers_of_scripted_tickets(env: Env) -
     assert await asked(not_asked) == 0
     report = await load_report(env.policy, start, env.clock.now() + timedelta(hours=1), env.clock.now())
     header, *lines = to_csv(report).splitlines()
-    assert header.endswith(",updates_missed,csat_responses,csat_avg")
+    assert header.endswith(
+        ",updates_missed,csat_responses,csat_avg,engineering_waiting,engineering_longest_wait_h"
+    )
     [globex] = lines
-    assert globex.startswith("globex,standard,P2,3,") and globex.endswith(",2,3.50")
+    assert globex.startswith("globex,standard,P2,3,") and globex.endswith(",2,3.50,0,")
     assert report.csat.words() == "3.50 of 5 (2 answers)"
 
 
