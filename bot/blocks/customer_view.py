@@ -57,8 +57,8 @@ def how_to(customer_name: str, reaction: str, ways: Sequence[str]) -> Message:
         f"*Second-line support for {escape(customer_name)}, right here.*",
         f"To raise a ticket, {' or '.join(ask) or 'use the button'}; a key user raises it from the card "
         "that appears in the thread, and you follow it in that thread.",
-        "`@Secondline list` shows your open tickets, `@Secondline status SUP-42` one of them (only you "
-        "see the answer).",
+        "`@Secondline list` shows your open tickets, `@Secondline status SUP-42` one of them, "
+        "`@Secondline search <words>` published answers to common questions (only you see the answer).",
     ]
     return message(
         "How to reach second-line support here",

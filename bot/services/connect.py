@@ -177,6 +177,20 @@ class Connect:
         organisation. Returns the customer."""
         return await self.may_raise(origin.channel, user, team)
 
+    def answers_language(self, channel: str, user: str, team: str | None) -> str:
+        """`@Secondline search` in a customer's channel: for a key user of that customer (from their own
+        organisation) or staff, in the customer's plan language; anyone else is refused, as `/support
+        search` refuses them (a person of the customer is told who their key users are)."""
+        customer = self.customer_of(channel)
+        if customer is None:
+            raise NotFound("Ask in your organisation's support channel.")
+        self.require_actor(user, team)
+        if user not in self.policy.customers[customer].key_users and not self.is_staff(user, team):
+            if self.of_customer(customer, user, team):
+                raise NotAllowed(not_key_user_text(self.policy, customer))
+            raise NotAllowed("Only the customer's key users and the support team can search answers here.")
+        return self.policy.plan_of(customer).language
+
     # --- following tickets ---
 
     async def open_tickets(self, channel: str, user: str, team: str | None) -> list[Ticket]:
