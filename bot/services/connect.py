@@ -19,6 +19,7 @@ from bot.jobs.kinds import CloseIntakeCard, CopyCustomerMessage, PostHowTo, Post
 from bot.jobs.queue import JobQueue
 from bot.policy import Policy
 from bot.services.deliveries import Deliveries
+from bot.services.engineering import confirm_deadline
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.intake import Origin
 from bot.services.roles import Roles
@@ -224,6 +225,13 @@ class Connect:
             if found is not None and found.state == ClockState.RUNNING and found.due_at is not None:
                 return CustomerDue(what, found.due_at, timezone)
         return None
+
+    async def confirm_by(self, ticket: Ticket) -> CustomerDue | None:
+        """A shipped fix's deadline for Still fails, in the plan calendar's timezone; None otherwise."""
+        if ticket.status != TicketStatus.FIX_SHIPPED:
+            return None
+        at = await confirm_deadline(self.sla, ticket)
+        return CustomerDue("Still fails", at, self.sla.calendar(ticket).timezone) if at else None
 
     # --- the conversation ---
 
