@@ -18,7 +18,9 @@ from bot.engineering.urls import Recogniser
 from bot.jobs import kinds
 from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable, Worker
+from bot.mail.actions import MailActions
 from bot.mail.config import mail_config
+from bot.mail.links import ActionSigner, MailLinks
 from bot.mail.wiring import MailSide, build_mail, mail_handlers
 from bot.notifier import Notifier
 from bot.outbox.alerts import OperatorAlerts
@@ -142,6 +144,12 @@ def build(
         ),
     )
     home.waiting = engineering.waiting
+    public_url = settings.environment.get("PUBLIC_URL", "").strip()  # where the mailed links point
+    if mail is not None:
+        mail.intake.engineering = engineering  # a reply to a shipped fix may say it still fails
+        mail.actions = MailActions(transitions, engineering)
+        if public_url:
+            mail.links = mail.place.links = MailLinks(public_url, ActionSigner(settings.signing_secret))
     deps = Deps(
         policy=policy,
         clock=clock,
@@ -182,7 +190,6 @@ def build(
     storms = Storms(policy, clock, jobs)
     tickets_out = TicketOutbox(api, policy, clock, sla, jobs, alerts, once, channel_queue, storm_messages)
     pages_out = PageOutbox(api, notifier, policy, clock, once, jobs)
-    public_url = settings.environment.get("PUBLIC_URL", "").strip()  # where the mailed answer links point
     links = CsatLinks(public_url, LinkSigner(settings.signing_secret)) if public_url else None
     satisfaction.asks_by_mail = mail is not None and links is not None
     csat_out = CsatOutbox(once, mail.mailer if mail else None, links)

@@ -33,6 +33,7 @@ class Do(StrEnum):
     LINK_ISSUE = "link_issue"
     MANAGE_ANSWERS = "manage_answers"
     SEARCH_ANSWERS = "search_answers"
+    SOLVED_BY_ANSWER = "solved_by_answer"
 
 
 # Who acts when a customer's e-mail changes a ticket, and the reporter id of e-mail tickets (not a Slack id).
@@ -76,6 +77,7 @@ DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
     Do.LINK_ISSUE: (Role.ENGINEER, Role.ESCALATION),
     Do.MANAGE_ANSWERS: (Role.ESCALATION,),  # leads edit and withdraw published answers
     Do.SEARCH_ANSWERS: (Role.KEY_USER, Role.ENGINEER, Role.ESCALATION, Role.ACCOUNT_MANAGER),
+    Do.SOLVED_BY_ANSWER: (Role.KEY_USER,),  # the customer's word: a published answer solved their request
 }
 
 ROLE_WORDS = {
@@ -113,6 +115,7 @@ ACTION_WORDS = {
     Do.LINK_ISSUE: "link a ticket to an engineering issue",
     Do.MANAGE_ANSWERS: "edit or withdraw published answers",
     Do.SEARCH_ANSWERS: "search published answers",
+    Do.SOLVED_BY_ANSWER: "say a published answer solved their ticket",
 }
 
 

@@ -25,6 +25,7 @@ from bot import csat_web, db, metrics
 from bot.app import Secondline
 from bot.engineering import web as engineering_web
 from bot.logs import redact
+from bot.mail import actions_web
 from bot.mail import web as mail_web
 from bot.mail.wiring import start_mail
 from bot.satisfaction import LinkSigner
@@ -98,6 +99,8 @@ def web_app(bot: Secondline) -> web.Application:
             bot.deps.deliveries,
             bot.clock,
         )
+    if bot.mail is not None and bot.mail.actions is not None and bot.mail.links is not None:
+        actions_web.add_routes(app, bot.mail.actions, bot.mail.links.signer)
     csat_web.add_routes(app, bot.deps.satisfaction, LinkSigner(bot.settings.signing_secret))
     engineering_web.add_routes(app, bot.deps.engineering, bot.settings)
     app.router.add_post("/slack/events", slack_events)

@@ -28,12 +28,14 @@ from handlers import forms
 from handlers.clicks import ticket_id_of
 from handlers.deps import Deps, actor_team, row_id, user_of, where
 from handlers.failures import told_if_failed
+from handlers.subcommands.answers import found_text
 from models.tickets import REF_PREFIX
 
 log = logging.getLogger(__name__)
 
 Body = dict[str, Any]
 LEADING_MENTIONS = re.compile(r"^(\s*<@[UW][A-Z0-9]+(\|[^>]*)?>)+\s*")
+MENTION_SEARCH_USAGE = "Usage: `@Secondline search <words>`, e.g. `@Secondline search export times out`."
 STATUS = re.compile(rf"^status\s+(?:{REF_PREFIX})?(\d+)\b", re.IGNORECASE)
 
 
@@ -62,7 +64,8 @@ async def first_delivery(deps: Deps, body: Body) -> bool:
 
 
 async def mentioned(body: Body, event: dict[str, Any], deps: Deps) -> None:
-    """`@Secondline …` in a customer's channel: help, list, status SUP-42, or (top level) a ticket offer."""
+    """`@Secondline …` in a customer's channel: help, list, status SUP-42, search <words>, or (top level) a
+    ticket offer."""
     channel = str(event.get("channel") or "")
     if await deps.connect.knows(channel) is None or not await first_delivery(deps, body):
         return
@@ -76,6 +79,12 @@ async def mentioned(body: Body, event: dict[str, Any], deps: Deps) -> None:
         elif command == "list":
             tickets = await deps.connect.open_tickets(channel, user, team)
             await deps.notifier.tell(user, channel, ticket_lines(tickets))
+        elif command == "search":  # published answers only, never a ticket: privately, like /support search
+            language = deps.connect.answers_language(channel, user, team)
+            query = words[len(command) :].strip()
+            await deps.notifier.tell(
+                user, channel, await found_text(query, language, MENTION_SEARCH_USAGE, "here as usual")
+            )
         elif (found := STATUS.match(words)) is not None:
             ticket_id = row_id(found.group(1))
             if ticket_id is None:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.blocks.dms import local_time
 from bot.blocks.kit import Message, actions, button, context, message, section
+from bot.engineering.notices import fix_confirmed_text, fix_pending_text, still_fails_text
 from bot.ids import Action, Block
 from bot.policy import Priority
 from bot.services.resolutions import REOPEN_WINDOW, Resolution
@@ -57,8 +58,8 @@ def how_to(customer_name: str, reaction: str, ways: Sequence[str]) -> Message:
         f"*Second-line support for {escape(customer_name)}, right here.*",
         f"To raise a ticket, {' or '.join(ask) or 'use the button'}; a key user raises it from the card "
         "that appears in the thread, and you follow it in that thread.",
-        "`@Secondline list` shows your open tickets, `@Secondline status SUP-42` one of them (only you "
-        "see the answer).",
+        "`@Secondline list` shows your open tickets, `@Secondline status SUP-42` one of them, "
+        "`@Secondline search <words>` published answers to common questions (only you see the answer).",
     ]
     return message(
         "How to reach second-line support here",
@@ -84,6 +85,10 @@ class CustomerDue:
 def status_words(ticket: Ticket) -> str:
     if ticket.status == TicketStatus.RESOLVED:
         return "resolved"
+    if ticket.status == TicketStatus.FIX_PENDING:
+        return "with our engineering team"
+    if ticket.status == TicketStatus.FIX_SHIPPED:
+        return "fix shipped"
     if ticket.status == TicketStatus.WAITING:
         return "waiting on you"
     if ticket.owner_id:
@@ -91,8 +96,17 @@ def status_words(ticket: Ticket) -> str:
     return "received"
 
 
-def customer_card(ticket: Ticket, due: CustomerDue | None, now: datetime) -> Message:
-    """The ticket as its customer follows it: reference, priority, status, due time and their buttons."""
+def still_fails_by(confirm: CustomerDue | None) -> str:
+    """What a key user reads under a shipped fix: until when Still fails counts."""
+    when = f" by *{local_time(confirm.at, confirm.timezone)}*" if confirm else ""
+    return f"If it still fails for you, press *Still fails*{when}; otherwise the ticket resolves itself."
+
+
+def customer_card(
+    ticket: Ticket, due: CustomerDue | None, now: datetime, confirm: CustomerDue | None = None
+) -> Message:
+    """The ticket as its customer follows it: reference, priority, status, due time and their buttons.
+    `confirm`: a shipped fix's deadline for Still fails."""
     lines = [
         f"*{ticket.ref}* · {Priority(ticket.priority).label} · {escape(ticket.title)}",
         f"*Status:* {status_words(ticket)}",
@@ -101,11 +115,21 @@ def customer_card(ticket: Ticket, due: CustomerDue | None, now: datetime) -> Mes
         lines.append(f"*Resolution:* {Resolution(ticket.resolution).label}")
     elif ticket.status == TicketStatus.WAITING:
         lines.append("The clock is paused until you reply in this thread.")
+    elif ticket.status == TicketStatus.FIX_PENDING:
+        lines.append("A defect in the product: you hear from us here when the fix ships.")
+    elif ticket.status == TicketStatus.FIX_SHIPPED:
+        lines.append(still_fails_by(confirm))
     elif due is not None:
         lines.append(f"{due.what} due by *{local_time(due.at, due.timezone)}*")
     blocks = [section("\n".join(lines))]
     value = str(ticket.id)
-    if ticket.status != TicketStatus.RESOLVED:
+    if (
+        ticket.status == TicketStatus.FIX_SHIPPED
+    ):  # the customer's one answer now (Add details would not reopen)
+        blocks.append(
+            actions(Block.CUSTOMER_ACTIONS, button("Still fails", Action.FIX_STILL_FAILS, value, "danger"))
+        )
+    elif ticket.status != TicketStatus.RESOLVED:
         blocks.append(
             actions(
                 Block.CUSTOMER_ACTIONS,
@@ -151,6 +175,13 @@ def customer_note(
     if event == "reply":
         who = f"*{escape(name)}*" if name else mention(by)
         return f"{to} {who} from second-line support:{said}"
+    if event == "fix_pending":
+        note = f"\n*Note:* {escape(ticket.resolution_note)}" if ticket.resolution_note else ""
+        return f"{to} {ref}: {fix_pending_text()}{note}"
+    if event == "fix_confirmed":
+        return f"{to} {ref}: {fix_confirmed_text()}"
+    if event == "still_fails":
+        return f"{to} {ref}: {still_fails_text()}"
     if event == "post_failed":
         return f"{to} {ref} is saved; it is a little late reaching the support team, nothing is lost."
     return None  # anything else is internal (reclassification terms and charges stay in DMs)
@@ -172,3 +203,19 @@ def ticket_status(ticket: Ticket, due: CustomerDue | None) -> str:
     if ticket.customer_link:
         lines.append(f"<{ticket.customer_link}|Its thread>")
     return "\n".join(lines)
+
+
+def fix_shipped_note(ticket: Ticket, release: str | None, confirm: CustomerDue | None) -> Message:
+    """The note in the customer's thread when the fix shipped: the release, if any, and Still fails."""
+    shipped = f" It ships in *{escape(release)}*." if release and release.strip() else ""
+    text = f"{mention(ticket.reporter_id)} the fix for *{ticket.ref}* has shipped.{shipped}"
+    return message(
+        f"{ticket.ref}: the fix for your ticket has shipped",
+        [
+            section(text),
+            context(still_fails_by(confirm)),
+            actions(
+                Block.FIX_ACTIONS, button("Still fails", Action.FIX_STILL_FAILS, str(ticket.id), "danger")
+            ),
+        ],
+    )

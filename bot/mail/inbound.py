@@ -24,8 +24,10 @@ from bot.mail.loops import automatic
 from bot.mail.outbox import Mailer
 from bot.mail.parse import MalformedMail, ParsedMail, parse
 from bot.mail.place import EMAIL_SOURCE
+from bot.mail.thanks import only_thanks
 from bot.permissions import EMAIL_ACTOR
 from bot.policy import Policy
+from bot.services.engineering import Engineering
 from bot.services.errors import ServiceError
 from bot.services.events import record
 from bot.services.intake import Intake
@@ -59,6 +61,7 @@ class MailIntake:
     intake: Intake
     transitions: Transitions
     mailer: Mailer
+    engineering: Engineering | None = None  # a reply to a shipped fix says it still fails (bot/app.py)
 
     # --- storing ---
 
@@ -201,6 +204,8 @@ class MailIntake:
             )
             if parsed.attachments:
                 await self.jobs.enqueue(MailFiles(ticket_id=ticket.id, mail=mail.id))
+        if ticket.status == TicketStatus.FIX_SHIPPED:  # their word on the shipped fix
+            return await self._on_shipped_fix(ticket, parsed)
         try:
             if ticket.status != TicketStatus.RESOLVED:  # their message wants an answer: next response
                 await self.transitions.customer_wrote(ticket, EMAIL_ACTOR, "email")
@@ -211,6 +216,22 @@ class MailIntake:
         except ServiceError as exc:  # moved on meanwhile (an engineer resumed it): the note is what matters
             log.info("mail reply to %s: %s", ticket.ref, exc)
         return f"reply to {ticket.ref}", ticket
+
+    async def _on_shipped_fix(self, ticket: Ticket, parsed: ParsedMail) -> tuple[str, Ticket | None]:
+        """A reply while a shipped fix waits for their word: one that only says thank you is noted (the
+        window runs on, and the ticket resolves itself); anything else (words of their own, a file) says it
+        still fails, and reopens it with its history."""
+        names = f"{parsed.sender_name} {self.policy.customers[ticket.customer].name}"
+        if not parsed.attachments and only_thanks(parsed.text, names):
+            return f"reply to {ticket.ref}: thanks, noted", ticket
+        if self.engineering is None:
+            return f"reply to {ticket.ref}", ticket
+        try:
+            await self.engineering.still_fails(ticket.id, EMAIL_ACTOR)
+        except ServiceError as exc:  # moved on meanwhile (resolved itself a moment ago): the note stays
+            log.info("mail reply to %s: %s", ticket.ref, exc)
+            return f"reply to {ticket.ref}", ticket
+        return f"reply to {ticket.ref}: still fails, reopened", ticket
 
     async def _new_ticket(
         self, mail: InboundMail, parsed: ParsedMail, customer: str, follows: Ticket | None = None

@@ -10,11 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.blocks.dms import local_time
+from bot.engineering.notices import fix_confirmed_text, fix_pending_text, still_fails_text
 from bot.policy import Priority
+from bot.services.answers import Found
 from bot.services.resolutions import Resolution
 from models import Ticket
 
 REPLY_HINT = "Reply to this mail to add to the ticket; keep the reference in the subject."
+ANSWER_TEXT_MAX = 600  # characters of a published answer's text in the acknowledgement
 CHANNEL_WORDS = {"slack": "Slack", "email": "e-mail", "web": "the web portal", "phone": "phone"}
 
 
@@ -28,6 +31,39 @@ def acknowledgement(ticket: Ticket, plan_name: str, due: datetime | None, timezo
     if due is not None:
         lines.append(f"First response due by: {local_time(due, timezone)}")
     lines += ["", REPLY_HINT]
+    return "\n".join(lines)
+
+
+def answers_offer(found: list[Found], links: list[str | None]) -> str:
+    """Published answers that may solve the request, under the acknowledgement (title and text only)."""
+    lines = ["", "These published answers may already solve it:"]
+    for n, (answer, link) in enumerate(zip(found, links, strict=True), start=1):
+        text = answer.text.strip()
+        text = text if len(text) <= ANSWER_TEXT_MAX else text[: ANSWER_TEXT_MAX - 1] + "…"
+        lines += ["", f"{n}. {answer.title}", "", *("   " + line for line in text.splitlines())]
+        if link:
+            lines.append(f"   This solved it (closes the ticket): {link}")
+    if any(links):
+        lines += ["", "If none does, there is nothing to do: your request is with us and its clock runs."]
+    else:
+        lines += ["", "If one of them solves it, reply to say so; otherwise your request is with us."]
+    return "\n".join(lines)
+
+
+def fix_shipped(ticket: Ticket, release: str | None, within: str, by: str | None, link: str | None) -> str:
+    """The fix shipped: the release if any, until when they may say it still fails, and how."""
+    lines = [f"{ticket.ref}: {ticket.title}", "", "The fix for your ticket has shipped."]
+    if release and release.strip():
+        lines[-1] += f" It ships in {release.strip()}."
+    until = f"by {by} ({within})" if by else f"within {within}"
+    lines += ["", f"If it still fails for you, tell us {until}; otherwise the ticket resolves itself then."]
+    if link:
+        lines += ["", f"It still fails: {link}"]
+    lines += [
+        "",
+        "Or reply to this mail describing what still fails: any reply with words of its own reopens the "
+        "ticket (a reply that only says thank you does not).",
+    ]
     return "\n".join(lines)
 
 
@@ -56,6 +92,14 @@ def status(ticket: Ticket, event: str, text: str | None) -> str | None:
         body = "Your ticket is open again; a support engineer will pick it up."
     elif event == "priority":
         body = f"Its priority is now {Priority(ticket.priority).label}."
+    elif event == "fix_pending":
+        body = _sentence(fix_pending_text())
+        if ticket.resolution_note.strip():
+            body += f"\n\n{ticket.resolution_note.strip()}"
+    elif event == "fix_confirmed":
+        body = _sentence(fix_confirmed_text())
+    elif event == "still_fails":
+        body = _sentence(still_fails_text())
     elif event == "reply":
         body = (text or "").strip()
         if not body:
@@ -63,6 +107,10 @@ def status(ticket: Ticket, event: str, text: str | None) -> str | None:
     else:
         return None
     return f"{head}\n\n{body}\n\n{REPLY_HINT}"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def not_a_key_user(customer_name: str, key_users: list[str]) -> str:

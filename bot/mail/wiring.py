@@ -13,11 +13,13 @@ from bot.jobs.kinds import AlertOperators, MailFiles, ReadMail, SendMail
 from bot.jobs.outcomes import Permanent
 from bot.jobs.queue import JobQueue
 from bot.jobs.worker import HandlerTable
+from bot.mail.actions import MailActions
 from bot.mail.checks import check_servers
 from bot.mail.config import MailConfig
 from bot.mail.files import MailAttachments
 from bot.mail.imap import ImapReader
 from bot.mail.inbound import MailIntake
+from bot.mail.links import MailLinks
 from bot.mail.outbox import Mailer
 from bot.mail.place import EmailPlace
 from bot.mail.smtp import SmtpSender
@@ -43,6 +45,8 @@ class MailSide:
     attachments: MailAttachments
     jobs: JobQueue
     reader: ImapReader | None = None
+    actions: MailActions | None = None  # the signed links' actions, with PUBLIC_URL (bot/app.py)
+    links: MailLinks | None = None
     check_servers: bool = True  # off in the playground, whose mail never leaves the process
     warnings: list[str] = field(default_factory=list)
 

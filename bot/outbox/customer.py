@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.blocks.customer_view import customer_card, customer_note
+from bot.blocks.customer_view import customer_card, customer_note, fix_shipped_note
 from bot.clock import Clock
 from bot.jobs.kinds import NotifyReporter
 from bot.notifier import Notifier
@@ -68,7 +68,8 @@ class ThreadPlace:
                 "%s: %s has no channel to tell; notice %r dropped", ticket.ref, ticket.customer, news.event
             )
             return
-        card = customer_card(ticket, await self.connect.due(ticket), self.clock.now())
+        confirm = await self.connect.confirm_by(ticket)
+        card = customer_card(ticket, await self.connect.due(ticket), self.clock.now(), confirm)
         thread, card_ts = ticket.customer_thread_ts, ticket.customer_card_ts
         if card_ts and ticket.customer_channel:
             try:
@@ -86,6 +87,14 @@ class ThreadPlace:
             await Ticket.filter(id=ticket.id).update(
                 customer_channel=channel, customer_card_ts=card_ts, customer_thread_ts=thread
             )
+        if news.event == "fix_shipped":  # with its own Still fails: the card may be far up the thread
+            shipped = {
+                "thread_ts": thread,
+                "unfurl_links": False,
+                **fix_shipped_note(ticket, news.text, confirm),
+            }
+            await self.once.post(job, f"news:{job.id}", channel, shipped)
+            return
         name = await self.notifier.name_of(news.by) if news.event == "reply" and news.by else None
         note = customer_note(ticket, news.event, news.by, news.text, name)
         if note is not None:

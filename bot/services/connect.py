@@ -19,6 +19,7 @@ from bot.jobs.kinds import CloseIntakeCard, CopyCustomerMessage, PostHowTo, Post
 from bot.jobs.queue import JobQueue
 from bot.policy import Policy
 from bot.services.deliveries import Deliveries
+from bot.services.engineering import confirm_deadline
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.intake import Origin
 from bot.services.roles import Roles
@@ -177,6 +178,20 @@ class Connect:
         organisation. Returns the customer."""
         return await self.may_raise(origin.channel, user, team)
 
+    def answers_language(self, channel: str, user: str, team: str | None) -> str:
+        """`@Secondline search` in a customer's channel: for a key user of that customer (from their own
+        organisation) or staff, in the customer's plan language; anyone else is refused, as `/support
+        search` refuses them (a person of the customer is told who their key users are)."""
+        customer = self.customer_of(channel)
+        if customer is None:
+            raise NotFound("Ask in your organisation's support channel.")
+        self.require_actor(user, team)
+        if user not in self.policy.customers[customer].key_users and not self.is_staff(user, team):
+            if self.of_customer(customer, user, team):
+                raise NotAllowed(not_key_user_text(self.policy, customer))
+            raise NotAllowed("Only the customer's key users and the support team can search answers here.")
+        return self.policy.plan_of(customer).language
+
     # --- following tickets ---
 
     async def open_tickets(self, channel: str, user: str, team: str | None) -> list[Ticket]:
@@ -210,6 +225,13 @@ class Connect:
             if found is not None and found.state == ClockState.RUNNING and found.due_at is not None:
                 return CustomerDue(what, found.due_at, timezone)
         return None
+
+    async def confirm_by(self, ticket: Ticket) -> CustomerDue | None:
+        """A shipped fix's deadline for Still fails, in the plan calendar's timezone; None otherwise."""
+        if ticket.status != TicketStatus.FIX_SHIPPED:
+            return None
+        at = await confirm_deadline(self.sla, ticket)
+        return CustomerDue("Still fails", at, self.sla.calendar(ticket).timezone) if at else None
 
     # --- the conversation ---
 

@@ -23,11 +23,11 @@ from bot.engineering.trackers import NAMES, SUMMARY_MAX, NewIssue, Trackers
 from bot.engineering.urls import IssueRef, Recogniser
 from bot.jobs.kinds import AlertOperators, ConfirmFix, CreateIssue, NotifyReporter, ThreadNote
 from bot.jobs.queue import JobQueue
-from bot.permissions import Do
+from bot.permissions import Do, Role
 from bot.policy import Policy
 from bot.reports.load import engineering_since
 from bot.reports.sla_report import EngineeringWait
-from bot.services.errors import ServiceError
+from bot.services.errors import NotAllowed, ServiceError
 from bot.services.events import announce, record
 from bot.services.incident_links import link_children
 from bot.services.queries import TicketQueries
@@ -60,6 +60,15 @@ class Waiting:
         if not self.wait.tickets:
             return []
         return [f"_{self.wait.tickets} fix pending, the longest for {self.wait.longest_hours or 0:g} hours_"]
+
+
+async def confirm_deadline(sla: SlaService, ticket: Ticket) -> datetime | None:
+    """When a fix-shipped ticket resolves itself unless its key user says it still fails: its last
+    shipping plus `engineering.confirm_within` of business time (what `_shipped` scheduled)."""
+    shipped = await TicketEvent.filter(ticket_id=ticket.id, kind="fix_shipped").order_by("-id").first()
+    if shipped is None:
+        return None
+    return sla.calendar(ticket).add(shipped.at, sla.policy.engineering.confirm_within)
 
 
 class _Replay(Exception):
@@ -322,6 +331,8 @@ class Engineering:
                 raise ServiceError(
                     f"{ticket.ref} is not waiting for you to confirm a fix. Nothing was changed."
                 )
+            if Role.KEY_USER not in self.roles.of(user_id, ticket):  # the customer's word, not staff's
+                raise NotAllowed("Only the customer's key users can say the fix still fails.")
             was_resolved = ticket.resolution is not None  # resolved, or fix pending: clocks stopped
 
             async def clocks(t: Ticket, at: datetime) -> None:

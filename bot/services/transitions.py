@@ -33,7 +33,7 @@ from bot.services.resolutions import REOPEN_WINDOW, Resolution
 from bot.services.roles import Roles
 from bot.services.sla import CLOCK_NAMES, FIRST_RESPONSE, RESOLUTION, SlaService, targets_for
 from bot.text import escape, mention
-from models import Ticket, TicketStatus
+from models import Answer, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -434,6 +434,39 @@ class Transitions:
             )
 
         return (await self.run(Do.RESOLVE, ticket_id, user_id, decide))[0]
+
+    async def solved_by_answer(self, ticket_id: int, user_id: str, answer_id: int, person: str) -> Ticket:
+        """The reporter says a published answer offered to them solved it: resolved as answered by that
+        entry, and counted as a deflected request (the same count as the raise form's This solved it)."""
+
+        async def decide(ticket: Ticket, now: datetime) -> Change:
+            answer = await Answer.get_or_none(id=answer_id, withdrawn=False)
+            if answer is None:
+                raise ServiceError("That answer is no longer published. Nothing was changed.")
+            if ticket.status != TicketStatus.OPEN and ticket.status != TicketStatus.WAITING:
+                raise ServiceError(f"{ticket.ref} is no longer open. Nothing was changed.")
+
+            async def settle(t: Ticket, at: datetime) -> None:
+                for name in CLOCK_NAMES:
+                    await self.sla.stop(t, name, at, user_id)
+                await answers.deflected(customer=t.customer, person=person, answer_id=answer.id, now=at)
+
+            return Change(
+                "solved_by_answer",
+                fields={
+                    "status": TicketStatus.RESOLVED,
+                    "resolved_at": now,
+                    "resolution": Resolution.ANSWERED.value,
+                    "resolution_note": f"Solved by the published answer: {answer.title}",
+                },
+                detail={"answer": answer.id},
+                effects=(settle,),
+                note=f"The reporter says the published answer _{escape(answer.title)}_ (answer {answer.id}) "
+                "solved it: resolved, counted as a deflected request.",
+                reporter=NotifyReporter.about(ticket, "resolved", by=user_id),
+            )
+
+        return (await self.run(Do.SOLVED_BY_ANSWER, ticket_id, user_id, decide, must_be_open=False))[0]
 
     async def reopen(self, ticket_id: int, user_id: str) -> Ticket:
         async def decide(ticket: Ticket, now: datetime) -> Change:

@@ -30,12 +30,17 @@ def render_found(found: list[Found]) -> str:
 
 async def search(deps: Deps, user_id: str, args: list[str]) -> str:
     deps.roles.require(Do.SEARCH_ANSWERS, user_id)
-    words = " ".join(args)
+    return await found_text(" ".join(args), language_of(deps, user_id), SEARCH_USAGE, "with `/support`")
+
+
+async def found_text(words: str, language: str, usage: str, how_to_raise: str) -> str:
+    """The private answer to a search (`/support search`, `@Secondline search` in a customer's channel):
+    the best published answers, title and text only."""
     if not answers.words_of(words):
-        return SEARCH_USAGE
-    found = await answers.search(words, language_of(deps, user_id))
+        return usage
+    found = await answers.search(words, language)
     if not found:
-        return f"No published answer matches _{escape(words)}_. Raise a ticket with `/support`."
+        return f"No published answer matches _{escape(words)}_. Raise a ticket {how_to_raise}."
     return f"Published answers for _{escape(words)}_:\n\n{render_found(found)}"
 
 
