@@ -195,6 +195,7 @@ def build(
     csat_out = CsatOutbox(once, mail.mailer if mail else None, links)
     table = (
         HandlerTable()
+        .on(kinds.ScheduleTicket, intake.schedule)
         .on(kinds.PostTicket, tickets_out.post, failed=tickets_out.post_failed)
         .on(kinds.ShowQueue, channel_queue.show)
         .on(kinds.CheckStorm, storms.check)

@@ -55,6 +55,19 @@ class TicketJob(JobPayload):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ScheduleTicket(TicketJob):
+    """A new ticket's timers (SLA thresholds, ladder), its post, its storm check and its confirmations,
+    queued by the raise as one row so the form is answered sooner (bot/services/intake.py). Its clocks
+    already run from the raise, and every timer checks the ticket again when it fires."""
+
+    kind: ClassVar[str] = "schedule_ticket"
+    tell: list[str] = dataclasses.field(default_factory=list)  # who gets the "raised" confirmation
+
+    def dedupe_key(self) -> str:
+        return f"schedule:{self.ticket_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class PostTicket(TicketJob):
     kind: ClassVar[str] = "post_ticket"
 
@@ -420,6 +433,7 @@ class CreateIssue(TicketJob):
 
 
 KINDS: tuple[type[JobPayload], ...] = (
+    ScheduleTicket,
     PostTicket,
     ShowQueue,
     CheckStorm,

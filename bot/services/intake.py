@@ -19,7 +19,7 @@ from rapidfuzz.utils import default_process
 from bot.clock import Clock
 from bot.clocks import policy_snapshot
 from bot.ids import Block
-from bot.jobs.kinds import CheckStorm, NotifyReporter, PostTicket
+from bot.jobs.kinds import CheckStorm, NotifyReporter, PostTicket, ScheduleTicket
 from bot.jobs.queue import JobQueue
 from bot.permissions import EMAIL_ACTOR, Do, Role, allowed
 from bot.policy import Policy, Priority
@@ -31,7 +31,7 @@ from bot.services.events import record
 from bot.services.ladder import Ladder
 from bot.services.roles import Roles
 from bot.services.sla import SlaService
-from models import Ticket, TicketStatus
+from models import Job, Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -307,6 +307,23 @@ class Intake:
             customer=valid.customer, person=valid.reporter_id, answer_id=answer_id, now=now
         )
 
+    async def schedule(self, job: ScheduleTicket, row: Job) -> None:
+        """Job handler: a new ticket's timers, post, storm check and confirmations, once. The job's row
+        is deleted in the same transaction, so a worker dying before it finishes cannot run it twice."""
+        ticket = await Ticket.get_or_none(id=job.ticket_id)
+        if ticket is None:
+            return
+        async with self.jobs.transaction():
+            if not await Job.filter(id=row.id).delete():
+                return  # already done
+            await self.sla.schedule_timers(ticket)
+            if ticket.status != TicketStatus.RESOLVED:
+                await self.ladder.schedule(ticket)  # each step checks the ticket again when it is due
+            await self.jobs.enqueue(PostTicket(ticket_id=ticket.id))
+            await self.jobs.enqueue(CheckStorm(ticket=ticket.id))  # one of many alike? (storms.py)
+            for person in job.tell:
+                await self.jobs.enqueue(NotifyReporter(ticket_id=ticket.id, to=person, event="raised"))
+
     async def raise_ticket(self, draft: TicketDraft) -> Ticket:
         valid = self.validate(draft)
         await self._deposit_allows(valid)
@@ -374,15 +391,10 @@ class Intake:
                 **({"for": valid.reporter_id} if valid.raised_by else {}),
                 **({"addon": valid.addon} if valid.addon else {}),
             )  # fmt: skip
-            await self.sla.start(ticket, now)
-            await self.ladder.schedule(ticket)
-            # Saved before anything is posted: if Slack is down the jobs keep retrying
-            # (docs/ARCHITECTURE.md, decision 6).
-            await self.jobs.enqueue(PostTicket(ticket_id=ticket.id))
-            # One of many alike? (bot/services/storms.py)
-            await self.jobs.enqueue(CheckStorm(ticket=ticket.id))
-            for person in valid.tell:
-                await self.jobs.enqueue(NotifyReporter(ticket_id=ticket.id, to=person, event="raised"))
+            await self.sla.start(ticket, now, timers=False)
+            # The rest follows in a job (`schedule`): saved before anything is posted, so if Slack is
+            # down it keeps retrying (docs/ARCHITECTURE.md, decision 6), and the form is answered sooner.
+            await self.jobs.enqueue(ScheduleTicket(ticket_id=ticket.id, tell=list(valid.tell)))
         log.info(
             "%s raised by %s for %s (%s, %s)",
             ticket.ref,

@@ -94,8 +94,9 @@ class SlaService:
 
     # --- changes; call these inside the caller's transaction ---
 
-    async def start(self, ticket: Ticket, now: datetime) -> None:
-        """Start the clocks that run from when the ticket was raised (recurring ones start on messages)."""
+    async def start(self, ticket: Ticket, now: datetime, *, timers: bool = True) -> None:
+        """Start the clocks that run from when the ticket was raised (recurring ones start on messages);
+        `timers=False` leaves their threshold timers to `schedule_timers` (a new ticket's follow-up job)."""
         calendar = self.calendar(ticket)
         started = []
         for name, target in targets_for(ticket).items():
@@ -111,9 +112,15 @@ class SlaService:
             )
             sla_clock.due_at = sla_time.due_at(sla_clock, calendar)
             started.append(sla_clock)
-            await self._schedule(ticket, sla_clock)
+            if timers:
+                await self._schedule(ticket, sla_clock)
         if started:  # one statement: this runs before the raise form is answered
             await SlaClock.bulk_create(started)
+
+    async def schedule_timers(self, ticket: Ticket) -> None:
+        """Queue the threshold timers of the ticket's running clocks, as they stand now."""
+        for sla_clock in await SlaClock.filter(ticket_id=ticket.id, running_since__isnull=False):
+            await self._schedule(ticket, sla_clock)
 
     async def customer_message(self, ticket: Ticket, at: datetime, actor: str | None = None) -> None:
         """The customer wrote (a reply in the thread or a shared channel, a DM, an e-mail, Add details).

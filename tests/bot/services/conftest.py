@@ -122,7 +122,15 @@ class Env:
         return TicketDraft(**values)
 
     async def raise_ticket(self, **overrides: Any) -> Ticket:
-        return await self.intake.raise_ticket(self.draft(**overrides))
+        """Raise a ticket, then run its follow-up job (timers, post, confirmations) as the worker would
+        first, leaving those jobs pending."""
+        ticket = await self.intake.raise_ticket(self.draft(**overrides))
+        await self.schedule_new()
+        return ticket
+
+    async def schedule_new(self) -> None:
+        for job in await Job.filter(kind=kinds.ScheduleTicket.kind):
+            await self.intake.schedule(kinds.ScheduleTicket.from_job(job), job)
 
     async def claimed(self, engineer: str = "U0ENG1", **overrides: Any) -> Ticket:
         ticket = await self.raise_ticket(**overrides)
@@ -236,8 +244,10 @@ def build_env(policy: Policy, clock: FakeClock, emails: dict[str, str] | None = 
     async def record(payload: JobPayload, _: Job) -> None:
         sent.append(payload)
 
+    intake = Intake(policy, clock, jobs, sla, ladder)
     table = (
         HandlerTable()
+        .on(kinds.ScheduleTicket, intake.schedule)
         .on(kinds.SlaThreshold, sla.handle_threshold)
         .on(kinds.LadderStepDue, ladder.fire_step)
         .on(kinds.Housekeeping, housekeeping.run)
@@ -257,7 +267,7 @@ def build_env(policy: Policy, clock: FakeClock, emails: dict[str, str] | None = 
         ladder=ladder,
         transitions=transitions,
         replies=CustomerReplies(roles, transitions),
-        intake=Intake(policy, clock, jobs, sla, ladder),
+        intake=intake,
         pages=PageActions(clock, jobs, roles, queries, transitions, ladder),
         deliveries=deliveries,
         housekeeping=housekeeping,

@@ -7,11 +7,18 @@ from datetime import timedelta
 import pytest
 
 from bot.ids import Block
-from bot.jobs.kinds import CheckStorm, LadderStepDue, NotifyReporter, PostTicket, SlaThreshold
+from bot.jobs.kinds import (
+    CheckStorm,
+    LadderStepDue,
+    NotifyReporter,
+    PostTicket,
+    ScheduleTicket,
+    SlaThreshold,
+)
 from bot.policy import parse_config
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.intake import DESCRIPTION_MAX, TITLE_MAX, Intake
-from models import ClockState, SlaClock, Ticket, TicketEvent, TicketStatus
+from models import ClockState, Job, SlaClock, Ticket, TicketEvent, TicketStatus
 from tests.bot.services.conftest import FRIDAY_4PM, MONDAY_11AM, TUESDAY_10AM, Env, central
 from tests.conftest import EXAMPLE_POLICY
 
@@ -334,3 +341,39 @@ async def test_the_policy_in_force_is_stored_with_the_ticket(env: Env) -> None:
         {"page": "executive", "after": "4h", "unless": "resolved"},
     ]
     assert snapshot["ladders"]["P4"] == [{"page": "lead", "after": "first_response", "unless": "claimed"}]
+
+
+async def test_the_raise_itself_writes_the_ticket_its_clocks_and_one_follow_up_job(env: Env) -> None:
+    # What the key user waits on before the form closes: the ticket, its event, its running clocks and
+    # one job; its timers, post and confirmation follow from that job.
+    ticket = await env.intake.raise_ticket(env.draft(priority="P2"))
+    assert await env.pending() == [ScheduleTicket(ticket_id=ticket.id, tell=[ticket.reporter_id])]
+    clocks = await SlaClock.filter(ticket_id=ticket.id).order_by("name")
+    assert [(c.name, c.state, c.running_since) for c in clocks] == [
+        ("first_response", ClockState.RUNNING, TUESDAY_10AM),
+        ("resolution", ClockState.RUNNING, TUESDAY_10AM),
+    ]
+    assert await TicketEvent.filter(ticket_id=ticket.id).values_list("kind", flat=True) == ["raised"]
+
+
+async def test_the_follow_up_job_runs_once_even_if_its_worker_dies_before_finishing_it(env: Env) -> None:
+    ticket = await env.intake.raise_ticket(env.draft(priority="P2"))
+    row = await Job.get(kind=ScheduleTicket.kind)
+    job = ScheduleTicket.from_job(row)
+    await env.intake.schedule(job, row)
+    queued = sorted(type(p).__name__ for p in await env.pending())
+    await env.intake.schedule(job, row)  # run again, as after a lease ran out
+    assert sorted(type(p).__name__ for p in await env.pending()) == queued
+    assert queued.count("PostTicket") == 1 and queued.count("NotifyReporter") == 1
+    assert [p.to for p in await env.pending(NotifyReporter)] == [ticket.reporter_id]
+
+
+async def test_timers_queued_late_are_those_of_the_clocks_as_they_stand(env: Env) -> None:
+    # Resolved before the worker got to its follow-up (a worker backlog): no ladder, no live timers.
+    ticket = await env.intake.raise_ticket(env.draft(priority="P2"))
+    await env.transitions.claim(ticket.id, "U0ENG1")
+    await env.transitions.resolve(ticket.id, "U0ENG1", "workaround", "Use CSV", 15)
+    await env.schedule_new()
+    assert await env.pending(LadderStepDue) == []
+    assert await env.pending(SlaThreshold) == []
+    assert len(await env.pending(PostTicket)) == 1  # still posted, as resolved
