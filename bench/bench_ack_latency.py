@@ -117,7 +117,7 @@ def bolt_web_app(bolt: AsyncApp) -> web.Application:
 async def serve_app(standin_url: str, database_url: str) -> None:
     from bot.app import build
     from bot.clock import FakeClock
-    from bot.jobs.kinds import NotifyReporter, PostTicket, RedrawTicket, ThreadNote
+    from bot.jobs.kinds import NotifyReporter, PostTicket, RedrawTicket, ScheduleTicket, ThreadNote
     from bot.policy import load_config
     from bot.services.intake import TicketDraft
     from bot.settings import Settings
@@ -159,7 +159,10 @@ async def serve_app(standin_url: str, database_url: str) -> None:
             )
             raised.append(await bot.deps.intake.raise_ticket(draft))
         # Post them, so each has its message_ts. Only the post jobs run: the key users' "raised" DMs are
-        # dropped, which halves the set-up time and changes nothing on the ack path.
+        # dropped (queued by each ticket's ScheduleTicket job, run here first), which halves the set-up
+        # time and changes nothing on the ack path.
+        for job in await Job.filter(kind=ScheduleTicket.kind):
+            await bot.deps.intake.schedule(ScheduleTicket.from_job(job), job)
         await Job.filter(kind=NotifyReporter.kind).delete()
         await bot.worker.run_due()
         return raised
@@ -178,7 +181,9 @@ async def serve_app(standin_url: str, database_url: str) -> None:
         # /support list reads stays the 80 tickets of the set-up and no post piles up.
         left = Ticket.filter(owner_id__isnull=True, id__gt=set_up[-1].id)
         ids = await left.values_list("id", flat=True)
-        await Job.filter(ticket_id__in=ids, kind__in=[PostTicket.kind, NotifyReporter.kind]).delete()
+        await Job.filter(
+            ticket_id__in=ids, kind__in=[ScheduleTicket.kind, PostTicket.kind, NotifyReporter.kind]
+        ).delete()
         await Ticket.filter(id__in=ids).update(owner_id="U0ENG3")
         return web.json_response({"settled": len(ids)})
 
