@@ -84,7 +84,7 @@ class Reporting:
         lines.append(f"Waiting on engineering now: {report.waiting_on_engineering.words()}")
         deflected = await answers.deflections_in(start, end, customer)
         if deflected:  # requests a published answer solved: never raised, so in no row of the CSV
-            lines.append(f"Solved by published answers before being raised: {deflected}")
+            lines.append(f"Solved by published answers (the key user said one solved it): {deflected}")
         local_start = start.astimezone(ZoneInfo(timezone))
         name = f"support-report-{local_start:%Y-%m-%d}" + (f"-{customer}" if customer else "")
         return ReportBundle(title, "\n".join(lines), export.to_csv(report), charts.render_chart(report), name)

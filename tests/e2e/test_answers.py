@@ -210,7 +210,7 @@ async def test_a_deflection_is_counted_in_the_account_and_the_report_not_in_the_
     (report,) = [
         p.args["text"] for p in running.standin.posts_to("U0LEAD") if "Support report" in p.args["text"]
     ]
-    assert "Solved by published answers before being raised: 1" in report
+    assert "Solved by published answers (the key user said one solved it): 1" in report
     (table,) = [f for f in running.standin.files.values() if f.filename.endswith(".csv")]
     header = (table.content or b"").decode().splitlines()[0]
     assert header.split(",") == columns(list(running.bot.policy.escalation.levels))
