@@ -391,7 +391,7 @@ class Intake:
                 **({"for": valid.reporter_id} if valid.raised_by else {}),
                 **({"addon": valid.addon} if valid.addon else {}),
             )  # fmt: skip
-            await self.sla.start(ticket, now, timers=False)
+            await self.sla.start(ticket, now)
             # The rest follows in a job (`schedule`): saved before anything is posted, so if Slack is
             # down it keeps retrying (docs/ARCHITECTURE.md, decision 6), and the form is answered sooner.
             await self.jobs.enqueue(ScheduleTicket(ticket_id=ticket.id, tell=list(valid.tell)))

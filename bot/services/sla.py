@@ -94,9 +94,9 @@ class SlaService:
 
     # --- changes; call these inside the caller's transaction ---
 
-    async def start(self, ticket: Ticket, now: datetime, *, timers: bool = True) -> None:
+    async def start(self, ticket: Ticket, now: datetime) -> None:
         """Start the clocks that run from when the ticket was raised (recurring ones start on messages);
-        `timers=False` leaves their threshold timers to `schedule_timers` (a new ticket's follow-up job)."""
+        their threshold timers are queued by `schedule_timers`, from the new ticket's follow-up job."""
         calendar = self.calendar(ticket)
         started = []
         for name, target in targets_for(ticket).items():
@@ -112,8 +112,6 @@ class SlaService:
             )
             sla_clock.due_at = sla_time.due_at(sla_clock, calendar)
             started.append(sla_clock)
-            if timers:
-                await self._schedule(ticket, sla_clock)
         if started:  # one statement: this runs before the raise form is answered
             await SlaClock.bulk_create(started)
 
