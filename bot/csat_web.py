@@ -10,22 +10,13 @@ import html
 
 from aiohttp import web
 
+from bot.link_pages import page
 from bot.satisfaction import COMMENT_MAX, QUESTION, SCORES, LinkSigner, label, score_of
 from bot.services.csat import BY_MAIL, Satisfaction
 from bot.services.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from models import CsatSurvey, Ticket
 
 FORM_MAX_BYTES = 64 * 1024
-
-
-def _page(title: str, body: str, status: int = 200) -> web.Response:
-    text = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta name="robots" content="noindex"><title>{html.escape(title)}</title></head>'
-        f"<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>"
-    )
-    return web.Response(status=status, text=text, content_type="text/html")
 
 
 def _choices(token: str, current: int | None) -> str:
@@ -61,11 +52,11 @@ def add_routes(app: web.Application, satisfaction: Satisfaction, signer: LinkSig
         return (survey, ticket) if ticket is not None else None
 
     def unknown() -> web.Response:
-        return _page("Not found", "<p>This link is not valid. Please use the link from your mail.</p>", 404)
+        return page("Not found", "<p>This link is not valid. Please use the link from your mail.</p>", 404)
 
     def refused(exc: ServiceError) -> web.Response:
         status = 403 if isinstance(exc, NotAllowed) else 400
-        return _page(QUESTION, f"<p>{html.escape(str(exc))}</p>", status)
+        return page(QUESTION, f"<p>{html.escape(str(exc))}</p>", status)
 
     async def answer(request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -75,10 +66,10 @@ def add_routes(app: web.Application, satisfaction: Satisfaction, signer: LinkSig
         survey, ticket = found
         about = f"<p>Your ticket {html.escape(ticket.ref)}: {html.escape(ticket.title)}</p>"
         if "score" not in request.query:
-            return _page(QUESTION, about + _choices(token, survey.score))
+            return page(QUESTION, about + _choices(token, survey.score))
         score = score_of(request.query.get("score", ""))
         if score is None:
-            return _page(
+            return page(
                 QUESTION, about + "<p>Choose one of the answers below.</p>" + _choices(token, None), 400
             )
         try:
@@ -86,7 +77,7 @@ def add_routes(app: web.Application, satisfaction: Satisfaction, signer: LinkSig
         except ServiceError as exc:
             return refused(exc)
         thanks = f"<p>Thank you: you answered <strong>{html.escape(label(score))}</strong>.</p>"
-        return _page(
+        return page(
             QUESTION,
             about
             + thanks
@@ -102,18 +93,18 @@ def add_routes(app: web.Application, satisfaction: Satisfaction, signer: LinkSig
             return unknown()
         survey, ticket = found
         if request.content_length is not None and request.content_length > FORM_MAX_BYTES:
-            return _page(QUESTION, "<p>That comment is too long.</p>", 413)
+            return page(QUESTION, "<p>That comment is too long.</p>", 413)
         form = await request.post() if request.content_type == "application/x-www-form-urlencoded" else {}
         text = form.get("comment")
         if not isinstance(text, str):
-            return _page(QUESTION, "<p>Write a comment in the form.</p>", 400)
+            return page(QUESTION, "<p>Write a comment in the form.</p>", 400)
         try:
             await satisfaction.comment(survey.ticket_id, BY_MAIL, text)
         except InvalidInput as exc:
-            return _page(QUESTION, f"<p>{html.escape(' '.join(exc.errors.values()))}</p>", 400)
+            return page(QUESTION, f"<p>{html.escape(' '.join(exc.errors.values()))}</p>", 400)
         except ServiceError as exc:
             return refused(exc)
-        return _page(QUESTION, f"<p>Thank you for your comment on {html.escape(ticket.ref)}.</p>")
+        return page(QUESTION, f"<p>Thank you for your comment on {html.escape(ticket.ref)}.</p>")
 
     # No HEAD: a mail scanner probing the links must not answer for the customer.
     app.router.add_get("/csat/{token}", answer, allow_head=False)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from datetime import timedelta
+
+from bot.link_pages import LabelledMac
 
 QUESTION = "How did we do?"
 SCORES: dict[int, str] = {1: "Very poor", 2: "Poor", 3: "OK", 4: "Good", 5: "Excellent"}
@@ -32,14 +31,10 @@ class LinkSigner:
     """
 
     def __init__(self, secret: str) -> None:
-        self._key = hmac.new(secret.encode(), b"secondline csat link", hashlib.sha256).digest()
-
-    def _mac(self, survey_id: int) -> str:
-        digest = hmac.new(self._key, f"csat:{survey_id}".encode(), hashlib.sha256).digest()[:18]
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        self._mac = LabelledMac(secret, b"secondline csat link")
 
     def token(self, survey_id: int) -> str:
-        return f"{survey_id}.{self._mac(survey_id)}"
+        return f"{survey_id}.{self._mac.mac(f'csat:{survey_id}')}"
 
     def survey_of(self, token: str) -> int | None:
         """The survey a token names, or None for anything forged, truncated or malformed."""
@@ -47,7 +42,7 @@ class LinkSigner:
         if not head.isdigit() or len(head) > 18 or not mac:
             return None
         survey_id = int(head)
-        return survey_id if hmac.compare_digest(mac.encode(), self._mac(survey_id).encode()) else None
+        return survey_id if self._mac.valid(f"csat:{survey_id}", mac) else None
 
 
 def mail_question(ref: str, title: str, links: dict[int, str]) -> str:

@@ -12,6 +12,7 @@ import html
 
 from aiohttp import web
 
+from bot.link_pages import page
 from bot.mail.actions import MailActions
 from bot.mail.links import ROUTE, Act, ActionSigner
 from bot.services.errors import NotFound, ServiceError
@@ -19,18 +20,8 @@ from bot.services.errors import NotFound, ServiceError
 TITLES = {Act.SOLVED: "Did this answer solve it?", Act.FAILS: "Does it still fail?"}
 
 
-def _page(title: str, body: str, status: int = 200) -> web.Response:
-    text = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta name="robots" content="noindex"><title>{html.escape(title)}</title></head>'
-        f"<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>"
-    )
-    return web.Response(status=status, text=text, content_type="text/html")
-
-
 def _unknown() -> web.Response:
-    return _page("Not found", "<p>This link is not valid. Please use the link from your mail.</p>", 404)
+    return page("Not found", "<p>This link is not valid. Please use the link from your mail.</p>", 404)
 
 
 def add_routes(app: web.Application, actions: MailActions, signer: ActionSigner) -> None:
@@ -44,7 +35,7 @@ def add_routes(app: web.Application, actions: MailActions, signer: ActionSigner)
         except NotFound:
             return _unknown()
         except ServiceError as exc:
-            return _page(title, f"<p>{html.escape(str(exc))}</p>", 409)
+            return page(title, f"<p>{html.escape(str(exc))}</p>", 409)
         about = (
             f"<p>Your ticket {html.escape(offer.ticket.ref)}: {html.escape(offer.ticket.title)}</p>"
             f"<p>About: <strong>{html.escape(offer.detail)}</strong></p>"
@@ -53,7 +44,7 @@ def add_routes(app: web.Application, actions: MailActions, signer: ActionSigner)
             f'<form method="post" action="{ROUTE}/{html.escape(request.match_info["token"])}">'
             f'<button type="submit">{html.escape(offer.question)}</button></form>'
         )
-        return _page(title, about + form)
+        return page(title, about + form)
 
     async def act(request: web.Request) -> web.Response:
         action = signer.read(request.match_info["token"])
@@ -65,14 +56,14 @@ def add_routes(app: web.Application, actions: MailActions, signer: ActionSigner)
         except NotFound:
             return _unknown()
         except ServiceError as exc:  # used already, or the ticket moved on: nothing changed
-            return _page(title, f"<p>{html.escape(str(exc))}</p>", 409)
+            return page(title, f"<p>{html.escape(str(exc))}</p>", 409)
         if action.act == Act.SOLVED:
             done = f"Thank you: {ticket.ref} is closed as solved by the published answer."
         else:
             done = (
                 f"Thank you: {ticket.ref} is open again; the support team is told the fix did not solve it."
             )
-        return _page(title, f"<p>{html.escape(done)}</p>")
+        return page(title, f"<p>{html.escape(done)}</p>")
 
     # No HEAD: a scanner's probe answers nothing.
     app.router.add_get(ROUTE + "/{token}", show, allow_head=False)

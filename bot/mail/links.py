@@ -6,11 +6,10 @@ keyed from a secret setting, so a link acts on its own ticket and nothing else (
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 from enum import StrEnum
+
+from bot.link_pages import LabelledMac
 
 ROUTE = "/mail/action"
 
@@ -32,15 +31,11 @@ class ActionSigner:
     own label, so a satisfaction link's MAC never passes here (and the other way round)."""
 
     def __init__(self, secret: str) -> None:
-        self._key = hmac.new(secret.encode(), b"secondline mail action link", hashlib.sha256).digest()
-
-    def _mac(self, act: str, ticket_id: int, subject: int) -> str:
-        digest = hmac.new(self._key, f"{act}:{ticket_id}:{subject}".encode(), hashlib.sha256).digest()[:18]
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        self._mac = LabelledMac(secret, b"secondline mail action link")
 
     def token(self, action: LinkAction) -> str:
         head = f"{action.act.value}.{action.ticket_id}.{action.subject}"
-        return f"{head}.{self._mac(action.act.value, action.ticket_id, action.subject)}"
+        return f"{head}.{self._mac.mac(f'{action.act.value}:{action.ticket_id}:{action.subject}')}"
 
     def read(self, token: str) -> LinkAction | None:
         """The action a token names, or None for anything forged, truncated or malformed."""
@@ -50,8 +45,7 @@ class ActionSigner:
         act, ticket, subject, mac = parts
         if not (ticket.isdigit() and subject.isdigit()) or len(ticket) > 18 or len(subject) > 18 or not mac:
             return None
-        expected = self._mac(act, int(ticket), int(subject))
-        if not hmac.compare_digest(mac.encode(), expected.encode()):
+        if not self._mac.valid(f"{act}:{int(ticket)}:{int(subject)}", mac):
             return None
         return LinkAction(Act(act), int(ticket), int(subject))
 
