@@ -58,12 +58,6 @@ def read_slack_body(body: str, content_type: str, charset: str | None = None) ->
     return "neither a command, an interaction nor an event"
 
 
-def well_formed(body: str, content_type: str, charset: str | None = None) -> str | None:
-    """None when the request reads as Slack's; otherwise what is wrong with it."""
-    read = read_slack_body(body, content_type, charset)
-    return read if isinstance(read, str) else None
-
-
 def _utf8(charset: str) -> bool:
     try:
         return codecs.lookup(charset).name == "utf-8"

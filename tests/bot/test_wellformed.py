@@ -22,7 +22,13 @@ from bot.standin.payloads import (
     url_verification,
     view_submission,
 )
-from bot.wellformed import well_formed
+from bot.wellformed import read_slack_body
+
+
+def well_formed(body: str, content_type: str, charset: str | None = None) -> str | None:
+    """None when the request reads as Slack's, else what is wrong with it."""
+    read = read_slack_body(body, content_type, charset)
+    return read if isinstance(read, str) else None
 
 
 def form(payload: Any) -> str:
