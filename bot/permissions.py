@@ -34,6 +34,7 @@ class Do(StrEnum):
     MANAGE_ANSWERS = "manage_answers"
     SEARCH_ANSWERS = "search_answers"
     SOLVED_BY_ANSWER = "solved_by_answer"
+    STILL_FAILS = "still_fails"
 
 
 # Who acts when a customer's e-mail changes a ticket, and the reporter id of e-mail tickets (not a Slack id).
@@ -78,6 +79,7 @@ DEFAULT_PERMISSIONS: dict[Do, tuple[Role, ...]] = {
     Do.MANAGE_ANSWERS: (Role.ESCALATION,),  # leads edit and withdraw published answers
     Do.SEARCH_ANSWERS: (Role.KEY_USER, Role.ENGINEER, Role.ESCALATION, Role.ACCOUNT_MANAGER),
     Do.SOLVED_BY_ANSWER: (Role.KEY_USER,),  # the customer's word: a published answer solved their request
+    Do.STILL_FAILS: (Role.KEY_USER,),  # the customer's word: a shipped fix did not solve it
 }
 
 ROLE_WORDS = {
@@ -116,6 +118,7 @@ ACTION_WORDS = {
     Do.MANAGE_ANSWERS: "edit or withdraw published answers",
     Do.SEARCH_ANSWERS: "search published answers",
     Do.SOLVED_BY_ANSWER: "say a published answer solved their ticket",
+    Do.STILL_FAILS: "say the fix still fails",
 }
 
 

@@ -23,11 +23,11 @@ from bot.engineering.trackers import NAMES, SUMMARY_MAX, NewIssue, Trackers
 from bot.engineering.urls import IssueRef, Recogniser
 from bot.jobs.kinds import AlertOperators, ConfirmFix, CreateIssue, NotifyReporter, ThreadNote
 from bot.jobs.queue import JobQueue
-from bot.permissions import Do, Role
+from bot.permissions import Do
 from bot.policy import Policy
 from bot.reports.load import engineering_since
 from bot.reports.sla_report import EngineeringWait
-from bot.services.errors import NotAllowed, ServiceError
+from bot.services.errors import ServiceError
 from bot.services.events import announce, record
 from bot.services.incident_links import link_children
 from bot.services.queries import TicketQueries
@@ -286,8 +286,9 @@ class Engineering:
             "they say it still fails."
         )
         # An incident's customers are its children, each told through its own link, not the incident.
-        news_for = NotifyReporter.about(ticket, "fix_shipped", text=news.release)
-        reporter = None if ticket.is_incident else news_for
+        reporter = (
+            None if ticket.is_incident else NotifyReporter.about(ticket, "fix_shipped", text=news.release)
+        )
         await announce(self.jobs, ticket.id, note=note, reporter=reporter)
 
     async def _confirmed(self, ticket: Ticket) -> bool:
@@ -331,8 +332,7 @@ class Engineering:
                 raise ServiceError(
                     f"{ticket.ref} is not waiting for you to confirm a fix. Nothing was changed."
                 )
-            if Role.KEY_USER not in self.roles.of(user_id, ticket):  # the customer's word, not staff's
-                raise NotAllowed("Only the customer's key users can say the fix still fails.")
+            self.roles.require(Do.STILL_FAILS, user_id, ticket)  # the customer's word, not staff's
             was_resolved = ticket.resolution is not None  # resolved, or fix pending: clocks stopped
 
             async def clocks(t: Ticket, at: datetime) -> None:
